@@ -2,10 +2,31 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 180_000,
     // Model parity tests are CPU heavy; two cores on CI.
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['tests/**/*.test.ts'],
+          exclude: ['tests/e2e/**', 'tests/browser/**', '**/node_modules/**'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          // One production build + static servers shared by every browser test file.
+          globalSetup: ['tests/e2e/setup/global.ts'],
+          // Each file drives its own Chromium; two at once would starve the two CI cores.
+          fileParallelism: false,
+          testTimeout: 180_000,
+        },
+      },
+    ],
   },
 });

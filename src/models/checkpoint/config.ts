@@ -1,0 +1,62 @@
+// Typed reads of config.json fields, with Hugging Face's defaults where a key may be absent and a
+// clear error where a value is unusable.
+
+import { ModelError } from '../errors';
+
+export type Config = Record<string, unknown>;
+
+export function parseConfig(text: string): Config {
+  let config: unknown;
+  try {
+    config = JSON.parse(text);
+  } catch (e) {
+    throw new ModelError('malformed', `config.json is not valid JSON (${(e as Error).message}).`);
+  }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new ModelError('malformed', 'config.json must be a JSON object.');
+  }
+  return config as Config;
+}
+
+export function intField(config: Config, key: string, fallback: number): number {
+  const value = config[key] ?? fallback;
+  if (!Number.isSafeInteger(value) || (value as number) <= 0) {
+    throw new ModelError('malformed', `config.json: "${key}" must be a positive integer, got ${JSON.stringify(value)}.`);
+  }
+  return value as number;
+}
+
+export function numberField(config: Config, key: string, fallback: number): number {
+  const value = config[key] ?? fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ModelError('malformed', `config.json: "${key}" must be a non-negative number, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+export function stringField(config: Config, key: string, fallback: string): string {
+  const value = config[key] ?? fallback;
+  if (typeof value !== 'string') {
+    throw new ModelError('malformed', `config.json: "${key}" must be a string, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+export function boolField(config: Config, key: string, fallback: boolean): boolean {
+  const value = config[key] ?? fallback;
+  if (typeof value !== 'boolean') {
+    throw new ModelError('malformed', `config.json: "${key}" must be true or false, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+/** A checkpoint's num_hidden_layers/heads/hidden_size must divide evenly into heads. */
+export function headDim(hiddenSize: number, numHeads: number): number {
+  if (hiddenSize % numHeads !== 0) {
+    throw new ModelError(
+      'malformed',
+      `config.json: hidden_size=${hiddenSize} is not a multiple of num_attention_heads=${numHeads}.`,
+    );
+  }
+  return hiddenSize / numHeads;
+}

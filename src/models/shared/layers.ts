@@ -1,0 +1,100 @@
+// The building blocks BERT and ViT share, as plain functions over tfjs tensors. Weights stay in
+// PyTorch's layout ([out, in] for nn.Linear) so tied weights can be shared without a copy.
+// Call these inside tf.tidy; they allocate intermediates freely.
+
+import * as tf from '@tensorflow/tfjs-core';
+import { ModelError } from '../errors';
+
+export interface Linear {
+  /** [out, in], as nn.Linear stores it. */
+  weight: tf.Tensor2D;
+  bias: tf.Tensor1D | null;
+}
+
+export interface LayerNormParams {
+  weight: tf.Tensor1D;
+  bias: tf.Tensor1D;
+}
+
+/** y = x Wᵀ + b for x [seq, in]. */
+export function linear(x: tf.Tensor2D, p: Linear): tf.Tensor2D {
+  const y = tf.matMul<tf.Tensor2D>(x, p.weight, false, true);
+  return p.bias ? tf.add<tf.Tensor2D>(y, p.bias) : y;
+}
+
+/** nn.LayerNorm over the last axis with the biased variance, as PyTorch computes it. */
+export function layerNorm(x: tf.Tensor2D, p: LayerNormParams, eps: number): tf.Tensor2D {
+  const { mean, variance } = tf.moments(x, -1, true);
+  const normalized = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
+  return tf.add(tf.mul(normalized, p.weight), p.bias);
+}
+
+export type Activation = <T extends tf.Tensor>(x: T) => T;
+
+const SQRT_HALF = Math.SQRT1_2;
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+/** Exact GELU, 0.5·x·(1 + erf(x/√2)): what HF's "gelu" is. tfjs has only the tanh form built in. */
+const geluErf: Activation = (x) => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, SQRT_HALF)), 1));
+
+/**
+ * Tanh approximation, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))): HF's "gelu_new" and friends.
+ * x³ as x·x·x because WebGL's pow goes through exp2/log2 and loses precision.
+ */
+const geluTanh: Activation = (x) =>
+  tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), SQRT_2_OVER_PI)), 1));
+
+const ACTIVATIONS: Record<string, Activation> = {
+  gelu: geluErf,
+  gelu_new: geluTanh,
+  gelu_pytorch_tanh: geluTanh,
+  gelu_fast: geluTanh,
+  quick_gelu: (x) => tf.mul(x, tf.sigmoid(tf.mul(x, 1.702))),
+  relu: (x) => tf.relu(x),
+  silu: (x) => tf.mul(x, tf.sigmoid(x)),
+  swish: (x) => tf.mul(x, tf.sigmoid(x)),
+};
+
+/** The activation named by config `hidden_act`. */
+export function activation(name: string): Activation {
+  const fn = ACTIVATIONS[name];
+  if (!fn) {
+    throw new ModelError(
+      'unsupported',
+      `config.json: hidden_act "${name}" is not supported (supported: ${Object.keys(ACTIVATIONS).join(', ')}).`,
+    );
+  }
+  return fn;
+}
+
+export interface SelfAttentionParams {
+  query: Linear;
+  key: Linear;
+  value: Linear;
+}
+
+/**
+ * Scaled dot-product self-attention of one unpadded sequence x [seq, hidden].
+ * Returns the heads' concatenated context [seq, hidden] (before the output projection) and the
+ * attention probabilities [heads, seq, seq].
+ *
+ * There is deliberately no attention mask: we always run batch 1 without padding, so no score is
+ * ever pushed to -1e9/-inf. That keeps us clear of tfjs' WebGL softmax bug on masked rows
+ * (tfjs issue #5394, values of 3.4e38) and makes every probability a real one.
+ */
+export function multiHeadSelfAttention(
+  x: tf.Tensor2D,
+  p: SelfAttentionParams,
+  numHeads: number,
+): { context: tf.Tensor2D; probs: tf.Tensor3D } {
+  const [seq, hidden] = x.shape;
+  const headSize = hidden / numHeads;
+  const splitHeads = (t: tf.Tensor2D) => tf.transpose(tf.reshape(t, [seq, numHeads, headSize]), [1, 0, 2]) as tf.Tensor3D;
+  const q = splitHeads(linear(x, p.query));
+  const k = splitHeads(linear(x, p.key));
+  const v = splitHeads(linear(x, p.value));
+  const scores = tf.div(tf.matMul(q, k, false, true), Math.sqrt(headSize));
+  const probs = tf.softmax(scores) as tf.Tensor3D;
+  const context = tf.reshape(tf.transpose(tf.matMul(probs, v), [1, 0, 2]), [seq, hidden]) as tf.Tensor2D;
+  return { context, probs };
+}

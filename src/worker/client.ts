@@ -1,0 +1,129 @@
+// Promise-based face of the inference worker. The worker (and with it tfjs) is only created on
+// first use, so the UI shell renders before any model code is downloaded.
+
+import type { LoadProgress } from '../models/types';
+import type {
+  BackendStatus,
+  CallType,
+  Calls,
+  ImageInput,
+  LoadedModel,
+  ModelSourceSpec,
+  Request,
+  Response,
+  WorkerError,
+  WorkerErrorCode,
+} from './protocol';
+
+export class WorkerCallError extends Error {
+  readonly code: WorkerErrorCode;
+
+  constructor(error: WorkerError) {
+    super(error.message);
+    this.name = 'WorkerCallError';
+    this.code = error.code;
+  }
+}
+
+/** True for the rejection of a run that a newer run of the same kind replaced; not worth showing. */
+export function isSuperseded(e: unknown): boolean {
+  return e instanceof WorkerCallError && e.code === 'superseded';
+}
+
+interface Pending {
+  resolve: (value: never) => void;
+  reject: (error: Error) => void;
+  onProgress?: (p: LoadProgress) => void;
+}
+
+export type BackendLostListener = (event: { status: BackendStatus; message: string; reloaded: LoadedModel[] }) => void;
+
+export class InferenceClient {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private readonly lostListeners = new Set<BackendLostListener>();
+  private nextId = 1;
+
+  constructor() {
+    this.worker = new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name: 'inference' });
+    this.worker.onmessage = (event: MessageEvent<Response>) => this.receive(event.data);
+    this.worker.onerror = (event) => {
+      // A crashed worker answers nothing again: fail every open call instead of hanging.
+      event.preventDefault();
+      const error = new WorkerCallError({ code: 'internal', message: `The inference worker crashed: ${event.message}` });
+      for (const p of this.pending.values()) p.reject(error);
+      this.pending.clear();
+    };
+  }
+
+  setBackend(backend: Calls['setBackend']['args']['backend']): Promise<BackendStatus> {
+    return this.call({ type: 'setBackend', backend });
+  }
+
+  load(source: ModelSourceSpec, onProgress?: (p: LoadProgress) => void): Promise<LoadedModel> {
+    return this.call({ type: 'load', source }, [], onProgress);
+  }
+
+  runText(textA: string, textB: string | null, topK: number): Promise<Calls['runText']['result']> {
+    return this.call({ type: 'runText', textA, textB, topK });
+  }
+
+  /** `image.bytes` (encoded input) is transferred: the caller's ArrayBuffer is detached afterwards. */
+  runImage(image: ImageInput, topK: number): Promise<Calls['runImage']['result']> {
+    const transfer = image.type === 'encoded' ? [image.bytes] : [image.data.buffer as ArrayBuffer];
+    return this.call({ type: 'runImage', image, topK }, transfer);
+  }
+
+  cacheInfo(): Promise<Calls['cacheInfo']['result']> {
+    return this.call({ type: 'cacheInfo' });
+  }
+
+  clearCache(): Promise<Calls['clearCache']['result']> {
+    return this.call({ type: 'clearCache' });
+  }
+
+  memory(): Promise<Calls['memory']['result']> {
+    return this.call({ type: 'memory' });
+  }
+
+  onBackendLost(listener: BackendLostListener): () => void {
+    this.lostListeners.add(listener);
+    return () => this.lostListeners.delete(listener);
+  }
+
+  private call<K extends CallType>(
+    message: { type: K } & Calls[K]['args'],
+    transfer: Transferable[] = [],
+    onProgress?: (p: LoadProgress) => void,
+  ): Promise<Calls[K]['result']> {
+    const id = this.nextId++;
+    return new Promise<Calls[K]['result']>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: never) => void, reject, onProgress });
+      this.worker.postMessage({ ...message, id } as Request, transfer);
+    });
+  }
+
+  private receive(message: Response): void {
+    if (message.type === 'backendLost') {
+      for (const listener of this.lostListeners) listener(message);
+      return;
+    }
+    const pending = this.pending.get(message.id);
+    if (!pending) return;
+    if (message.type === 'progress') {
+      pending.onProgress?.(message.progress);
+      return;
+    }
+    this.pending.delete(message.id);
+    if (message.type === 'ok') pending.resolve(message.value as never);
+    else pending.reject(new WorkerCallError(message.error));
+  }
+}
+
+let client: InferenceClient | null = null;
+
+/** The one worker of this page. */
+export function getClient(): InferenceClient {
+  client ??= new InferenceClient();
+  return client;
+}

@@ -1,0 +1,79 @@
+// Messages between the UI thread (client.ts) and the inference worker. Every request carries an
+// id; the worker answers it with exactly one `ok` or `error`, optionally preceded by `progress`.
+// Events without an id tell the UI about things nobody asked for (the GPU went away).
+
+import type { ModelErrorCode } from '../models/errors';
+import type { BertOutput, LoadProgress, ModelInfo, VitOutput } from '../models/types';
+
+export type BackendName = 'webgl' | 'wasm' | 'cpu';
+export type BackendChoice = BackendName | 'auto';
+
+export interface BackendStatus {
+  name: BackendName;
+  /** What the user asked for; differs from `name` after a fallback. */
+  requested: BackendChoice;
+  /** Plain-language reason for this backend (policy decision, override, or fallback and its cause). */
+  reason: string;
+  /** Float precision the kernels compute in, e.g. "float32" or "float16 (no float32 render targets)". */
+  precision: string;
+  /** Renderer for WebGL, SIMD/threads for WASM. */
+  details: string;
+}
+
+/** Where the checkpoint files come from. `cache` keeps downloads in Cache Storage (hub models). */
+export type ModelSourceSpec =
+  | { type: 'url'; name: string; baseUrl: string; cache: boolean }
+  | { type: 'files'; name: string; files: File[] };
+
+export type ModelSlot = 'bert' | 'vit';
+
+export interface LoadedModel {
+  slot: ModelSlot;
+  name: string;
+  info: ModelInfo;
+}
+
+/** Decoded pixels, row-major RGBA, as in ImageData. */
+export interface RgbaPixels {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
+
+/** An image either still encoded (decoded in the worker) or already as pixels. */
+export type ImageInput = { type: 'encoded'; bytes: ArrayBuffer; fileName: string } | ({ type: 'pixels' } & RgbaPixels);
+
+export interface CacheInfo {
+  entries: number;
+  bytes: number;
+}
+
+/** Request payloads and the value each one resolves to. */
+export interface Calls {
+  setBackend: { args: { backend: BackendChoice }; result: BackendStatus };
+  load: { args: { source: ModelSourceSpec }; result: LoadedModel };
+  runText: { args: { textA: string; textB: string | null; topK: number }; result: BertOutput };
+  runImage: { args: { image: ImageInput; topK: number }; result: VitOutput };
+  cacheInfo: { args: Record<string, never>; result: CacheInfo };
+  clearCache: { args: Record<string, never>; result: CacheInfo };
+  /** Live tfjs tensors in the worker: flat across runs unless something leaks. */
+  memory: { args: Record<string, never>; result: { numTensors: number; numBytes: number } };
+}
+
+export type CallType = keyof Calls;
+
+export type Request = { [K in CallType]: { id: number; type: K } & Calls[K]['args'] }[CallType];
+
+/** `superseded`: a newer run of the same kind arrived before this one started. */
+export type WorkerErrorCode = ModelErrorCode | 'superseded' | 'no_model' | 'bad_input' | 'backend' | 'internal';
+
+export interface WorkerError {
+  code: WorkerErrorCode;
+  message: string;
+}
+
+export type Response =
+  | { id: number; type: 'ok'; value: Calls[CallType]['result'] }
+  | { id: number; type: 'error'; error: WorkerError }
+  | { id: number; type: 'progress'; progress: LoadProgress }
+  | { type: 'backendLost'; status: BackendStatus; message: string; reloaded: LoadedModel[] };
