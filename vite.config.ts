@@ -34,7 +34,8 @@ function tfjsWasmThreadsSurviveMinify(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react()],
+  // tfjs runs in the inference worker; the browser parity test page loads it on the main thread.
+  plugins: [react(), tfjsWasmThreadsSurviveMinify()],
   worker: { format: 'es', plugins: () => [tfjsWasmThreadsSurviveMinify()] },
   server: { headers: crossOriginIsolation },
   preview: { headers: crossOriginIsolation },

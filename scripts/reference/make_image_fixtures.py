@@ -187,6 +187,22 @@ images["rgb_adam7_29x23.png"] = encode_png(random_image(29, 23, 3), 8, 2, interl
 jpeg_src = Image.fromarray(photo_like(96, 72), "RGB")
 save_pil("photo_96x72.jpg", jpeg_src, quality=90)  # Pillow's default chroma subsampling 4:2:0
 save_pil("photo_444_96x72.jpg", jpeg_src, quality=90, subsampling=0)
+save_pil("photo_422_95x71.jpg", Image.fromarray(photo_like(95, 71), "RGB"), quality=90, subsampling=1)
+# Pillow cannot write 4:4:0 (chroma halved vertically only). A 48x48 4:2:2 file has as many MCUs of
+# the same block count, so relabelling luma's sampling from 2x1 to 1x2 gives a valid 4:4:0 stream.
+save_pil("photo_422_48x48.jpg", Image.fromarray(photo_like(48, 48), "RGB"), quality=90, subsampling=1)
+jpg440 = bytearray(images.pop("photo_422_48x48.jpg"))
+sof = jpg440.index(b"\xff\xc0")
+assert jpg440[sof + 11] == 0x21, "luma sampling of the 4:2:2 file"
+jpg440[sof + 11] = 0x12
+images["photo_440_48x48.jpg"] = bytes(jpg440)
+# Adobe APP14 instead of JFIF decides the colour space: transform 1 = YCbCr, 0 = samples are RGB.
+jfif = images["photo_96x72.jpg"]
+assert jfif[2:4] == b"\xff\xe0"
+after_app0 = 4 + struct.unpack(">H", jfif[4:6])[0]
+for transform, name in [(1, "photo_adobe_ycc_96x72.jpg"), (0, "photo_adobe_rgb_96x72.jpg")]:
+    app14 = b"\xff\xee" + struct.pack(">H", 14) + b"Adobe" + struct.pack(">HHHB", 100, 0, 0, transform)
+    images[name] = jfif[:2] + app14 + jfif[after_app0:]
 save_pil("photo_progressive_96x72.jpg", jpeg_src, quality=85, progressive=True)
 save_pil("grey_40x30.jpg", jpeg_src.convert("L").resize((40, 30)), quality=90)
 

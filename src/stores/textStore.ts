@@ -71,7 +71,7 @@ interface TextState {
   maskToken(position: number, wholeWord: boolean): void;
   /** Puts `token` where the `maskIndex`-th [MASK] is and re-runs. */
   fillMask(maskIndex: number, token: string): void;
-  useExample(example: Example): void;
+  loadExample(example: Example): void;
   randomSentenceB(): void;
   setAttention(patch: Partial<AttentionOptions>): void;
   setPositionFocus(position: number): void;
@@ -173,7 +173,7 @@ export const useTextStore = create<TextState>()((set, get) => {
       setTexts(texts[0], texts[1], originals.filter((_, i) => i !== maskIndex));
     },
 
-    useExample(example) {
+    loadExample(example) {
       setTexts(example.a, example.b, []);
     },
 

@@ -17,9 +17,7 @@ export async function cachedFetch(input: RequestInfo | URL, init?: RequestInit):
   // A cached file answers existence checks too, so a cached checkpoint loads offline.
   if (hit) return method === 'HEAD' ? new Response(null, { status: hit.status, headers: hit.headers }) : hit;
   const response = await fetch(input, init);
-  if (method === 'HEAD') return response;
-  const response = await fetch(input, init);
-  if (response.ok) {
+  if (method === 'GET' && response.ok) {
     // A failed or aborted store only costs a re-download next time.
     cache.put(url, response.clone()).catch((e: unknown) => console.warn(`Not cached: ${url}`, e));
   }

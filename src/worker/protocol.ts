@@ -54,10 +54,10 @@ export interface Calls {
   load: { args: { source: ModelSourceSpec }; result: LoadedModel };
   runText: { args: { textA: string; textB: string | null; topK: number }; result: BertOutput };
   runImage: { args: { image: ImageInput; topK: number }; result: VitOutput };
-  cacheInfo: { args: Record<string, never>; result: CacheInfo };
-  clearCache: { args: Record<string, never>; result: CacheInfo };
+  cacheInfo: { args: object; result: CacheInfo };
+  clearCache: { args: object; result: CacheInfo };
   /** Live tfjs tensors in the worker: flat across runs unless something leaks. */
-  memory: { args: Record<string, never>; result: { numTensors: number; numBytes: number } };
+  memory: { args: object; result: { numTensors: number; numBytes: number } };
 }
 
 export type CallType = keyof Calls;

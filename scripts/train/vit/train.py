@@ -45,6 +45,7 @@ def parse_args():
     p.add_argument("--label-smoothing", type=float, default=0.1)
     p.add_argument("--max-shift", type=int, default=4, help="random translation of up to this many pixels")
     p.add_argument("--checkpoint-minutes", type=float, default=5)
+    p.add_argument("--eval-minutes", type=float, default=10, help="test-set accuracy and position structure for the curves")
     p.add_argument("--log-every", type=int, default=100)
     p.add_argument("--seed", type=int, default=0)
     return p.parse_args()
@@ -154,7 +155,7 @@ def main():
                 "pos_spearman": f"{pos_spearman(model, config):.4f}"}
 
     start = time.time() - state["elapsed"]
-    last_ckpt = time.time()
+    last_ckpt = last_eval = time.time()
     run_loss, run_correct, run_n = 0.0, 0, 0
     batches_per_epoch = len(train_x) // args.batch_size
     model.train()
@@ -188,8 +189,10 @@ def main():
                        "lr": f"{lr:.3e}", "train_loss": f"{run_loss / run_n:.4f}",
                        "train_acc": f"{run_correct / run_n:.4f}"}
                 run_loss, run_correct, run_n = 0.0, 0, 0
-                if not args.bench and time.time() - last_ckpt > args.checkpoint_minutes * 60:
+                if not args.bench and time.time() - last_eval > args.eval_minutes * 60:
                     row.update(evaluation_row())
+                    last_eval = time.time()
+                if not args.bench and time.time() - last_ckpt > args.checkpoint_minutes * 60:
                     save_checkpoint()
                     last_ckpt = time.time()
                 print(" ".join(f"{k}={v}" for k, v in row.items()),

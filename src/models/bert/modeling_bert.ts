@@ -4,10 +4,10 @@
 //   each layer (post-LN): a = LayerNorm(x + Attention(x)Wo);  x = LayerNorm(a + act(a W1) W2)
 //   pooler = tanh(x[CLS] Wp);  NSP = pooler Wnsp (index 0 = IsNext)
 //   MLM = LayerNorm(act(x Wt)) Wdecoderᵀ + b, with the decoder tied to the word embeddings
-//   unless the checkpoint stores its own.
+//   unless config.tie_word_embeddings is false.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { headDim, intField, numberField, stringField, type Config } from '../checkpoint/config';
+import { boolField, headDim, intField, numberField, stringField, type Config } from '../checkpoint/config';
 import type { StateDict } from '../checkpoint/weights';
 import { ModelError } from '../errors';
 import {
@@ -35,6 +35,7 @@ export interface BertConfig {
   max_position_embeddings: number;
   type_vocab_size: number;
   layer_norm_eps: number;
+  tie_word_embeddings: boolean;
 }
 
 /** Reads the BertConfig fields we use, with transformers' BertConfig defaults. */
@@ -53,6 +54,7 @@ export function bertConfig(config: Config): BertConfig {
     max_position_embeddings: intField(config, 'max_position_embeddings', 512),
     type_vocab_size: intField(config, 'type_vocab_size', 2),
     layer_norm_eps: numberField(config, 'layer_norm_eps', 1e-12),
+    tie_word_embeddings: boolField(config, 'tie_word_embeddings', true),
   };
   headDim(cfg.hidden_size, cfg.num_attention_heads);
   activation(cfg.hidden_act);
@@ -118,9 +120,9 @@ export function loadBertWeights(sd: StateDict, cfg: BertConfig): BertWeights {
   if (sd.has('cls.predictions.transform.dense.weight')) {
     // Older exports store the output bias twice (cls.predictions.bias and …decoder.bias); they are one parameter.
     const biasName = sd.has('cls.predictions.bias') ? 'cls.predictions.bias' : 'cls.predictions.decoder.bias';
-    const decoderWeight = sd.has('cls.predictions.decoder.weight')
-      ? sd.tensor<tf.Rank.R2>('cls.predictions.decoder.weight', [V, H])
-      : wordEmbeddings;
+    // As in HF, tie_word_embeddings (default true) makes the decoder the word-embedding matrix; a
+    // stored decoder.weight is then a copy of it.
+    const decoderWeight = cfg.tie_word_embeddings ? wordEmbeddings : sd.tensor<tf.Rank.R2>('cls.predictions.decoder.weight', [V, H]);
     weights.mlm = {
       transform: sd.linear('cls.predictions.transform.dense', H, H),
       layerNorm: sd.layerNorm('cls.predictions.transform.LayerNorm', H),
@@ -178,9 +180,10 @@ export function bertForward(
     hidden_states.push(x);
   }
 
-  const pooler_output = w.pooler ? (tf.tanh(linear(tf.slice(x, [0, 0], [1, -1]), w.pooler)).reshape([-1]) as tf.Tensor1D) : null;
-  const seq_relationship_logits =
-    w.nsp && pooler_output ? (linear(pooler_output.reshape([1, -1]), w.nsp).reshape([-1]) as tf.Tensor1D) : null;
+  const cls = tf.slice(x, [0, 0], [1, -1]);
+  const pooled = w.pooler ? tf.tanh(linear(cls, w.pooler)) : null;
+  const pooler_output = pooled ? tf.reshape<tf.Rank.R1>(pooled, [-1]) : null;
+  const seq_relationship_logits = w.nsp && pooled ? tf.reshape<tf.Rank.R1>(linear(pooled, w.nsp), [-1]) : null;
 
   let prediction_logits: tf.Tensor2D | null = null;
   if (w.mlm && mlmPositions.length > 0) {
@@ -251,8 +254,8 @@ export async function createBertModel(sd: StateDict, config: Config, tokenizer: 
     const start = now();
     const { tensors, sync } = tf.tidy(() => {
       const r = bertForward(weights, cfg, input_ids, token_type_ids, maskPositions);
-      const optional = [r.pooler_output, r.prediction_logits, r.seq_relationship_logits].filter((t): t is tf.Tensor => t !== null);
-      const all: tf.Tensor[] = [r.word, r.position, r.token_type, ...r.hidden_states, ...r.attentions, ...optional];
+      const all: tf.Tensor[] = [r.word, r.position, r.token_type, ...r.hidden_states, ...r.attentions];
+      for (const t of [r.pooler_output, r.prediction_logits, r.seq_relationship_logits]) if (t) all.push(t);
       // A scalar that depends on the whole graph: awaiting it times execution (WebGL runs asynchronously).
       return { tensors: all, sync: tf.sum(r.hidden_states[r.hidden_states.length - 1]) };
     });

@@ -131,25 +131,28 @@ function normalizeAligned(chars: Char[], form: 'NFC' | 'NFD'): Char[] {
   const each = chars.map((ch) => ch.c.normalize(form));
   if (each.join('') === full) return chars.flatMap((ch, i) => spread(each[i], ch.start, ch.end));
 
+  const norm = (from: number, to: number) => join(chars.slice(from, to)).normalize(form);
+  const spanOf = (run: Char[]) =>
+    run.reduce(([start, end], ch) => [Math.min(start, ch.start), Math.max(end, ch.end)], [Infinity, -Infinity]);
+  // Whether the run may end before chars[b] is decided from the next few characters only, which keeps
+  // long words linear: Unicode's stream-safe limit is 30 combining marks in a row.
+  const lookahead = 32;
   const out: Char[] = [];
-  let a = 0;
-  let pos = 0;
-  while (a < chars.length) {
+  for (let a = 0; a < chars.length; ) {
     let b = a + 1;
-    let head = join(chars.slice(a, b)).normalize(form);
-    while (
-      b < chars.length &&
-      !(full.startsWith(head, pos) && join(chars.slice(b)).normalize(form) === full.slice(pos + head.length))
-    ) {
+    while (b < chars.length) {
+      const c = Math.min(chars.length, b + lookahead);
+      if (norm(a, b) + norm(b, c) === norm(a, c)) break;
       b += 1;
-      head = join(chars.slice(a, b)).normalize(form);
     }
-    const run = chars.slice(a, b);
-    out.push(...spread(head, Math.min(...run.map((ch) => ch.start)), Math.max(...run.map((ch) => ch.end))));
-    pos += head.length;
+    const [start, end] = spanOf(chars.slice(a, b));
+    out.push(...spread(norm(a, b), start, end));
     a = b;
   }
-  return out;
+  if (join(out) === full) return out;
+  // Beyond the stream-safe limit: exact text, one span for the whole word.
+  const [start, end] = spanOf(chars);
+  return spread(full, start, end);
 }
 
 /** Splits at whitespace, dropping it. */
@@ -210,7 +213,9 @@ export class BertTokenizer {
   private readonly basicNeverSplit: Set<string>;
 
   constructor(options: BertTokenizerOptions) {
-    if (options.vocab.length === 0) throw new ModelError('malformed', 'The BERT vocabulary is empty.');
+    if (options.vocab.length === 0) {
+      throw new ModelError('malformed', 'The BERT vocabulary (vocab.txt or tokenizer.json model.vocab) is empty.');
+    }
     this.options = options;
     this.flavor = options.flavor;
     this.idsToTokens = options.vocab;
@@ -244,13 +249,17 @@ export class BertTokenizer {
   /**
    * Builds the tokenizer the way `AutoTokenizer.from_pretrained` would pick it: tokenizer.json (fast)
    * when present, else vocab.txt (slow). tokenizer_config.json keys that are present override the
-   * matching tokenizer.json normalizer fields, as BertTokenizerFast does.
+   * matching tokenizer.json normalizer fields, as BertTokenizerFast does; keys it leaves out keep the
+   * tokenizer.json values (BertTokenizerFast would impose its own defaults there, lower-casing a cased
+   * tokenizer.json that comes without do_lower_case). `modelConfig` (config.json) caps the default
+   * truncation length at max_position_embeddings and must have room for every token id.
    */
   static fromFiles(
     files: { vocab?: string; tokenizerJson?: string; tokenizerConfig?: string },
     modelConfig?: Record<string, unknown>,
   ): BertTokenizer {
-    const config = files.tokenizerConfig === undefined ? {} : parseJsonObject(files.tokenizerConfig, 'tokenizer_config.json');
+    const config =
+      files.tokenizerConfig === undefined ? {} : parseJsonObject(files.tokenizerConfig, 'tokenizer_config.json');
     let options: BertTokenizerOptions;
     if (files.tokenizerJson !== undefined) {
       options = optionsFromTokenizerJson(parseJsonObject(files.tokenizerJson, 'tokenizer.json'));
@@ -330,7 +339,8 @@ export class BertTokenizer {
     }
     const a = this.tokenize(textA);
     const b = textB == null ? null : this.tokenize(textB);
-    const [keepA, keepB] = limit === null ? [a.tokens.length, b?.tokens.length ?? 0] : truncateLongestFirst(a, b, limit);
+    const [keepA, keepB] =
+      limit === null ? [a.tokens.length, b?.tokens.length ?? 0] : truncateLongestFirst(a, b, limit);
 
     const enc: BertEncoding = {
       tokens: [],
@@ -522,7 +532,6 @@ function defaultOptions(): BertTokenizerOptions {
 function parseVocabTxt(text: string): string[] {
   const lines = text.split(/\r\n|\r|\n/);
   if (lines[lines.length - 1] === '') lines.pop();
-  if (lines.length === 0) throw new ModelError('malformed', 'vocab.txt is empty.');
   return lines;
 }
 
@@ -565,10 +574,12 @@ function optionsFromTokenizerJson(json: Record<string, unknown>): BertTokenizerO
   const entries = Object.entries(model.vocab);
   const vocab: string[] = new Array(entries.length);
   for (const [token, id] of entries) {
-    if (!Number.isSafeInteger(id) || (id as number) < 0 || (id as number) >= entries.length || vocab[id as number] !== undefined) {
-      throw bad(`the id of "${token}" (${JSON.stringify(id)}) is not a unique integer below the vocabulary size ${entries.length}`);
+    const valid = typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 && id < entries.length;
+    if (!valid || vocab[id] !== undefined) {
+      const why = `is not a unique integer below the vocabulary size ${entries.length}`;
+      throw bad(`the id of "${token}" (${JSON.stringify(id)}) ${why}`);
     }
-    vocab[id as number] = token;
+    vocab[id] = token;
   }
 
   const options = { ...defaultOptions(), vocab, flavor: 'fast' as const };
@@ -580,9 +591,12 @@ function optionsFromTokenizerJson(json: Record<string, unknown>): BertTokenizerO
   options.cleanText = flag(normalizer.clean_text, 'clean_text', true);
   options.tokenizeChineseChars = flag(normalizer.handle_chinese_chars, 'handle_chinese_chars', true);
   options.doLowerCase = flag(normalizer.lowercase, 'lowercase', true);
-  options.stripAccents = normalizer.strip_accents == null ? null : flag(normalizer.strip_accents, 'strip_accents', true);
+  options.stripAccents =
+    normalizer.strip_accents == null ? null : flag(normalizer.strip_accents, 'strip_accents', true);
   if (typeof model.unk_token === 'string') options.unkToken = model.unk_token;
-  if (typeof model.continuing_subword_prefix === 'string') options.continuingSubwordPrefix = model.continuing_subword_prefix;
+  if (typeof model.continuing_subword_prefix === 'string') {
+    options.continuingSubwordPrefix = model.continuing_subword_prefix;
+  }
   const maxChars = positiveInt(model.max_input_chars_per_word);
   if (maxChars !== null) options.maxInputCharsPerWord = maxChars;
 
@@ -593,7 +607,9 @@ function optionsFromTokenizerJson(json: Record<string, unknown>): BertTokenizerO
       if (Array.isArray(sep) && typeof sep[0] === 'string') options.sepToken = sep[0];
     } else if (postProcessor.type === 'TemplateProcessing' && Array.isArray(postProcessor.single)) {
       const specials = postProcessor.single.flatMap((part) =>
-        isObject(part) && isObject(part.SpecialToken) && typeof part.SpecialToken.id === 'string' ? [part.SpecialToken.id] : [],
+        isObject(part) && isObject(part.SpecialToken) && typeof part.SpecialToken.id === 'string'
+          ? [part.SpecialToken.id]
+          : [],
       );
       if (specials.length !== 2) throw bad('the single-text template must be [CLS] $A [SEP]');
       [options.clsToken, options.sepToken] = specials;
@@ -622,7 +638,9 @@ function applyTokenizerConfig(options: BertTokenizerOptions, config: Record<stri
   };
   out.doLowerCase = flag('do_lower_case') ?? out.doLowerCase;
   out.tokenizeChineseChars = flag('tokenize_chinese_chars') ?? out.tokenizeChineseChars;
-  if (config.strip_accents !== undefined) out.stripAccents = config.strip_accents === null ? null : flag('strip_accents')!;
+  if (config.strip_accents !== undefined) {
+    out.stripAccents = config.strip_accents === null ? null : flag('strip_accents')!;
+  }
   if (config.never_split != null) {
     if (!Array.isArray(config.never_split) || !config.never_split.every((t) => typeof t === 'string')) {
       throw bad('"never_split" must be a list of strings');

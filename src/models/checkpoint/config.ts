@@ -5,15 +5,15 @@ import { ModelError } from '../errors';
 
 export type Config = Record<string, unknown>;
 
-export function parseConfig(text: string): Config {
+export function parseConfig(text: string, fileName = 'config.json'): Config {
   let config: unknown;
   try {
     config = JSON.parse(text);
   } catch (e) {
-    throw new ModelError('malformed', `config.json is not valid JSON (${(e as Error).message}).`);
+    throw new ModelError('malformed', `${fileName} is not valid JSON (${(e as Error).message}).`);
   }
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new ModelError('malformed', 'config.json must be a JSON object.');
+    throw new ModelError('malformed', `${fileName} must be a JSON object.`);
   }
   return config as Config;
 }

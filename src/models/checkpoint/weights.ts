@@ -109,10 +109,11 @@ export class StateDict {
     return toFloat32(entry);
   }
 
-  /** A required tensor, uploaded to the current backend. */
-  tensor<R extends tf.Rank>(name: string, shape: Dim[]): tf.Tensor<R> {
+  /** A required tensor, uploaded to the current backend (optionally viewed as another shape of the same size). */
+  tensor<R extends tf.Rank>(name: string, shape: Dim[], uploadShape?: number[]): tf.Tensor<R> {
     const values = this.values(name, shape);
-    const t = tf.tensor(values, shape.map((d) => (typeof d === 'number' ? d : d[1])) as tf.ShapeMap[R]) as tf.Tensor<R>;
+    const dims = uploadShape ?? shape.map((d) => (typeof d === 'number' ? d : d[1]));
+    const t = tf.tensor(values, dims as tf.ShapeMap[R]) as tf.Tensor<R>;
     this.created.push(t);
     return t;
   }

@@ -1,0 +1,463 @@
+// Hugging Face's ViTImageProcessor (the Pillow one), step for step:
+//   convert('RGB' | 'L') -> Image.resize((width, height), resample) -> x * rescale_factor
+//   -> (x - image_mean) / image_std -> channels first [C, H, W].
+// Resizing reproduces Pillow's 8-bit resampler (src/libImaging/Resample.c) exactly, fixed-point
+// coefficients and per-pass rounding included. tf.image.resizeBilinear is not a substitute: it does
+// not widen the kernel when shrinking (no antialiasing), so fine detail aliases instead of averaging.
+// The float steps reproduce transformers' numpy dtypes (float64 rescale, float32 normalize).
+
+import { ModelError } from '../errors';
+import type { NdArray } from '../types';
+
+/** A decoded image: 8-bit RGBA, row-major, 4 bytes per pixel. */
+export interface RgbaImage {
+  width: number;
+  height: number;
+  data: Uint8Array | Uint8ClampedArray;
+}
+
+/** An 8-bit image as numpy sees a Pillow "RGB" or "L" image: row-major, channels interleaved (HWC). */
+export interface Pixels {
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  data: Uint8Array;
+}
+
+/** Pillow's `Image.Resampling` values, as stored in `preprocessor_config.json` under "resample". */
+export const Resampling = { NEAREST: 0, LANCZOS: 1, BILINEAR: 2, BICUBIC: 3, BOX: 4, HAMMING: 5 } as const;
+export type Resample = (typeof Resampling)[keyof typeof Resampling];
+
+// ------------------------------------------------------------------------------ colour conversion
+
+function checkRgba(image: RgbaImage): void {
+  const { width, height, data } = image;
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
+    throw new ModelError('malformed', `image size must be positive integers, got ${width}x${height}`);
+  }
+  if (data.length !== width * height * 4) {
+    throw new ModelError('malformed', `RGBA image ${width}x${height} needs ${width * height * 4} bytes, got ${data.length}`);
+  }
+}
+
+/** Pillow's convert('RGB') of an RGBA image: alpha is dropped, not composited onto a background. */
+export function toRgb(image: RgbaImage): Pixels {
+  checkRgba(image);
+  const n = image.width * image.height;
+  const out = new Uint8Array(n * 3);
+  const d = image.data;
+  for (let i = 0; i < n; i++) {
+    out[i * 3] = d[i * 4];
+    out[i * 3 + 1] = d[i * 4 + 1];
+    out[i * 3 + 2] = d[i * 4 + 2];
+  }
+  return { width: image.width, height: image.height, channels: 3, data: out };
+}
+
+/**
+ * Pillow's convert('L'): ITU-R 601-2 luma L = R*299/1000 + G*587/1000 + B*114/1000, in Pillow's
+ * 16.16 fixed point with rounding (the weights 19595 + 38470 + 7471 sum to 65536, so grey stays grey).
+ */
+export function toGrey(image: RgbaImage): Pixels {
+  checkRgba(image);
+  const n = image.width * image.height;
+  const out = new Uint8Array(n);
+  const d = image.data;
+  for (let i = 0; i < n; i++) {
+    out[i] = (d[i * 4] * 19595 + d[i * 4 + 1] * 38470 + d[i * 4 + 2] * 7471 + 0x8000) >> 16;
+  }
+  return { width: image.width, height: image.height, channels: 1, data: out };
+}
+
+// ------------------------------------------------------------------------------ Pillow resampling
+
+interface Filter {
+  /** Half-width of the kernel at scale 1, in input pixels. */
+  support: number;
+  weight: (x: number) => number;
+}
+
+// Pillow's hamming window uses the float literals 0.54f and 0.46f, promoted to double.
+const HAMMING_A = Math.fround(0.54);
+const HAMMING_B = Math.fround(0.46);
+
+function sinc(x: number): number {
+  if (x === 0) return 1;
+  const px = x * Math.PI;
+  return Math.sin(px) / px;
+}
+
+const FILTERS: Record<Exclude<Resample, 0>, Filter> = {
+  [Resampling.BOX]: { support: 0.5, weight: (x) => (x > -0.5 && x <= 0.5 ? 1 : 0) },
+  [Resampling.BILINEAR]: {
+    support: 1,
+    weight: (x) => {
+      const ax = Math.abs(x);
+      return ax < 1 ? 1 - ax : 0;
+    },
+  },
+  [Resampling.HAMMING]: {
+    support: 1,
+    weight: (x) => {
+      const ax = Math.abs(x);
+      if (ax === 0) return 1;
+      if (ax >= 1) return 0;
+      const px = ax * Math.PI;
+      return (Math.sin(px) / px) * (HAMMING_A + HAMMING_B * Math.cos(px));
+    },
+  },
+  [Resampling.BICUBIC]: {
+    // Keys' cubic convolution with a = -0.5, written in Pillow's evaluation order.
+    support: 2,
+    weight: (x) => {
+      const a = -0.5;
+      const ax = Math.abs(x);
+      if (ax < 1) return ((a + 2) * ax - (a + 3)) * ax * ax + 1;
+      if (ax < 2) return (((ax - 5) * ax + 8) * ax - 4) * a;
+      return 0;
+    },
+  },
+  [Resampling.LANCZOS]: { support: 3, weight: (x) => (x >= -3 && x < 3 ? sinc(x) * sinc(x / 3) : 0) },
+};
+
+/** Pillow keeps 8 bits for the pixel and 2 for overshoot of negative-lobed kernels in an int32 accumulator. */
+const PRECISION_BITS = 32 - 8 - 2;
+const ONE = 2 ** PRECISION_BITS;
+
+interface Coefficients {
+  /** Slots per output pixel (the widest kernel). */
+  ksize: number;
+  /** Per output pixel: first input index and number of taps. */
+  first: Int32Array;
+  count: Int32Array;
+  /** Fixed-point weights, `ksize` slots per output pixel. */
+  weights: Int32Array;
+}
+
+/**
+ * Taps and weights for resampling `inSize` input pixels to `outSize` along one axis. When shrinking,
+ * the kernel is stretched by the scale factor (antialiasing). Weights are normalised to sum to 1 in
+ * double precision, then rounded half away from zero to PRECISION_BITS fixed point, as Pillow does.
+ */
+function precomputeCoefficients(inSize: number, outSize: number, filter: Filter): Coefficients {
+  const scale = inSize / outSize;
+  const filterScale = Math.max(scale, 1);
+  const support = filter.support * filterScale;
+  const ksize = Math.ceil(support) * 2 + 1;
+  const first = new Int32Array(outSize);
+  const count = new Int32Array(outSize);
+  const weights = new Int32Array(outSize * ksize);
+  const w = new Float64Array(ksize);
+  const invFilterScale = 1 / filterScale;
+  for (let xx = 0; xx < outSize; xx++) {
+    const center = (xx + 0.5) * scale;
+    const xmin = Math.max(Math.trunc(center - support + 0.5), 0);
+    const xmax = Math.min(Math.trunc(center + support + 0.5), inSize);
+    let sum = 0;
+    for (let x = 0; x < xmax - xmin; x++) {
+      w[x] = filter.weight((x + xmin - center + 0.5) * invFilterScale);
+      sum += w[x];
+    }
+    for (let x = 0; x < xmax - xmin; x++) {
+      const k = sum !== 0 ? w[x] / sum : w[x];
+      weights[xx * ksize + x] = Math.trunc(k < 0 ? -0.5 + k * ONE : 0.5 + k * ONE);
+    }
+    first[xx] = xmin;
+    count[xx] = xmax - xmin;
+  }
+  return { ksize, first, count, weights };
+}
+
+/** Pillow's rounding back to 8 bits: the accumulator started at one half, so this rounds to nearest. */
+function clip8(acc: number): number {
+  const v = Math.floor(acc / ONE);
+  return v < 0 ? 0 : v > 255 ? 255 : v;
+}
+
+/** Horizontal pass: each output pixel is a weighted sum of neighbouring input pixels in its row. */
+function resampleHorizontal(src: Pixels, outWidth: number, filter: Filter): Pixels {
+  const { width, height, channels, data } = src;
+  const { ksize, first, count, weights } = precomputeCoefficients(width, outWidth, filter);
+  const out = new Uint8Array(outWidth * height * channels);
+  for (let y = 0; y < height; y++) {
+    for (let i = 0; i < outWidth; i++) {
+      const base = (y * width + first[i]) * channels;
+      const end = base + count[i] * channels;
+      const o = (y * outWidth + i) * channels;
+      // Channels unrolled: this pass does most of the work when shrinking a photo.
+      let k = i * ksize;
+      if (channels === 3) {
+        let r = ONE / 2, g = ONE / 2, b = ONE / 2;
+        for (let p = base; p < end; p += 3, k++) {
+          const w = weights[k];
+          r += data[p] * w;
+          g += data[p + 1] * w;
+          b += data[p + 2] * w;
+        }
+        out[o] = clip8(r);
+        out[o + 1] = clip8(g);
+        out[o + 2] = clip8(b);
+      } else {
+        let l = ONE / 2;
+        for (let p = base; p < end; p++, k++) l += data[p] * weights[k];
+        out[o] = clip8(l);
+      }
+    }
+  }
+  return { width: outWidth, height, channels, data: out };
+}
+
+/** Vertical pass: each output row is a weighted sum of input rows (summed row by row for locality). */
+function resampleVertical(src: Pixels, outHeight: number, filter: Filter): Pixels {
+  const { width, height, channels, data } = src;
+  const { ksize, first, count, weights } = precomputeCoefficients(height, outHeight, filter);
+  const rowLength = width * channels;
+  const out = new Uint8Array(rowLength * outHeight);
+  // Integer sums below 2^53 are exact in doubles, so the order of summation cannot change the result.
+  const acc = new Float64Array(rowLength);
+  for (let i = 0; i < outHeight; i++) {
+    acc.fill(ONE / 2);
+    for (let t = 0; t < count[i]; t++) {
+      const w = weights[i * ksize + t];
+      const row = (first[i] + t) * rowLength;
+      for (let j = 0; j < rowLength; j++) acc[j] += data[row + j] * w;
+    }
+    for (let j = 0; j < rowLength; j++) out[i * rowLength + j] = clip8(acc[j]);
+  }
+  return { width, height: outHeight, channels, data: out };
+}
+
+/**
+ * Pillow's NEAREST resize (an affine scale, Geometry.c): the source coordinate of output pixel x is
+ * trunc(scale/2 + x*scale), accumulated by repeated addition in double precision as Pillow does.
+ * A coordinate that rounding pushes past the edge leaves the pixel 0, as Pillow's fill does.
+ */
+function resizeNearest(src: Pixels, width: number, height: number): Pixels {
+  const { channels } = src;
+  const sourceIndex = (inSize: number, outSize: number): Int32Array => {
+    const step = inSize / outSize;
+    const index = new Int32Array(outSize);
+    let pos = step * 0.5;
+    for (let i = 0; i < outSize; i++) {
+      const s = Math.trunc(pos);
+      index[i] = s < inSize ? s : -1;
+      pos += step;
+    }
+    return index;
+  };
+  const xs = sourceIndex(src.width, width);
+  const ys = sourceIndex(src.height, height);
+  const out = new Uint8Array(width * height * channels);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (ys[y] < 0 || xs[x] < 0) continue;
+      const s = (ys[y] * src.width + xs[x]) * channels;
+      out.set(src.data.subarray(s, s + channels), (y * width + x) * channels);
+    }
+  }
+  return { width, height, channels, data: out };
+}
+
+/**
+ * Pillow's `Image.resize((width, height), resample)` on an 8-bit image: horizontal pass first,
+ * then vertical; a pass is skipped when its dimension does not change.
+ */
+export function resizePillow(image: Pixels, width: number, height: number, resample: Resample): Pixels {
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
+    throw new ModelError('malformed', `resize target must be positive integers, got ${width}x${height}`);
+  }
+  if (image.width === width && image.height === height) return { ...image, data: image.data.slice() };
+  if (resample === Resampling.NEAREST) return resizeNearest(image, width, height);
+  const filter = FILTERS[resample];
+  if (!filter) throw new ModelError('unsupported', `unknown resample filter ${resample} (Pillow's are 0..5)`);
+  const horizontal = image.width !== width ? resampleHorizontal(image, width, filter) : image;
+  return image.height !== height ? resampleVertical(horizontal, height, filter) : horizontal;
+}
+
+// ------------------------------------------------------------------------------ float steps
+
+/** transformers' `rescale`: float64 multiply, then cast to float32. Channels stay interleaved. */
+export function rescale(image: Pixels, factor: number): Float32Array {
+  const out = new Float32Array(image.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = image.data[i] * factor;
+  return out;
+}
+
+/**
+ * transformers' `normalize`: (x - mean) / std per channel, all in float32 (mean and std are cast to
+ * float32 first). Rounding each double result to float32 gives exactly numpy's float32 arithmetic.
+ */
+export function normalize(values: Float32Array, mean: number[], std: number[]): Float32Array {
+  const channels = mean.length;
+  const m = mean.map(Math.fround);
+  const s = std.map(Math.fround);
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const ch = i % channels;
+    out[i] = Math.fround(values[i] - m[ch]) / s[ch];
+  }
+  return out;
+}
+
+/** HWC -> CHW. */
+export function toChannelsFirst(values: Float32Array, width: number, height: number, channels: number): NdArray {
+  const out = new Float32Array(values.length);
+  const plane = width * height;
+  for (let p = 0; p < plane; p++) {
+    for (let ch = 0; ch < channels; ch++) out[ch * plane + p] = values[p * channels + ch];
+  }
+  return { shape: [channels, height, width], data: out };
+}
+
+// ------------------------------------------------------------------------------ the processor
+
+/** `preprocessor_config.json` with HF's defaults filled in and mean/std expanded to one value per channel. */
+export interface ViTImageProcessorConfig {
+  do_resize: boolean;
+  size: { height: number; width: number };
+  resample: Resample;
+  do_rescale: boolean;
+  rescale_factor: number;
+  do_normalize: boolean;
+  image_mean: number[];
+  image_std: number[];
+  /**
+   * As read (HF default null). It changes nothing here: the model takes exactly `num_channels`
+   * channels, so the image is always converted to RGB (3) or L (1), and converting an RGB image to
+   * RGB is the identity in Pillow.
+   */
+  do_convert_rgb: boolean | null;
+  num_channels: 1 | 3;
+}
+
+const CONFIG_FILE = 'preprocessor_config.json';
+
+function bad(problem: string): never {
+  throw new ModelError('malformed', `${CONFIG_FILE}: ${problem}`);
+}
+
+function readBool(config: Record<string, unknown>, key: string, fallback: boolean): boolean {
+  const v = config[key] ?? fallback;
+  if (typeof v !== 'boolean') bad(`"${key}" must be true or false, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function readPositiveInt(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) bad(`${what} must be a positive integer, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** HF's get_size_dict: an int means a square, [h, w] a pair; ViT's resize needs height and width. */
+function readSize(v: unknown, doResize: boolean): { height: number; width: number } {
+  if (v === undefined || v === null) return { height: 224, width: 224 };
+  if (typeof v === 'number') {
+    const s = readPositiveInt(v, '"size"');
+    return { height: s, width: s };
+  }
+  if (Array.isArray(v) && v.length === 2) {
+    return { height: readPositiveInt(v[0], '"size"[0]'), width: readPositiveInt(v[1], '"size"[1]') };
+  }
+  if (typeof v === 'object' && !Array.isArray(v)) {
+    const size = v as Record<string, unknown>;
+    if ('height' in size && 'width' in size) {
+      return { height: readPositiveInt(size.height, '"size.height"'), width: readPositiveInt(size.width, '"size.width"') };
+    }
+    if (doResize) {
+      throw new ModelError(
+        'unsupported',
+        `${CONFIG_FILE}: "size" ${JSON.stringify(v)} has no height and width; ViTImageProcessor only resizes to a fixed height x width`,
+      );
+    }
+    return { height: 224, width: 224 };
+  }
+  return bad(`"size" must be an integer, [height, width] or {"height", "width"}, got ${JSON.stringify(v)}`);
+}
+
+/** Per-channel mean or std: a number or a 1-element list applies to every channel. */
+function readPerChannel(v: unknown, key: string, channels: number): number[] {
+  const values = typeof v === 'number' ? [v] : v;
+  if (!Array.isArray(values) || values.length === 0 || values.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
+    return bad(`"${key}" must be a number or a list of numbers, got ${JSON.stringify(v)}`);
+  }
+  if (values.length === 1) return new Array<number>(channels).fill(values[0] as number);
+  if (values.length !== channels) {
+    throw new ModelError('mismatch', `${CONFIG_FILE}: "${key}" has ${values.length} values but the model takes ${channels} channel(s)`);
+  }
+  return values as number[];
+}
+
+export class ViTImageProcessor {
+  readonly config: ViTImageProcessorConfig;
+
+  private constructor(config: ViTImageProcessorConfig) {
+    this.config = config;
+  }
+
+  /** Output size when resizing (the input size is kept when do_resize is false). */
+  get size(): { height: number; width: number } {
+    return this.config.size;
+  }
+
+  /**
+   * `preprocessorConfig` is the parsed preprocessor_config.json, or null when the checkpoint has none
+   * (HF defaults: 224x224 bilinear, rescale 1/255, mean = std = 0.5). `numChannels` is the model's
+   * config.num_channels: 3 = RGB, 1 = grey via Pillow's convert('L').
+   */
+  static fromConfig(preprocessorConfig: Record<string, unknown> | null, numChannels: number): ViTImageProcessor {
+    if (numChannels !== 1 && numChannels !== 3) {
+      throw new ModelError('unsupported', `num_channels = ${numChannels} is not supported (1 = grey or 3 = RGB)`);
+    }
+    const c = preprocessorConfig ?? {};
+    const type = c.image_processor_type ?? c.feature_extractor_type;
+    if (type !== undefined && !(typeof type === 'string' && type.startsWith('ViT'))) {
+      throw new ModelError('unsupported', `${CONFIG_FILE} asks for ${JSON.stringify(type)}; only ViTImageProcessor's preprocessing is implemented`);
+    }
+    const doResize = readBool(c, 'do_resize', true);
+    const resample = c.resample ?? Resampling.BILINEAR;
+    if (!(typeof resample === 'number' && Number.isInteger(resample) && resample >= 0 && resample <= 5)) {
+      bad(`"resample" must be a Pillow filter 0..5, got ${JSON.stringify(resample)}`);
+    }
+    const rescaleFactor = c.rescale_factor ?? 1 / 255;
+    if (typeof rescaleFactor !== 'number' || !Number.isFinite(rescaleFactor)) {
+      bad(`"rescale_factor" must be a number, got ${JSON.stringify(rescaleFactor)}`);
+    }
+    const doConvertRgb = c.do_convert_rgb ?? null;
+    if (doConvertRgb !== null && typeof doConvertRgb !== 'boolean') {
+      bad(`"do_convert_rgb" must be true, false or null, got ${JSON.stringify(doConvertRgb)}`);
+    }
+    return new ViTImageProcessor({
+      do_resize: doResize,
+      size: readSize(c.size, doResize),
+      resample: resample as Resample,
+      do_rescale: readBool(c, 'do_rescale', true),
+      rescale_factor: rescaleFactor,
+      do_normalize: readBool(c, 'do_normalize', true),
+      // HF's default IMAGENET_STANDARD_MEAN/STD is 0.5 for every channel.
+      image_mean: readPerChannel(c.image_mean ?? 0.5, 'image_mean', numChannels),
+      image_std: readPerChannel(c.image_std ?? 0.5, 'image_std', numChannels),
+      do_convert_rgb: doConvertRgb,
+      num_channels: numChannels,
+    });
+  }
+
+  /** The 8-bit image the model sees: converted to RGB or L, then resized with Pillow's filter. */
+  prepare(image: RgbaImage): Pixels {
+    const { config } = this;
+    const converted = config.num_channels === 3 ? toRgb(image) : toGrey(image);
+    if (!config.do_resize) return converted;
+    return resizePillow(converted, config.size.width, config.size.height, config.resample);
+  }
+
+  /** `pixel_values` for one image: float32 [num_channels, height, width]. */
+  preprocess(image: RgbaImage): NdArray {
+    return this.toPixelValues(this.prepare(image));
+  }
+
+  /** The float steps on an already prepared 8-bit image: rescale, normalize, channels first. */
+  toPixelValues(pixels: Pixels): NdArray {
+    const { config } = this;
+    let values = config.do_rescale ? rescale(pixels, config.rescale_factor) : Float32Array.from(pixels.data);
+    if (config.do_normalize) values = normalize(values, config.image_mean, config.image_std);
+    return toChannelsFirst(values, pixels.width, pixels.height, pixels.channels);
+  }
+}

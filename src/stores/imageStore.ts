@@ -1,0 +1,216 @@
+// State of the image (ViT) workspace: the current image and the model's output for it, what the
+// attention views show (layer, head, clicked patch, rollout settings), the bundled samples, and
+// the mean attention distance averaged over those samples (one sweep per model, cached).
+// A failed run (an unreadable file, a model error) reports its error and keeps the previous
+// image and output on screen.
+
+import { create } from 'zustand';
+import { meanAttentionDistanceByLayer } from '../analysis/attentionDistance';
+import type { RolloutOptions } from '../analysis/rollout';
+import type { VitOutput } from '../models/types';
+import { getClient, isSuperseded } from '../worker/client';
+import { useAppStore } from './appStore';
+
+/** One bundled sample image, from public/samples/index.json. */
+export interface SampleEntry {
+  file: string;
+  /** The true class. */
+  label: string;
+}
+
+/** A head index, or the mean over the layer's heads. */
+export type HeadChoice = number | 'mean';
+
+export interface DistanceSweep {
+  done: number;
+  total: number;
+  /** Mean over the sample images, [layer][head], in pixels; null until every image has run. */
+  perLayer: number[][] | null;
+  error: string | null;
+}
+
+interface ImageState {
+  /** Name and encoded bytes of the image `output` belongs to (kept to re-run on a new model or backend). */
+  source: { name: string; bytes: ArrayBuffer } | null;
+  output: VitOutput | null;
+  running: boolean;
+  error: string | null;
+  samples: SampleEntry[] | null;
+  samplesError: string | null;
+  layer: number;
+  head: HeadChoice;
+  /** Patch (0..N−1, row-major) the user clicked; null = none. */
+  patch: number | null;
+  rollout: RolloutOptions;
+  /** Attention-distance sweeps over the samples, by model name. */
+  sweeps: Record<string, DistanceSweep>;
+
+  loadSamples(): Promise<void>;
+  openSample(sample: SampleEntry): Promise<void>;
+  openFile(file: File): Promise<void>;
+  /** Runs the model on an encoded image; on success it becomes the current image. */
+  runImage(name: string, bytes: ArrayBuffer): Promise<void>;
+  /** Re-runs the current image (after a model or backend change). */
+  rerun(): Promise<void>;
+  setLayer(layer: number): void;
+  setHead(head: HeadChoice): void;
+  setPatch(patch: number | null): void;
+  setRollout(patch: Partial<RolloutOptions>): void;
+  /** Runs every sample through the model and averages their mean attention distances. */
+  measureSamples(): Promise<void>;
+}
+
+const TOP_K = 5;
+
+export const samplesUrl = (file: string) => `${import.meta.env.BASE_URL}samples/${file}`;
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+// The worker answers an overtaken run with "superseded". Runs from this store go out one at a
+// time, so the sample sweep and the user's own images never overtake each other.
+let queue: Promise<unknown> = Promise.resolve();
+function runQueued(name: string, bytes: ArrayBuffer): Promise<VitOutput> {
+  const next = queue.then(() => getClient().runImage({ type: 'encoded', bytes: bytes.slice(0), fileName: name }, TOP_K));
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+async function fetchBytes(url: string): Promise<ArrayBuffer> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`Could not fetch ${url}: HTTP ${response.status}`);
+  return response.arrayBuffer();
+}
+
+/**
+ * The sample list: `{ samples: [...] }` as scripts/train/vit/export.py writes it, or a bare array;
+ * each entry needs a `file` (relative to samples/) and a `label`.
+ */
+function parseSamples(value: unknown): SampleEntry[] {
+  const list = Array.isArray(value) ? value : (value as { samples?: unknown } | null)?.samples;
+  if (!Array.isArray(list)) throw new Error('samples/index.json has no list of samples');
+  return list.map((entry: unknown, i) => {
+    const { file, label } = (entry ?? {}) as Record<string, unknown>;
+    if (typeof file !== 'string' || !/^[\w.-]+$/.test(file) || typeof label !== 'string') {
+      throw new Error(`samples/index.json: entry ${i} needs a plain "file" name and a "label"`);
+    }
+    return { file, label };
+  });
+}
+
+/** Pixel side of one patch: the input height over the grid rows. */
+export const patchSizeOf = (output: VitOutput) => output.pixel_values.shape[1] / output.grid[0];
+
+export const useImageStore = create<ImageState>()((set, get) => ({
+  source: null,
+  output: null,
+  running: false,
+  error: null,
+  samples: null,
+  samplesError: null,
+  layer: 0,
+  head: 'mean',
+  patch: null,
+  rollout: { headFusion: 'mean', discardRatio: 0.9 },
+  sweeps: {},
+
+  async loadSamples() {
+    try {
+      const response = await fetch(samplesUrl('index.json'));
+      if (!response.ok) throw new Error(`no sample list (HTTP ${response.status})`);
+      set({ samples: parseSamples(await response.json()), samplesError: null });
+    } catch (e) {
+      set({ samples: [], samplesError: `Sample images are unavailable: ${errorText(e)}` });
+    }
+  },
+
+  async openSample(sample) {
+    try {
+      await get().runImage(sample.file, await fetchBytes(samplesUrl(sample.file)));
+    } catch (e) {
+      set({ error: errorText(e) });
+    }
+  },
+
+  async openFile(file) {
+    if (file.size === 0) {
+      set({ error: `"${file.name}" is empty.` });
+      return;
+    }
+    let bytes: ArrayBuffer;
+    try {
+      bytes = await file.arrayBuffer();
+    } catch (e) {
+      set({ error: `Could not read "${file.name}": ${errorText(e)}` });
+      return;
+    }
+    await get().runImage(file.name, bytes);
+  },
+
+  async runImage(name, bytes) {
+    if (!useAppStore.getState().slots.vit.current) {
+      set({ error: 'No image model is loaded yet; pick one above.' });
+      return;
+    }
+    set({ running: true });
+    try {
+      const output = await runQueued(name, bytes);
+      // Another model may have fewer layers, heads or patches than the views were showing.
+      const heads = output.attentions[0]?.shape[0] ?? 0;
+      const patches = output.grid[0] * output.grid[1];
+      set((s) => ({
+        source: { name, bytes },
+        output,
+        running: false,
+        error: null,
+        layer: Math.min(s.layer, output.attentions.length - 1),
+        head: s.head === 'mean' || s.head < heads ? s.head : 'mean',
+        patch: s.patch !== null && s.patch < patches && s.output?.grid.join() === output.grid.join() ? s.patch : null,
+      }));
+      useAppStore.getState().reportTimings('vit', output.timings);
+    } catch (e) {
+      set({ running: false, ...(isSuperseded(e) ? {} : { error: `Could not run "${name}": ${errorText(e)}` }) });
+    }
+  },
+
+  async rerun() {
+    const { source } = get();
+    if (source) await get().runImage(source.name, source.bytes);
+  },
+
+  setLayer(layer) {
+    set({ layer });
+  },
+  setHead(head) {
+    set({ head });
+  },
+  setPatch(patch) {
+    set({ patch });
+  },
+  setRollout(patch) {
+    set((s) => ({ rollout: { ...s.rollout, ...patch } }));
+  },
+
+  async measureSamples() {
+    const model = useAppStore.getState().slots.vit.current?.name;
+    const { samples, sweeps } = get();
+    if (!model || !samples || samples.length === 0) return;
+    const existing = sweeps[model];
+    if (existing && (existing.perLayer || (existing.done < existing.total && !existing.error))) return;
+    const update = (patch: Partial<DistanceSweep>) =>
+      set((s) => ({ sweeps: { ...s.sweeps, [model]: { ...s.sweeps[model], ...patch } } }));
+    set((s) => ({ sweeps: { ...s.sweeps, [model]: { done: 0, total: samples.length, perLayer: null, error: null } } }));
+    let sum: number[][] | null = null;
+    try {
+      for (const [i, sample] of samples.entries()) {
+        const output = await runQueued(sample.file, await fetchBytes(samplesUrl(sample.file)));
+        if (useAppStore.getState().slots.vit.current?.name !== model) throw new Error('the model changed during the run');
+        const distances = meanAttentionDistanceByLayer(output.attentions, output.grid, patchSizeOf(output));
+        sum = distances.map((layer, l) => Array.from(layer, (d, h) => (sum?.[l][h] ?? 0) + d));
+        update({ done: i + 1 });
+      }
+      update({ perLayer: sum && sum.map((layer) => layer.map((d) => d / samples.length)) });
+    } catch (e) {
+      update({ error: `Stopped: ${errorText(e)}` });
+    }
+  },
+}));

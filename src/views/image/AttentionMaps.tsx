@@ -1,0 +1,60 @@
+// Where one token looks: the [CLS] token's attention over the patches, and the attention of the
+// patch the user clicked, for the chosen layer and head.
+
+import { useMemo } from 'react';
+import type { VitOutput } from '../../models/types';
+import { useImageStore } from '../../stores/imageStore';
+import { Panel } from '../common/Panel';
+import { LayerHeadControls } from './LayerHeadControls';
+import { PatchMap } from './PatchMap';
+import { attentionMatrix, headLabel, layerLabel, rowToPatches } from './vitData';
+
+export function AttentionMaps({ output, pixels }: { output: VitOutput; pixels: ImageData }) {
+  const layer = useImageStore((s) => s.layer);
+  const head = useImageStore((s) => s.head);
+  const patch = useImageStore((s) => s.patch);
+  const setPatch = useImageStore((s) => s.setPatch);
+  const matrix = useMemo(() => attentionMatrix(output, layer, head), [output, layer, head]);
+  const fromCls = useMemo(() => rowToPatches(matrix, 0), [matrix]);
+  const fromPatch = useMemo(() => (patch === null ? null : rowToPatches(matrix, 1 + patch)), [matrix, patch]);
+  const where = `${layerLabel(layer)}, ${headLabel(head)}`;
+
+  return (
+    <Panel
+      title="Attention over the image"
+      exportName="vit-attention"
+      explain="Each patch is a token. Left: how much the [CLS] token, whose final state feeds the classifier, attends to each patch. Right: where the patch you click attends. Values are attention probabilities; what is missing from 100% went to [CLS]. Click any patch to pick it."
+      controls={<LayerHeadControls layers={output.attentions.length} heads={output.attentions[0].shape[0]} />}
+      data={() => ({ layer, head, patch, grid: output.grid, cls_to_patches: fromCls, patch_to_patches: fromPatch })}
+    >
+      <div className="map-pair">
+        <figure>
+          <PatchMap
+            values={fromCls}
+            grid={output.grid}
+            underlay={pixels}
+            ariaLabel={`[CLS] attention to patches, ${where}`}
+            selectedPatch={patch}
+            onPatchClick={setPatch}
+          />
+          <figcaption>[CLS] → patches · {where}</figcaption>
+        </figure>
+        <figure data-testid="patch-attention">
+          {fromPatch ? (
+            <PatchMap
+              values={fromPatch}
+              grid={output.grid}
+              underlay={pixels}
+              ariaLabel={`Attention of patch ${patch} to patches, ${where}`}
+              selectedPatch={patch}
+              onPatchClick={setPatch}
+            />
+          ) : (
+            <p className="placeholder">Click a patch on the left to see where it attends.</p>
+          )}
+          <figcaption>{patch === null ? 'no patch picked' : `patch ${patch} → patches · ${where}`}</figcaption>
+        </figure>
+      </div>
+    </Panel>
+  );
+}

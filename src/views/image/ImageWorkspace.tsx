@@ -1,0 +1,85 @@
+// The image workspace: pick an image, see what the ViT predicts and how it got there (attention
+// maps, rollout, attention distance), and what it learned about space (position embeddings).
+
+import { useEffect, useMemo } from 'react';
+import { useAppStore } from '../../stores/appStore';
+import { useImageStore } from '../../stores/imageStore';
+import { Panel } from '../common/Panel';
+import { AttentionDistancePlot } from './AttentionDistancePlot';
+import { AttentionMaps } from './AttentionMaps';
+import { HeadGrid } from './HeadGrid';
+import { ImagePicker } from './ImagePicker';
+import { InputView } from './InputView';
+import { PatchOutputs } from './PatchOutputs';
+import { PositionEmbeddingGrid } from './PositionEmbeddingGrid';
+import { RolloutView } from './RolloutView';
+import { TopClasses } from './TopClasses';
+import { displayPixels } from './vitData';
+import './image.css';
+
+export function ImageWorkspace() {
+  const model = useAppStore((s) => s.slots.vit.current);
+  const backend = useAppStore((s) => s.backend);
+  const output = useImageStore((s) => s.output);
+  const error = useImageStore((s) => s.error);
+  const samples = useImageStore((s) => s.samples);
+  const loadSamples = useImageStore((s) => s.loadSamples);
+  const pixels = useMemo(() => (output ? displayPixels(output.pixel_values) : null), [output]);
+
+  useEffect(() => {
+    if (!useImageStore.getState().samples) void loadSamples();
+  }, [loadSamples]);
+
+  // A new model or backend gives new numbers for the same image; with no image yet, start with the first sample.
+  useEffect(() => {
+    if (!model) return;
+    const { source, rerun, openSample } = useImageStore.getState();
+    if (source) void rerun();
+    else if (samples?.[0]) void openSample(samples[0]);
+  }, [model, backend, samples]);
+
+  return (
+    <div className="workspace image-workspace">
+      <p className="explain intro">
+        A Vision Transformer cuts the image into square patches, turns each into a vector and lets every patch attend to every
+        other one, with a [CLS] token whose final state is classified. Unlike a CNN it has no built-in notion of locality or of
+        translation: it has to learn both from data.
+      </p>
+      <ImagePicker />
+      {error && (
+        <p role="alert" className="error-box" data-testid="image-error">
+          {error}
+        </p>
+      )}
+      {!model && <p>Waiting for an image model…</p>}
+      {model && <PositionEmbeddingGrid info={model.info} />}
+      {output && pixels && model && (
+        <>
+          <div className="panel-pair">
+            <Panel
+              title="Model input"
+              exportName="vit-input"
+              explain="The image as the model receives it: resized, converted and normalised (shown here with each channel stretched back to 0–255), cut into patches."
+              data={() => ({ grid: output.grid, pixel_values: output.pixel_values })}
+            >
+              <InputView pixels={pixels} grid={output.grid} />
+            </Panel>
+            <Panel
+              title="Prediction"
+              exportName="vit-top-classes"
+              explain="The classifier reads the final [CLS] state; these are its five most probable classes."
+              data={() => ({ top: output.top, logits: output.logits })}
+            >
+              {output.top ? <TopClasses top={output.top} /> : <p>This checkpoint has no classification head.</p>}
+            </Panel>
+          </div>
+          <AttentionMaps output={output} pixels={pixels} />
+          <HeadGrid output={output} pixels={pixels} />
+          <RolloutView output={output} pixels={pixels} />
+          <AttentionDistancePlot output={output} model={model.name} />
+          <PatchOutputs output={output} pixels={pixels} />
+        </>
+      )}
+    </div>
+  );
+}

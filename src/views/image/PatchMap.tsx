@@ -1,0 +1,38 @@
+// One value per patch, drawn over the input image. Clicking (or Enter on) a patch selects it.
+
+import type { ScaleKind } from '../common/colors';
+import { Heatmap } from '../common/Heatmap';
+
+interface Props {
+  /** [rows·cols] values, row-major like the patches. */
+  values: Float32Array;
+  grid: [number, number];
+  underlay: ImageData | null;
+  ariaLabel: string;
+  scale?: ScaleKind;
+  domain?: [number, number];
+  selectedPatch?: number | null;
+  onPatchClick?: (patch: number) => void;
+  width?: number | string;
+  legend?: boolean;
+}
+
+export function PatchMap({ values, grid, underlay, ariaLabel, scale, domain, selectedPatch, onPatchClick, width, legend }: Props) {
+  const [rows, cols] = grid;
+  return (
+    <Heatmap
+      data={values}
+      rows={rows}
+      cols={cols}
+      underlay={underlay}
+      ariaLabel={ariaLabel}
+      scale={scale}
+      domain={domain}
+      width={width}
+      legend={legend}
+      selected={selectedPatch == null ? null : { row: Math.floor(selectedPatch / cols), col: selectedPatch % cols }}
+      onCellClick={onPatchClick && (({ row, col }) => onPatchClick(row * cols + col))}
+      cellLabel={({ row, col }) => `patch ${row * cols + col} (row ${row + 1}, column ${col + 1})`}
+    />
+  );
+}

@@ -1,0 +1,79 @@
+// What the encoder made of each patch: how similar the final output of the clicked patch is to
+// every other patch's, and the three main directions of variation of all patch outputs as colours.
+
+import { useMemo } from 'react';
+import { pca, pcaToRgb } from '../../analysis/pca';
+import { rowsOf } from '../../analysis/ndarray';
+import { cosineSimilarityToRow } from '../../analysis/similarity';
+import type { VitOutput } from '../../models/types';
+import { useImageStore } from '../../stores/imageStore';
+import { rgbToRgba } from '../common/colors';
+import { Panel } from '../common/Panel';
+import { PatchMap } from './PatchMap';
+
+export function PatchOutputs({ output, pixels }: { output: VitOutput; pixels: ImageData }) {
+  const patch = useImageStore((s) => s.patch);
+  const setPatch = useImageStore((s) => s.setPatch);
+  const [rows, cols] = output.grid;
+  const n = rows * cols;
+  const patches = useMemo(() => rowsOf(output.last_hidden_state, 1, 1 + n), [output, n]);
+  const similarity = useMemo(() => (patch === null ? null : cosineSimilarityToRow(patches, patch)), [patches, patch]);
+  const components = useMemo(() => (n >= 2 ? pca(patches, 3) : null), [patches, n]);
+  const rgb = useMemo(() => (components ? pcaToRgb(components.projections) : null), [components]);
+  const rgbImage = useMemo(() => (rgb ? new ImageData(rgbToRgba(rgb), cols, rows) : null), [rgb, cols, rows]);
+
+  return (
+    <Panel
+      title="Patch outputs"
+      exportName="vit-patch-outputs"
+      explain="The final hidden state of every patch (after the last layer norm). Left: cosine similarity of the clicked patch's output to all patches; patches of the same object often end up alike. Right: the three directions along which the patch outputs vary most (PCA), shown as red, green and blue; similar colours mean similar representations."
+      data={() => ({
+        patch,
+        similarity,
+        pca: components && { explained_variance_ratio: components.explainedVarianceRatio, projections: components.projections },
+      })}
+    >
+      <div className="map-pair">
+        <figure data-testid="output-similarity">
+          {similarity ? (
+            <PatchMap
+              values={similarity}
+              grid={output.grid}
+              underlay={pixels}
+              scale="diverging"
+              domain={[-1, 1]}
+              ariaLabel={`Cosine similarity of patch ${patch}'s output to every patch`}
+              selectedPatch={patch}
+              onPatchClick={setPatch}
+            />
+          ) : (
+            <p className="placeholder">Click a patch in any attention map to compare its output with the others.</p>
+          )}
+          <figcaption>{patch === null ? 'no patch picked' : `cos(output of patch ${patch}, output of each patch)`}</figcaption>
+        </figure>
+        {rgbImage && components && (
+          <figure data-testid="pca-map">
+            <RgbCanvas image={rgbImage} label="Patch outputs projected on their first three principal components, as RGB" />
+            <figcaption>
+              PCA → RGB · variance explained{' '}
+              {components.explainedVarianceRatio.map((r) => `${(r * 100).toFixed(1)}%`).join(' / ')}
+            </figcaption>
+          </figure>
+        )}
+      </div>
+    </Panel>
+  );
+}
+
+function RgbCanvas({ image, label }: { image: ImageData; label: string }) {
+  return (
+    <canvas
+      className="pixelated"
+      width={image.width}
+      height={image.height}
+      role="img"
+      aria-label={label}
+      ref={(canvas) => canvas?.getContext('2d')?.putImageData(image, 0, 0)}
+    />
+  );
+}

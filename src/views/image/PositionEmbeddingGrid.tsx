@@ -1,0 +1,100 @@
+// The ViT paper's Figure 7 (centre): for every patch position, a small map of the cosine
+// similarity of its learned position embedding to those of all positions. The model is told
+// nothing about rows and columns; if these tiles show a bright spot around their own position
+// and bright bands along their own row and column, it learned the 2-D layout from data.
+
+import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
+import { positionStructure } from '../../analysis/positionStructure';
+import { rowsOf } from '../../analysis/ndarray';
+import type { ModelInfo } from '../../models/types';
+import { toRgba } from '../common/colors';
+import { ColorLegend, Heatmap } from '../common/Heatmap';
+import { Panel } from '../common/Panel';
+import { trainedGrid } from './vitData';
+
+/** The paper's colour range: cosine similarity from −1 to 1. */
+const DOMAIN: [number, number] = [-1, 1];
+
+export function PositionEmbeddingGrid({ info }: { info: ModelInfo }) {
+  const grid = useMemo(() => trainedGrid(info), [info]);
+  const [rows, cols] = grid;
+  const n = rows * cols;
+  const structure = useMemo(
+    () => positionStructure(rowsOf(info.position_embeddings, 1, 1 + n), grid),
+    [info, grid, n],
+  );
+  const [focus, setFocus] = useState(0);
+  const position = Math.min(focus, n - 1);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  // Tiles of rows×cols pixels with one-pixel gaps, in the layout of the positions themselves.
+  const [width, height] = [cols * (cols + 1) - 1, rows * (rows + 1) - 1];
+
+  useEffect(() => {
+    const context = canvas.current?.getContext('2d');
+    if (!context) return;
+    context.clearRect(0, 0, width, height);
+    for (let p = 0; p < n; p++) {
+      const tile = new ImageData(toRgba(structure.similarity.data.subarray(p * n, (p + 1) * n), DOMAIN, 'sequential'), cols, rows);
+      context.putImageData(tile, (p % cols) * (cols + 1), Math.floor(p / cols) * (rows + 1));
+    }
+  }, [structure, n, rows, cols, width, height]);
+
+  const pick = (event: MouseEvent<HTMLCanvasElement>) => {
+    const box = event.currentTarget.getBoundingClientRect();
+    const c = Math.floor(((event.clientX - box.left) / box.width) * cols);
+    const r = Math.floor(((event.clientY - box.top) / box.height) * rows);
+    setFocus(Math.min(rows - 1, Math.max(0, r)) * cols + Math.min(cols - 1, Math.max(0, c)));
+  };
+
+  return (
+    <Panel
+      title="Position embeddings"
+      exportName="vit-position-embeddings"
+      explain={
+        <>
+          A CNN is built to know which pixels are neighbours; ViT is not. It receives its patches as a plain sequence plus one
+          learned vector per position. Tile (r, c) shows how similar position (r, c)&apos;s vector is to every other position&apos;s
+          (ViT paper, Fig. 7). Nearby positions getting similar vectors means the model learned the image&apos;s 2-D layout from data.
+          The number summarises it: for each position, the rank correlation between similarity and grid distance, averaged
+          (−1 = similarity falls with distance everywhere, 0 = no spatial structure).
+        </>
+      }
+      data={() => ({ grid, structure: structure.mean, per_position: structure.perPosition, similarity: structure.similarity })}
+    >
+      <p className="big-number" data-testid="position-structure">
+        2-D structure (mean Spearman ρ of similarity vs. distance): <strong>{structure.mean.toFixed(3)}</strong>
+      </p>
+      <div className="map-pair">
+        <figure data-testid="position-grid">
+          <canvas
+            ref={canvas}
+            width={width}
+            height={height}
+            className="pixelated"
+            role="img"
+            aria-label={`Cosine similarity of each of ${n} position embeddings to all others, as a ${rows} by ${cols} grid of maps`}
+            onClick={pick}
+          />
+          <ColorLegend scale="sequential" domain={DOMAIN} label="cosine similarity" />
+        </figure>
+        <figure>
+          <Heatmap
+            data={structure.similarity.data.subarray(position * n, (position + 1) * n)}
+            rows={rows}
+            cols={cols}
+            domain={DOMAIN}
+            ariaLabel={`Similarity of position ${position} to every position`}
+            selected={{ row: Math.floor(position / cols), col: position % cols }}
+            onCellClick={({ row, col }) => setFocus(row * cols + col)}
+            cellLabel={({ row, col }) => `position (row ${row + 1}, column ${col + 1})`}
+            legend={false}
+          />
+          <figcaption>
+            position {position} (row {Math.floor(position / cols) + 1}, column {(position % cols) + 1}): ρ ={' '}
+            {structure.perPosition[position].toFixed(3)}. Click a tile or a cell to pick another position.
+          </figcaption>
+        </figure>
+      </div>
+    </Panel>
+  );
+}

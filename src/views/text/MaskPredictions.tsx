@@ -1,0 +1,59 @@
+// Masked-word filling: for every [MASK] the model's top-k vocabulary tokens, and, when the
+// user masked a known token, the probability of the original and its loss −log p (the quantity
+// MLM pretraining minimises, averaged over masked positions).
+
+import type { BertOutput } from '../../models/types';
+import { useTextStore, type MaskOrigin } from '../../stores/textStore';
+import { formatPercent } from '../common/format';
+
+function OriginalScore({ origin, logProbs }: { origin: MaskOrigin; logProbs: Float32Array }) {
+  const logP = logProbs[origin.id];
+  return (
+    <p className="mask-original" data-testid="mask-original">
+      Original token <strong>{origin.token}</strong>: p = {formatPercent(Math.exp(logP))}, loss −log p = {(-logP).toFixed(3)}
+    </p>
+  );
+}
+
+export function MaskPredictions({ output }: { output: BertOutput }) {
+  const originals = useTextStore((s) => s.originals);
+  const fillMask = useTextStore((s) => s.fillMask);
+  if (!output.mlm) return <p>This checkpoint has no masked-LM head, so it cannot fill in masks.</p>;
+  if (output.mlm.length === 0) return <p>No [MASK] in the input. Click a token above to mask it, or type [MASK].</p>;
+
+  const losses = output.mlm.flatMap((m, i) => (originals[i] ? [-m.log_probs[originals[i].id]] : []));
+  return (
+    <div className="mask-predictions">
+      {output.mlm.map((m, i) => (
+        <figure key={m.position} className="mask-result" data-testid="mask-result">
+          <figcaption>
+            [MASK] at position {m.position}
+          </figcaption>
+          {originals[i] && <OriginalScore origin={originals[i]} logProbs={m.log_probs} />}
+          <ol className="prob-bars">
+            {m.top.map((c) => (
+              <li key={c.id}>
+                <button
+                  type="button"
+                  className="prob-row"
+                  data-testid="prediction"
+                  onClick={() => fillMask(i, c.token)}
+                  aria-label={`${c.token}, ${formatPercent(c.prob)}; put it into the sentence`}
+                >
+                  <span className="prob-label">{c.token}</span>
+                  <span className="prob-bar" style={{ width: `${Math.max(c.prob * 100, 0.5)}%` }} />
+                  <span className="prob-value">{formatPercent(c.prob)}</span>
+                </button>
+              </li>
+            ))}
+          </ol>
+        </figure>
+      ))}
+      {losses.length > 1 && (
+        <p data-testid="mlm-loss">
+          Mean MLM loss over the {losses.length} masked originals: {(losses.reduce((a, b) => a + b, 0) / losses.length).toFixed(3)}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,36 @@
+// Next-sentence prediction: the pretraining head that reads [CLS] and says whether B really
+// followed A in the corpus. Swapping in a random B shows the contrast.
+
+import type { BertOutput } from '../../models/types';
+import { useTextStore } from '../../stores/textStore';
+import { formatPercent } from '../common/format';
+
+export function NspPanel({ output }: { output: BertOutput }) {
+  const randomSentenceB = useTextStore((s) => s.randomSentenceB);
+  const hasB = output.encoding.segment.includes(1);
+  const swap = (
+    <button type="button" onClick={randomSentenceB}>
+      Replace B with a random sentence
+    </button>
+  );
+  if (!output.nsp) return <p>This checkpoint has no next-sentence head.</p>;
+  if (!hasB) return <p>Type a sentence B to ask whether it follows A. {swap}</p>;
+  const rows = [
+    { label: 'IsNext', prob: output.nsp.is_next },
+    { label: 'NotNext', prob: output.nsp.not_next },
+  ];
+  return (
+    <div className="nsp">
+      <ol className="prob-bars" data-testid="nsp">
+        {rows.map((r) => (
+          <li key={r.label} className="prob-row" data-testid={`nsp-${r.label}`}>
+            <span className="prob-label">{r.label}</span>
+            <span className="prob-bar" style={{ width: `${Math.max(r.prob * 100, 0.5)}%` }} />
+            <span className="prob-value">{formatPercent(r.prob)}</span>
+          </li>
+        ))}
+      </ol>
+      {swap}
+    </div>
+  );
+}

@@ -1,0 +1,112 @@
+// The text workspace: type one or two sentences, see how BERT tokenizes them, fill in masked
+// words, ask whether B follows A, and look inside (attention, embeddings).
+
+import { useEffect } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useAppStore } from '../../stores/appStore';
+import { useTextStore } from '../../stores/textStore';
+import { Panel } from '../common/Panel';
+import { AttentionPanel } from './attention/AttentionPanel';
+import { ClsTrajectory, clsRows } from './embeddings/ClsTrajectory';
+import { EmbeddingDecomposition } from './embeddings/EmbeddingDecomposition';
+import { PositionSimilarity } from './embeddings/PositionSimilarity';
+import { MaskPredictions } from './MaskPredictions';
+import { NspPanel } from './NspPanel';
+import { SentenceInputs } from './SentenceInputs';
+import { TokenStrip } from './TokenStrip';
+
+export function TextWorkspace() {
+  const model = useAppStore((s) => s.slots.bert.current);
+  const backend = useAppStore((s) => s.backend);
+  const { output, error, run, positionFocus, setPositionFocus, originals } = useTextStore(
+    useShallow((s) => ({
+      output: s.output,
+      error: s.error,
+      run: s.run,
+      positionFocus: s.positionFocus,
+      setPositionFocus: s.setPositionFocus,
+      originals: s.originals,
+    })),
+  );
+
+  // A new model or backend gives new numbers for the same input.
+  useEffect(() => {
+    if (model) void run();
+  }, [model, backend, run]);
+
+  return (
+    <div className="workspace text-workspace">
+      <p className="explain intro">
+        BERT is an encoder pretrained self-supervised on raw text: it reads the whole input at once and was trained to fill in
+        masked words (masked language modelling) and to tell whether sentence B really followed sentence A (next-sentence
+        prediction).
+      </p>
+      <SentenceInputs />
+      {error && (
+        <p role="alert" className="error-box" data-testid="text-error">
+          {error}
+        </p>
+      )}
+      {!model && <p>Waiting for a text model…</p>}
+      {output && (
+        <>
+          <Panel
+            title="Tokens"
+            exportName="tokens"
+            explain="WordPiece splits words into vocabulary pieces (## marks a piece that continues a word). [CLS] opens the input and its final vector feeds classification heads; [SEP] closes each sentence. Click a token to mask it."
+            data={() => output.encoding}
+          >
+            <TokenStrip encoding={output.encoding} />
+          </Panel>
+          <div className="panel-pair">
+            <Panel
+              title="Masked-word prediction"
+              exportName="masked-lm"
+              explain="In masked language modelling some tokens are replaced by [MASK] and the model predicts the original from both sides of the context; training minimises the cross-entropy loss −log p(original). Click a prediction to put it into the sentence."
+              data={() =>
+                output.mlm?.map((m, i) => ({ position: m.position, top: m.top, original: originals[i] ?? null, original_log_prob: originals[i] ? m.log_probs[originals[i].id] : null }))
+              }
+            >
+              <MaskPredictions output={output} />
+            </Panel>
+            <Panel
+              title="Next-sentence prediction"
+              exportName="nsp"
+              explain="During pretraining, half the time B was the sentence that really followed A and half the time a random one; a small head on the final [CLS] vector learned to tell IsNext from NotNext."
+              data={() => output.nsp}
+            >
+              <NspPanel output={output} />
+            </Panel>
+          </div>
+          <AttentionPanel output={output} />
+          <Panel
+            title="Input embeddings"
+            exportName="input-embeddings"
+            explain="Each token's input vector is the sum of three learned embeddings: one for the token, one for its segment (A or B) and one for its position, followed by LayerNorm."
+            data={() => output.embeddings}
+          >
+            <EmbeddingDecomposition output={output} />
+          </Panel>
+          {model && (
+            <Panel
+              title="Position embeddings"
+              exportName="position-similarity"
+              explain="Cosine similarity between the learned position embeddings of all positions (click a cell or use the slider to pick a position for the profile below). BERT is not told that positions are ordered; the similarity of neighbours is learned."
+              data={() => ({ position_embeddings: model.info.position_embeddings, focus: positionFocus })}
+            >
+              <PositionSimilarity positionEmbeddings={model.info.position_embeddings} focus={positionFocus} onFocus={setPositionFocus} />
+            </Panel>
+          )}
+          <Panel
+            title="[CLS] through the layers"
+            exportName="cls-trajectory"
+            explain="The [CLS] vector after the embeddings and after each layer: its length, and how close it already is (cosine) to the final [CLS] that the heads read."
+            data={() => clsRows(output)}
+          >
+            <ClsTrajectory output={output} />
+          </Panel>
+        </>
+      )}
+    </div>
+  );
+}

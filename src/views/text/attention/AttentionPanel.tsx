@@ -1,0 +1,113 @@
+// The attention views of the text workspace: head view, model view, one matrix (a head or the
+// head average), and attention rollout over all layers.
+
+import { useId, useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { BertOutput } from '../../../models/types';
+import { useTextStore, type AttentionView } from '../../../stores/textStore';
+import { Heatmap } from '../../common/Heatmap';
+import { Panel } from '../../common/Panel';
+import { shownAttention } from '../attentionData';
+import { HeadView } from './HeadView';
+import { ModelView } from './ModelView';
+
+const VIEWS: { id: AttentionView; label: string }[] = [
+  { id: 'head', label: 'Head view' },
+  { id: 'model', label: 'Model view' },
+  { id: 'matrix', label: 'Matrix' },
+  { id: 'rollout', label: 'Rollout' },
+];
+
+const EXPLAIN: Record<AttentionView, string> = {
+  head: 'Each line joins a token (left) to a token it attends to (right) in one layer; the more opaque, the larger the softmax weight. Colours are heads. Hover a token to see only its lines.',
+  model: 'All layers (rows) and heads (columns) as small matrices: row = attending token, column = attended token, each row scaled to its maximum. Click one to open it.',
+  matrix: 'One head (or the average over the heads) of one layer. Row i shows how token i spreads its attention over all tokens; every row sums to 1.',
+  rollout:
+    'Attention rollout (Abnar & Zuidema, 2020): the layers\u2019 head-averaged attention, each mixed half-and-half with the identity for the residual connection, multiplied from the first layer up. Row i estimates how much output token i draws from each input token.',
+};
+
+export function AttentionPanel({ output }: { output: BertOutput }) {
+  const { attention, setAttention } = useTextStore(useShallow((s) => ({ attention: s.attention, setAttention: s.setAttention })));
+  const id = useId();
+  const layers = output.attentions.length;
+  const heads = output.attentions[0]?.shape[0] ?? 0;
+  const shown = useMemo(() => shownAttention(output, attention), [output, attention]);
+  const { view, layer, head, hideSpecial } = attention;
+  const usesLayer = view === 'head' || view === 'matrix';
+
+  const controls = (
+    <>
+      <div role="radiogroup" aria-label="Attention view" className="segmented">
+        {VIEWS.map((v) => (
+          <label key={v.id}>
+            <input type="radio" name={`${id}-view`} checked={view === v.id} onChange={() => setAttention({ view: v.id })} />
+            {v.label}
+          </label>
+        ))}
+      </div>
+      {usesLayer && (
+        <label>
+          Layer{' '}
+          <select value={layer} onChange={(e) => setAttention({ layer: Number(e.target.value) })}>
+            {Array.from({ length: layers }, (_, l) => (
+              <option key={l} value={l}>
+                {l + 1}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {view === 'matrix' && (
+        <label>
+          Head{' '}
+          <select value={head} onChange={(e) => setAttention({ head: e.target.value === 'mean' ? 'mean' : Number(e.target.value) })}>
+            <option value="mean">average of heads</option>
+            {Array.from({ length: heads }, (_, h) => (
+              <option key={h} value={h}>
+                {h + 1}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <label>
+        <input type="checkbox" checked={hideSpecial} onChange={(e) => setAttention({ hideSpecial: e.target.checked })} /> hide [CLS]/[SEP]
+      </label>
+    </>
+  );
+
+  return (
+    <Panel
+      title="Attention"
+      exportName={`attention-${view}`}
+      explain={
+        <>
+          {EXPLAIN[view]}
+          {hideSpecial && ' [CLS] and [SEP] are hidden and every row is rescaled to sum to 1 over the tokens still shown.'}
+        </>
+      }
+      controls={controls}
+      data={() =>
+        view === 'model' || view === 'head'
+          ? { tokens: output.encoding.tokens, attentions: output.attentions }
+          : { view, layer, head, hideSpecial, tokens: shown.labels, positions: shown.positions, matrix: shown.matrix }
+      }
+    >
+      {view === 'head' && <HeadView key={`${layer}-${heads}`} output={output} layer={layer} hideSpecial={hideSpecial} />}
+      {view === 'model' && <ModelView output={output} hideSpecial={hideSpecial} onOpen={setAttention} />}
+      {(view === 'matrix' || view === 'rollout') && (
+        <div data-testid="attention-matrix">
+          <Heatmap
+            data={shown.matrix.data}
+            rows={shown.labels.length}
+            cols={shown.labels.length}
+            rowLabels={shown.labels}
+            colLabels={shown.labels}
+            ariaLabel={view === 'rollout' ? 'Attention rollout' : `Attention of layer ${layer + 1}, ${head === 'mean' ? 'average of heads' : `head ${head + 1}`}`}
+            width="min(100%, 640px)"
+          />
+        </div>
+      )}
+    </Panel>
+  );
+}

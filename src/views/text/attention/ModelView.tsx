@@ -1,0 +1,66 @@
+// Every layer × head at once as small attention matrices (rows attend to columns), to spot
+// patterns such as "attend to the previous token" or "attend to [SEP]". Clicking one opens it.
+
+import { useEffect, useRef } from 'react';
+import type { BertOutput, NdArray } from '../../../models/types';
+import type { AttentionOptions } from '../../../stores/textStore';
+import { sequentialColor } from '../../common/colors';
+import { restrict } from '../attentionData';
+import { headOf } from '../../../analysis/ndarray';
+
+function Thumbnail({ matrix }: { matrix: NdArray }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const n = matrix.shape[0];
+  useEffect(() => {
+    const context = ref.current?.getContext('2d');
+    if (!context) return;
+    const image = context.createImageData(n, n);
+    // Each row scaled to its own maximum, as the full-size views do not: thumbnails are for shape.
+    for (let i = 0; i < n; i++) {
+      let max = 0;
+      for (let j = 0; j < n; j++) max = Math.max(max, matrix.data[i * n + j]);
+      for (let j = 0; j < n; j++) {
+        const [r, g, b] = sequentialColor(max > 0 ? matrix.data[i * n + j] / max : 0);
+        image.data.set([r, g, b, 255], 4 * (i * n + j));
+      }
+    }
+    context.putImageData(image, 0, 0);
+  }, [matrix, n]);
+  return <canvas ref={ref} width={n} height={n} className="thumbnail" />;
+}
+
+interface Props {
+  output: BertOutput;
+  hideSpecial: boolean;
+  onOpen: (patch: Partial<AttentionOptions>) => void;
+}
+
+export function ModelView({ output, hideSpecial, onOpen }: Props) {
+  const heads = output.attentions[0].shape[0];
+  return (
+    <div className="model-view" data-testid="model-view" style={{ gridTemplateColumns: `auto repeat(${heads}, minmax(0, 1fr))` }}>
+      <span />
+      {Array.from({ length: heads }, (_, h) => (
+        <span key={h} className="axis-label">
+          head {h + 1}
+        </span>
+      ))}
+      {output.attentions.map((attention, layer) => [
+        <span key={`l${layer}`} className="axis-label">
+          layer {layer + 1}
+        </span>,
+        ...Array.from({ length: heads }, (_, h) => (
+          <button
+            key={`${layer}-${h}`}
+            type="button"
+            className="thumbnail-button"
+            aria-label={`Open layer ${layer + 1} head ${h + 1}`}
+            onClick={() => onOpen({ view: 'matrix', layer, head: h })}
+          >
+            <Thumbnail matrix={restrict(output, headOf(attention, h), hideSpecial).matrix} />
+          </button>
+        )),
+      ])}
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+// BERT's input embedding is the sum of three learned lookups: the token (WordPiece id), the
+// segment (A or B) and the position. This shows each part of every token, their sum, and the
+// sum after LayerNorm, which is what the first layer receives.
+
+import { useState } from 'react';
+import { rowOf } from '../../../analysis/ndarray';
+import type { BertOutput } from '../../../models/types';
+import { norm, summedRow } from './vectorMath';
+import { VectorStrip } from './VectorStrip';
+
+export function EmbeddingDecomposition({ output }: { output: BertOutput }) {
+  const [selected, setSelected] = useState(1);
+  const { word, position, token_type } = output.embeddings;
+  const parts = [word, token_type, position];
+  const tokens = output.encoding.tokens;
+  const at = Math.min(selected, tokens.length - 1);
+  const strips = [
+    { name: 'token', values: rowOf(word, at) },
+    { name: 'segment', values: rowOf(token_type, at) },
+    { name: 'position', values: rowOf(position, at) },
+    { name: 'sum', values: summedRow(parts, at) },
+    { name: 'after LayerNorm', values: rowOf(output.hidden_states[0], at) },
+  ];
+  const range = Math.max(...strips.slice(0, 4).map((s) => s.values.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
+
+  return (
+    <div className="embedding-decomposition">
+      <table className="numbers" data-testid="embedding-table">
+        <caption>Vector lengths (L2 norm) of each part; select a row to see its vectors.</caption>
+        <thead>
+          <tr>
+            <th scope="col">token</th>
+            <th scope="col">‖token‖</th>
+            <th scope="col">‖segment‖</th>
+            <th scope="col">‖position‖</th>
+            <th scope="col">‖sum‖</th>
+            <th scope="col">‖LayerNorm(sum)‖</th>
+          </tr>
+        </thead>
+        <tbody>
+          {tokens.map((t, p) => (
+            <tr key={p} className={p === at ? 'selected' : undefined} aria-selected={p === at}>
+              <th scope="row">
+                <button type="button" onClick={() => setSelected(p)}>
+                  {p} {t}
+                </button>
+              </th>
+              <td>{norm(rowOf(word, p)).toFixed(2)}</td>
+              <td>{norm(rowOf(token_type, p)).toFixed(2)}</td>
+              <td>{norm(rowOf(position, p)).toFixed(2)}</td>
+              <td>{norm(summedRow(parts, p)).toFixed(2)}</td>
+              <td>{norm(rowOf(output.hidden_states[0], p)).toFixed(2)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <figure className="strips">
+        <figcaption>
+          Token {at} “{tokens[at]}”: every dimension as a cell (orange negative, purple positive, ±{range.toFixed(2)} at the ends; the
+          LayerNorm row uses the same scale).
+        </figcaption>
+        {strips.map((s) => (
+          <div key={s.name} className="strip-row">
+            <span className="strip-name">{s.name}</span>
+            <VectorStrip values={s.values} range={range} label={`${s.name} embedding of ${tokens[at]}`} />
+          </div>
+        ))}
+      </figure>
+    </div>
+  );
+}

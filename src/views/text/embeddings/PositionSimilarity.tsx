@@ -1,0 +1,68 @@
+// The learned position embeddings compared with each other (cosine similarity of every pair),
+// and one position's row as a profile. Nothing tells BERT that position 5 is next to 6; if
+// neighbours end up similar, training discovered order.
+
+import { useId, useMemo } from 'react';
+import { cosineSimilarityMatrix } from '../../../analysis/similarity';
+import type { NdArray } from '../../../models/types';
+import { Heatmap } from '../../common/Heatmap';
+
+const PLOT_W = 480;
+const PLOT_H = 120;
+
+function Profile({ values, focus }: { values: Float32Array; focus: number }) {
+  const n = values.length;
+  const x = (i: number) => (n > 1 ? (i / (n - 1)) * PLOT_W : 0);
+  const y = (v: number) => ((1 - v) / 2) * PLOT_H;
+  const points = Array.from(values, (v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+  return (
+    <svg
+      className="profile"
+      viewBox={`-30 -5 ${PLOT_W + 40} ${PLOT_H + 25}`}
+      role="img"
+      aria-label={`Cosine similarity of position ${focus} to every position`}
+      data-testid="position-profile"
+    >
+      <line x1={0} x2={PLOT_W} y1={y(0)} y2={y(0)} className="axis" />
+      <text x={-4} y={y(1)} textAnchor="end" dominantBaseline="middle">1</text>
+      <text x={-4} y={y(0)} textAnchor="end" dominantBaseline="middle">0</text>
+      <text x={-4} y={y(-1)} textAnchor="end" dominantBaseline="middle">−1</text>
+      <polyline points={points} className="profile-line" />
+      <line x1={x(focus)} x2={x(focus)} y1={0} y2={PLOT_H} className="focus-line" />
+      <text x={PLOT_W / 2} y={PLOT_H + 18} textAnchor="middle">position</text>
+    </svg>
+  );
+}
+
+interface Props {
+  positionEmbeddings: NdArray;
+  focus: number;
+  onFocus: (position: number) => void;
+}
+
+export function PositionSimilarity({ positionEmbeddings, focus, onFocus }: Props) {
+  const id = useId();
+  const similarity = useMemo(() => cosineSimilarityMatrix(positionEmbeddings), [positionEmbeddings]);
+  const n = similarity.shape[0];
+  const at = Math.min(focus, n - 1);
+  return (
+    <div className="position-similarity">
+      <div data-testid="position-heatmap">
+        <Heatmap
+          data={similarity.data}
+          rows={n}
+          cols={n}
+          scale="diverging"
+          domain={[-1, 1]}
+          ariaLabel="Cosine similarity between position embeddings"
+          onCellClick={(cell) => onFocus(cell.row)}
+          selected={{ row: at, col: at }}
+          width="min(100%, 480px)"
+        />
+      </div>
+      <label htmlFor={`${id}-focus`}>Position {at}</label>
+      <input id={`${id}-focus`} type="range" min={0} max={n - 1} value={at} onChange={(e) => onFocus(Number(e.target.value))} />
+      <Profile values={similarity.data.subarray(at * n, (at + 1) * n)} focus={at} />
+    </div>
+  );
+}

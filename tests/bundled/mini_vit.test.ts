@@ -1,0 +1,111 @@
+// The bundled mini-ViT (public/models/mini-vit), run by the TypeScript model core, must reproduce
+// what PyTorch computed for it at export time (scripts/train/vit/export.py): the logits and top-1
+// of 200 held-out Fashion-MNIST test images, the accuracy on them, the predictions for the sample
+// PNGs the app offers, and the 2-D structure figure of the learned position embeddings.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { positionStructure } from '../../src/analysis/positionStructure';
+import { initNodeBackend } from '../../src/models/backend_node';
+import { fromFolder } from '../../src/models/checkpoint/source_node';
+import { loadModel, type VitModel } from '../../src/models/index';
+import { decodeImage } from '../../src/models/vit/image_decode';
+import type { RgbaImage } from '../../src/models/vit/image_processing_vit';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const MODEL_DIR = join(ROOT, 'public', 'models', 'mini-vit');
+const SAMPLES_DIR = join(ROOT, 'public', 'samples');
+
+interface Heldout {
+  images_base64: string[];
+  labels: number[];
+  top1: number[];
+  logits: number[][];
+  subset_accuracy: number;
+  position_embedding_spearman: number;
+}
+
+interface SampleIndex {
+  samples: { file: string; label: string; label_id: number; test_index: number; predicted: string }[];
+}
+
+const heldout: Heldout = JSON.parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'mini-vit', 'heldout.json'), 'utf8'));
+const sampleIndex: SampleIndex = JSON.parse(readFileSync(join(SAMPLES_DIR, 'index.json'), 'utf8'));
+
+// float32 in tfjs-wasm vs PyTorch's CPU kernels over 4 layers: observed differences are ~1e-5.
+const LOGIT_TOLERANCE = 1e-3;
+
+/** A 28x28 grey image as the browser decodes a grey PNG: R = G = B = grey, opaque. */
+function greyToRgba(base64: string): RgbaImage {
+  const grey = Buffer.from(base64, 'base64');
+  const data = new Uint8Array(grey.length * 4);
+  grey.forEach((v, i) => data.set([v, v, v, 255], i * 4));
+  return { width: 28, height: 28, data };
+}
+
+function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
+
+describe('bundled mini-ViT (Fashion-MNIST)', () => {
+  let model: VitModel;
+
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+    const loaded = await loadModel(await fromFolder(MODEL_DIR));
+    if (loaded.kind !== 'vit') throw new Error(`expected a ViT, got ${loaded.kind}`);
+    model = loaded;
+  });
+
+  afterAll(() => model?.dispose());
+
+  it('loads as a ViT classifier over the ten Fashion-MNIST classes with a 7x7 patch grid', () => {
+    expect(model.info.warnings).toEqual([]);
+    expect(model.info.heads.classifier).toBe(true);
+    expect(model.info.position_embeddings.shape).toEqual([1 + 49, model.info.hidden_size]);
+    expect(model.info.config.id2label).toMatchObject({ '0': 'T-shirt/top', '9': 'Ankle boot' });
+  });
+
+  it('reproduces the PyTorch logits, top-1 and accuracy on 200 held-out test images', async () => {
+    let worst = 0;
+    let correct = 0;
+    for (let i = 0; i < heldout.images_base64.length; i++) {
+      const out = await model.run(greyToRgba(heldout.images_base64[i]));
+      expect(out.grid).toEqual([7, 7]);
+      const logits = out.logits!.data;
+      heldout.logits[i].forEach((v, k) => (worst = Math.max(worst, Math.abs(logits[k] - v))));
+      expect(argmax(logits)).toBe(heldout.top1[i]);
+      if (argmax(logits) === heldout.labels[i]) correct++;
+    }
+    expect(worst).toBeLessThan(LOGIT_TOLERANCE);
+    expect(correct / heldout.labels.length).toBe(heldout.subset_accuracy);
+  });
+
+  it('classifies the bundled sample PNGs as PyTorch does', async () => {
+    expect(sampleIndex.samples.length).toBeGreaterThanOrEqual(12);
+    for (const sample of sampleIndex.samples) {
+      const image = decodeImage(readFileSync(join(SAMPLES_DIR, sample.file)), sample.file);
+      const out = await model.run(image);
+      expect(out.top![0].label, sample.file).toBe(sample.predicted);
+    }
+  });
+
+  it('has the measured 2-D structure in its learned position embeddings', () => {
+    const pos = model.info.position_embeddings;
+    const hidden = pos.shape[1];
+    const patches = { shape: [49, hidden], data: pos.data.slice(hidden) };
+    expect(positionStructure(patches, [7, 7]).mean).toBeCloseTo(heldout.position_embedding_spearman, 4);
+  });
+
+  it('leaks no tensors across repeated runs', async () => {
+    const image = greyToRgba(heldout.images_base64[0]);
+    await model.run(image);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) await model.run(image);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { decodeImage } from '../../src/models/vit/image_decode';
+import { normalize, rescale, toChannelsFirst, ViTImageProcessor, type Pixels } from '../../src/models/vit/image_processing_vit';
+import { expected, f32, imageBytes, maxAbsDiff, sha256, u8, type Case } from './fixtures';
+
+type PreprocessCase = Extract<Case, { kind: 'preprocess' }>;
+type FloatCase = Extract<Case, { kind: 'float_steps' }>;
+
+describe('ViTImageProcessor.fromConfig', () => {
+  it('uses HF defaults without a preprocessor_config.json', () => {
+    const p = ViTImageProcessor.fromConfig(null, 3);
+    expect(p.size).toEqual({ height: 224, width: 224 });
+    expect(p.config).toEqual({
+      do_resize: true,
+      size: { height: 224, width: 224 },
+      resample: 2,
+      do_rescale: true,
+      rescale_factor: 1 / 255,
+      do_normalize: true,
+      image_mean: [0.5, 0.5, 0.5],
+      image_std: [0.5, 0.5, 0.5],
+      do_convert_rgb: null,
+      num_channels: 3,
+    });
+    expect(ViTImageProcessor.fromConfig(null, 1).config.image_mean).toEqual([0.5]);
+  });
+
+  it('reads a real ViT preprocessor_config.json (google/vit-base-patch16-224)', () => {
+    const p = ViTImageProcessor.fromConfig(
+      {
+        do_normalize: true,
+        do_resize: true,
+        feature_extractor_type: 'ViTFeatureExtractor',
+        image_mean: [0.5, 0.5, 0.5],
+        image_std: [0.5, 0.5, 0.5],
+        resample: 2,
+        size: 224,
+      },
+      3,
+    );
+    expect(p.size).toEqual({ height: 224, width: 224 });
+    expect(p.config.resample).toBe(2);
+  });
+
+  it('accepts size as an int, [height, width] or {height, width}, and scalar or 1-element mean/std', () => {
+    expect(ViTImageProcessor.fromConfig({ size: 32 }, 3).size).toEqual({ height: 32, width: 32 });
+    expect(ViTImageProcessor.fromConfig({ size: [16, 24] }, 3).size).toEqual({ height: 16, width: 24 });
+    expect(ViTImageProcessor.fromConfig({ size: { height: 16, width: 24 } }, 3).size).toEqual({ height: 16, width: 24 });
+    const p = ViTImageProcessor.fromConfig({ image_mean: 0.1, image_std: [0.2] }, 3);
+    expect([p.config.image_mean, p.config.image_std]).toEqual([[0.1, 0.1, 0.1], [0.2, 0.2, 0.2]]);
+  });
+
+  it('explains what it cannot do', () => {
+    expect(() => ViTImageProcessor.fromConfig({ size: { shortest_edge: 224 } }, 3)).toThrow(
+      'preprocessor_config.json: "size" {"shortest_edge":224} has no height and width',
+    );
+    expect(ViTImageProcessor.fromConfig({ size: { shortest_edge: 224 }, do_resize: false }, 3).config.do_resize).toBe(false);
+    expect(() => ViTImageProcessor.fromConfig({ image_processor_type: 'DeiTImageProcessor' }, 3)).toThrow(
+      'asks for "DeiTImageProcessor"; only ViTImageProcessor',
+    );
+    expect(() => ViTImageProcessor.fromConfig(null, 4)).toThrow('num_channels = 4 is not supported');
+    expect(() => ViTImageProcessor.fromConfig({ image_mean: [0.5, 0.5, 0.5] }, 1)).toThrow(
+      '"image_mean" has 3 values but the model takes 1 channel(s)',
+    );
+  });
+
+  it('rejects malformed values with the key in the message', () => {
+    expect(() => ViTImageProcessor.fromConfig({ resample: 9 }, 3)).toThrow('"resample" must be a Pillow filter 0..5, got 9');
+    expect(() => ViTImageProcessor.fromConfig({ size: -3 }, 3)).toThrow('"size" must be a positive integer, got -3');
+    expect(() => ViTImageProcessor.fromConfig({ size: 'big' }, 3)).toThrow('"size" must be an integer');
+    expect(() => ViTImageProcessor.fromConfig({ do_resize: 'yes' }, 3)).toThrow('"do_resize" must be true or false');
+    expect(() => ViTImageProcessor.fromConfig({ image_std: ['a'] }, 3)).toThrow('"image_std" must be a number or a list of numbers');
+    expect(() => ViTImageProcessor.fromConfig({ rescale_factor: null, image_mean: [] }, 3)).toThrow('"image_mean"');
+  });
+});
+
+describe('ViTImageProcessor.preprocess vs Pillow + transformers (numpy)', () => {
+  const cases = expected.cases.filter((c): c is PreprocessCase => c.kind === 'preprocess');
+  const rows = cases.map((c) => [`${c.config_name} on ${c.image}`, c] as const);
+
+  it.each(rows)('%s', (_, c) => {
+    const processor = ViTImageProcessor.fromConfig(c.config, c.channels);
+    // JPEG: start from Pillow's decoded pixels, so this checks preprocessing alone (decode has its own test).
+    const ref = expected.decoded[c.image];
+    const image = c.image.endsWith('.jpg')
+      ? { width: ref.width, height: ref.height, data: u8(ref.rgba!) }
+      : decodeImage(imageBytes(c.image), c.image);
+    const prepared = processor.prepare(image);
+    if (c.resized_sha256) expect(sha256(prepared.data)).toBe(c.resized_sha256);
+    else expect(maxAbsDiff(prepared.data, u8(c.resized!))).toBe(0);
+
+    const pixelValues = processor.preprocess(image);
+    expect(pixelValues.shape).toEqual([c.channels, prepared.height, prepared.width]);
+    if (c.pixel_values) {
+      expect(pixelValues.shape).toEqual(c.pixel_values.shape);
+      // Same float32 operations in the same order as numpy: bit-identical, not just close.
+      expect(maxAbsDiff(pixelValues.data, f32(c.pixel_values))).toBe(0);
+    }
+  });
+
+  it('JPEG end to end (decodeImage + preprocess) stays within the IDCT difference', () => {
+    const c = cases.find((x) => x.image.endsWith('.jpg'))!;
+    const processor = ViTImageProcessor.fromConfig(c.config, c.channels);
+    const prepared = processor.prepare(decodeImage(imageBytes(c.image), c.image));
+    const diff = maxAbsDiff(prepared.data, u8(c.resized!));
+    console.log(`${c.config_name} on ${c.image}, decoded by decodeImage: max |resized - Pillow| = ${diff} levels`);
+    expect(diff).toBeLessThanOrEqual(3);
+  });
+
+  // rescale + normalize act on each (value, channel) separately, so checking all 256 values per
+  // channel against numpy covers the float path for every possible image.
+  const floatCases = expected.cases.filter((c): c is FloatCase => c.kind === 'float_steps');
+  it.each(floatCases.map((c) => [c.config_name, c] as const))('float steps of %s on all 256 values', (_, c) => {
+    const processor = ViTImageProcessor.fromConfig(c.config, c.channels);
+    const ramp: Pixels = { width: 256, height: 1, channels: c.channels, data: new Uint8Array(256 * c.channels) };
+    ramp.data.forEach((_, i) => (ramp.data[i] = Math.floor(i / c.channels)));
+    const out = processor.toPixelValues(ramp);
+    const diff = maxAbsDiff(out.data, f32(c.pixel_values));
+    expect(diff).toBe(0); // same float32 operations in the same order: bit-identical
+  });
+
+  it('is exactly the composition of the exported steps', () => {
+    const processor = ViTImageProcessor.fromConfig({ size: 8, image_mean: [0.4, 0.5, 0.6], image_std: [0.2, 0.3, 0.4] }, 3);
+    const image = decodeImage(imageBytes('rgb_37x29.png'));
+    const prepared = processor.prepare(image);
+    const manual = toChannelsFirst(normalize(rescale(prepared, 1 / 255), [0.4, 0.5, 0.6], [0.2, 0.3, 0.4]), 8, 8, 3);
+    expect(processor.preprocess(image)).toEqual(manual);
+  });
+
+  it('gives the same result on repeated runs and leaves the input untouched', () => {
+    const processor = ViTImageProcessor.fromConfig(null, 3);
+    const image = decodeImage(imageBytes('tiny_7x5.png'));
+    const before = image.data.slice();
+    const a = processor.preprocess(image);
+    const b = processor.preprocess(image);
+    expect(a.shape).toEqual(b.shape);
+    expect(Buffer.from(a.data.buffer).equals(Buffer.from(b.data.buffer))).toBe(true);
+    expect(image.data).toEqual(before);
+  });
+
+  it('differs from a plain bilinear resize (why Pillow is reimplemented)', () => {
+    // tf.image.resizeBilinear-style interpolation (no antialias, half-pixel centres) on the photo.
+    const image = decodeImage(imageBytes('photo_320x240.png'));
+    const pillow = ViTImageProcessor.fromConfig({ size: 56, do_rescale: false, do_normalize: false }, 1).preprocess(image);
+    const grey = ViTImageProcessor.fromConfig({ do_resize: false, do_rescale: false, do_normalize: false }, 1).preprocess(image);
+    const naive = new Float32Array(56 * 56);
+    for (let y = 0; y < 56; y++) {
+      for (let x = 0; x < 56; x++) {
+        const sx = Math.min(Math.max((x + 0.5) * (320 / 56) - 0.5, 0), 319);
+        const sy = Math.min(Math.max((y + 0.5) * (240 / 56) - 0.5, 0), 239);
+        const x0 = Math.floor(sx), y0 = Math.floor(sy), x1 = Math.min(x0 + 1, 319), y1 = Math.min(y0 + 1, 239);
+        const fx = sx - x0, fy = sy - y0;
+        const g = (xx: number, yy: number) => grey.data[yy * 320 + xx];
+        naive[y * 56 + x] = (g(x0, y0) * (1 - fx) + g(x1, y0) * fx) * (1 - fy) + (g(x0, y1) * (1 - fx) + g(x1, y1) * fx) * fy;
+      }
+    }
+    const diff = maxAbsDiff(pillow.data, naive);
+    console.log(`Pillow bilinear vs plain bilinear, photo 320x240 -> 56x56 grey: max |diff| = ${diff.toFixed(1)} levels`);
+    expect(diff).toBeGreaterThan(10);
+  });
+});
