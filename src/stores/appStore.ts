@@ -30,6 +30,8 @@ interface AppState {
   slots: Record<ModelSlot, SlotState>;
   cache: CacheInfo | null;
   timings: Partial<Record<ModelSlot, Timings>>;
+  /** Live tensors in the worker after the latest run; constant across runs unless something leaks. */
+  liveTensors: number | null;
 
   setTab(tab: Tab): void;
   setHubBaseUrl(url: string): void;
@@ -40,6 +42,7 @@ interface AppState {
   ensureModel(slot: ModelSlot): Promise<void>;
   refreshCache(): Promise<void>;
   clearCache(): Promise<void>;
+  /** Records the timings of a finished run (shown in the backend badge) and the worker's tensor count. */
   reportTimings(slot: ModelSlot, timings: Timings): void;
 }
 
@@ -78,6 +81,7 @@ export const useAppStore = create<AppState>()((set, get) => {
     slots: { bert: emptySlot(), vit: emptySlot() },
     cache: null,
     timings: {},
+    liveTensors: null,
 
     setTab(tab) {
       set({ tab });
@@ -151,6 +155,9 @@ export const useAppStore = create<AppState>()((set, get) => {
 
     reportTimings(slot, timings) {
       set((s) => ({ timings: { ...s.timings, [slot]: timings } }));
+      void getClient()
+        .memory()
+        .then(({ numTensors }) => set({ liveTensors: numTensors }));
     },
   };
 });

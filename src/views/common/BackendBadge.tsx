@@ -1,6 +1,7 @@
 // Which tfjs backend computes the numbers, why it was chosen, its float precision, and how long
 // the latest run of the open workspace took. The select overrides the automatic choice.
 
+import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../stores/appStore';
 import type { BackendChoice } from '../../worker/protocol';
 import { formatMs } from './format';
@@ -13,7 +14,16 @@ const CHOICES: { value: BackendChoice; label: string }[] = [
 ];
 
 export function BackendBadge() {
-  const { backend, backendChoice, backendBusy, backendNotice, chooseBackend } = useAppStore();
+  const { backend, backendChoice, backendBusy, backendNotice, chooseBackend, liveTensors } = useAppStore(
+    useShallow((s) => ({
+      backend: s.backend,
+      backendChoice: s.backendChoice,
+      backendBusy: s.backendBusy,
+      backendNotice: s.backendNotice,
+      chooseBackend: s.chooseBackend,
+      liveTensors: s.liveTensors,
+    })),
+  );
   const timings = useAppStore((s) => s.timings[s.tab === 'image' ? 'vit' : 'bert']);
 
   return (
@@ -33,17 +43,19 @@ export function BackendBadge() {
           'starting…'
         ) : (
           <>
-            <strong data-testid="backend-name">{backend.name.toUpperCase()}</strong> · {backend.precision}
-            <span className="badge-details" title={backend.details}>
-              {' '}
-              · {backend.reason}
-            </span>
+            <strong data-testid="backend-name">{backend.name.toUpperCase()}</strong> · {backend.precision} · {backend.details}
+            <span className="badge-reason"> · {backend.reason}</span>
           </>
         )}
       </span>
       {timings && (
         <span className="badge-timings" data-testid="timings">
           prepare {formatMs(timings.preprocess_ms)} · forward {formatMs(timings.forward_ms)} · read-back {formatMs(timings.readback_ms)}
+        </span>
+      )}
+      {liveTensors !== null && (
+        <span className="badge-tensors" title="tfjs tensors alive in the worker; stays constant across runs" data-testid="live-tensors">
+          {liveTensors} tensors
         </span>
       )}
       {backendNotice && (

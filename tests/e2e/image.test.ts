@@ -1,0 +1,131 @@
+// The image workspace in Chromium, on WASM and on WebGL: load the vit-tiny fixture checkpoint from
+// the stand-in hub, run the fixture image and a bundled sample, and check that the views show the
+// numbers PyTorch and the analysis functions give: top-5 probabilities, the position-embedding
+// structure, one attention-distance dot per head. Then drive the controls: layer and head
+// selectors, a patch picked by mouse and by keyboard, rollout options. No console errors allowed.
+
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { positionStructure } from '../../src/analysis/positionStructure';
+import { parseSafetensors, toFloat32 } from '../../src/models/checkpoint/safetensors';
+import { launchChromium, watchedPage } from './setup/browser';
+
+const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'models', 'vit-tiny');
+const SAMPLES_INDEX = join(import.meta.dirname, '..', '..', 'public', 'samples', 'index.json');
+
+function tensor(file: string, key: string) {
+  const entry = parseSafetensors(new Uint8Array(readFileSync(join(FIXTURE, file))), file).tensors.get(key);
+  if (!entry) throw new Error(`${file} has no ${key}`);
+  return { shape: entry.shape, data: toFloat32(entry) };
+}
+
+/** Top-5 labels and probabilities PyTorch gives for inputs/case0.png. */
+function expectedTop5(): { label: string; prob: number }[] {
+  const logits = Array.from(tensor('expected.safetensors', 'case0.logits').data);
+  const labels = JSON.parse(readFileSync(join(FIXTURE, 'config.json'), 'utf8')).id2label as Record<string, string>;
+  const max = Math.max(...logits);
+  const exp = logits.map((l) => Math.exp(l - max));
+  const sum = exp.reduce((a, b) => a + b, 0);
+  return exp
+    .map((e, i) => ({ label: labels[String(i)], prob: e / sum }))
+    .sort((a, b) => b.prob - a.prob)
+    .slice(0, 5);
+}
+
+/** The 2-D structure number of the fixture's position embeddings (without [CLS]), as the analysis computes it. */
+function expectedStructure(): number {
+  const pos = tensor('model.safetensors', 'vit.embeddings.position_embeddings');
+  const hidden = pos.shape[2];
+  return positionStructure({ shape: [16, hidden], data: pos.data.slice(hidden) }, [4, 4]).mean;
+}
+
+async function shownTop5(page: Page) {
+  return page.$$eval('[data-testid="top-classes"] li', (items) =>
+    items.map((li) => ({
+      label: li.querySelector('.class-label')?.textContent ?? '',
+      percent: Number.parseFloat(li.querySelector('.class-prob')?.textContent ?? 'NaN'),
+    })),
+  );
+}
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe.each(['wasm', 'webgl'] as const)('image workspace on %s', (backend) => {
+  it('classifies, shows attention, position embeddings and attention distance, and reacts to the controls', async () => {
+    const { page, errors } = await watchedPage(browser, { width: 1280, height: 1000 });
+    const query = new URLSearchParams({ tab: 'image', vit: 'hub:test/vit-tiny', hub: inject('hubUrl'), backend });
+    await page.goto(`${inject('appUrl')}/?${query}`);
+
+    // Position embeddings come with the model, before any image.
+    const structure = page.getByTestId('position-structure');
+    await structure.waitFor({ timeout: 60_000 });
+    const shownStructure = Number.parseFloat((await structure.locator('strong').textContent()) ?? 'NaN');
+    expect(shownStructure).toBeCloseTo(expectedStructure(), 3);
+    await expect.poll(() => page.getByTestId('position-grid').locator('canvas').count()).toBe(1);
+
+    // The fixture image: the five classes with PyTorch's probabilities (shown as percentages).
+    await page.getByTestId('image-file-input').setInputFiles(join(FIXTURE, 'inputs', 'case0.png'));
+    await page.getByText('Showing: case0.png').waitFor({ timeout: 60_000 });
+    const top = await shownTop5(page);
+    const expected = expectedTop5();
+    expect(top.map((t) => t.label)).toEqual(expected.map((e) => e.label));
+    top.forEach((t, i) => expect(Math.abs(t.percent - expected[i].prob * 100)).toBeLessThan(0.011));
+
+    // Attention overlays: [CLS] map over the image, one small map per head (4), rollout.
+    const clsMap = page.getByRole('application', { name: /\[CLS\] attention to patches, Layer 1, mean of heads/ });
+    await clsMap.waitFor();
+    expect(await page.getByTestId('head-grid').getByTestId('heatmap').count()).toBe(4);
+    await page.getByTestId('rollout-map').getByTestId('heatmap').waitFor();
+
+    // Layer and head selectors.
+    await page.getByTestId('layer-select').first().selectOption('2');
+    await page.getByTestId('head-select').selectOption('1');
+    await page.getByRole('application', { name: /\[CLS\] attention to patches, Layer 3, head 2/ }).waitFor();
+
+    // A patch picked with the mouse, then another with the keyboard.
+    await page.getByTestId('patch-attention').getByText('Click a patch').waitFor();
+    const box = await page.getByRole('application', { name: /\[CLS\] attention to patches/ }).boundingBox();
+    if (!box) throw new Error('the [CLS] map is not on screen');
+    await page.mouse.click(box.x + box.width * 0.6, box.y + box.height * 0.1); // row 1, column 3 of 4x4
+    await page.getByRole('application', { name: 'Attention of patch 2 to patches, Layer 3, head 2', exact: false }).waitFor();
+    await page.getByTestId('output-similarity').getByTestId('heatmap').waitFor();
+    const cls = page.getByRole('application', { name: /\[CLS\] attention to patches/ });
+    await cls.focus();
+    await cls.press('ArrowDown');
+    await cls.press('ArrowDown');
+    await cls.press('Enter');
+    await page.getByRole('application', { name: /Attention of patch 8 to patches/ }).waitFor();
+
+    // Rollout options.
+    await page.getByTestId('fusion-select').selectOption('max');
+    await page.getByTestId('discard-ratio').fill('0.5');
+    await page.getByText('raw attention · Layer 3, heads fused by max').waitFor();
+
+    // Mean attention distance: one dot per head and layer (3 layers × 4 heads).
+    expect(await page.getByTestId('distance-plot').locator('circle').count()).toBe(12);
+
+    // A bundled sample, when the samples exist.
+    if (existsSync(SAMPLES_INDEX)) {
+      const samples = page.getByRole('list', { name: 'Sample images' }).getByRole('button');
+      await samples.first().click();
+      await expect.poll(() => samples.first().getAttribute('aria-pressed'), { timeout: 60_000 }).toBe('true');
+      expect(await page.getByTestId('top-classes').locator('li').count()).toBe(5);
+    }
+
+    expect(await page.getByTestId('image-error').count()).toBe(0);
+    if (backend === 'wasm') {
+      mkdirSync('docs', { recursive: true });
+      await page.screenshot({ path: 'docs/screenshot-image.png', fullPage: true });
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
