@@ -8,7 +8,7 @@ import { fromUrl, loadModel, type BertModel, type VitModel } from '../../src/mod
 import { BertTokenizer } from '../../src/models/bert/tokenization_bert';
 import { parseSafetensors, toFloat32, type Safetensors } from '../../src/models/checkpoint/safetensors';
 import { logSoftmax, softmax } from '../../src/models/shared/math';
-import type { BertOutput, NdArray, VitOutput } from '../../src/models/types';
+import type { BertOutput, VitOutput } from '../../src/models/types';
 import { decodeImage } from '../../src/models/vit/image_decode';
 import { activateBackend } from '../../src/worker/backends';
 import type { BackendChoice, BackendStatus } from '../../src/worker/protocol';

@@ -6,7 +6,16 @@ import { expected, imageBytes, maxAbsDiff, sha256, u8 } from './fixtures';
 // decodeImage redoes libjpeg's chroma upsampling and colour conversion exactly, but the IDCT is
 // jpeg-js's, which rounds differently from libjpeg's ISLOW IDCT. Measured max |difference| per 8-bit
 // channel against Pillow (plain jpeg-js: 64 on the 4:2:0 photo).
-const JPEG_BOUND = { 'photo_444_96x72.jpg': 3, 'grey_40x30.jpg': 1, 'photo_96x72.jpg': 3, 'photo_422_95x71.jpg': 3, 'photo_440_48x48.jpg': 3, 'photo_adobe_ycc_96x72.jpg': 3, 'photo_adobe_rgb_96x72.jpg': 3, 'photo_progressive_96x72.jpg': 3 };
+const JPEG_BOUND = {
+  'grey_40x30.jpg': 1,
+  'photo_adobe_rgb_96x72.jpg': 1, // samples are RGB: no colour conversion to amplify IDCT differences
+  'photo_444_96x72.jpg': 3,
+  'photo_96x72.jpg': 3, // 4:2:0
+  'photo_422_95x71.jpg': 3,
+  'photo_440_48x48.jpg': 3,
+  'photo_adobe_ycc_96x72.jpg': 3,
+  'photo_progressive_96x72.jpg': 3,
+};
 
 describe('decodeImage vs Pillow Image.open().convert("RGBA")', () => {
   // fast-png cannot de-interlace sub-byte samples; decodeImage refuses them (tested below).
@@ -67,6 +76,12 @@ describe('decodeImage rejects bad input with a clear error', () => {
     const png = imageBytes('photo_320x240.png');
     expect(() => decodeImage(png.subarray(0, png.length >> 1), 'cut.png')).toThrow(/cut\.png: PNG file is (damaged or )?truncated/);
     expect(() => decodeImage(png.subarray(0, 20), 'cut.png')).toThrow('cut.png: PNG file is truncated or has no IHDR header');
+  });
+
+  it('accepts a PNG without its IEND chunk, as Pillow does', () => {
+    const png = imageBytes('rgb_37x29.png');
+    const withoutEnd = decodeImage(png.subarray(0, png.length - 12), 'no-iend.png');
+    expect(withoutEnd.data).toEqual(decodeImage(png).data);
   });
 
   it('rejects a PNG with a corrupted chunk', () => {

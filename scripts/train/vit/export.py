@@ -135,7 +135,7 @@ def main():
     accuracy = (pred == test_y).float().mean().item()
     per_class = {LABELS[c]: round((pred[test_y == c] == c).float().mean().item(), 4) for c in range(len(LABELS))}
     grid = config.image_size // config.patch_size
-    pos = model.vit.embeddings.position_embeddings[0].numpy()
+    pos = model.vit.embeddings.position_embeddings[0].detach().numpy()
     spearman = position_embedding_structure(pos, grid, grid)
     similarity_grid(cosine_similarity_matrix(pos[1:]), grid, grid).save(os.path.join(args.model_dir, "position_similarity.png"))
 

@@ -19,6 +19,15 @@ import type { RgbaImage } from './image_processing_vit';
 export const MAX_MEGAPIXELS = 50;
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+/** The whole IEND chunk: zero length, type, CRC. */
+const IEND_CHUNK = new Uint8Array([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
 
 export function decodeImage(bytes: Uint8Array, fileName = 'image'): RgbaImage {
   const fail = (code: 'malformed' | 'unsupported', problem: string): never => {
@@ -57,9 +66,13 @@ function decodePng(bytes: Uint8Array, fail: Fail): RgbaImage {
     fail('unsupported', `interlaced (Adam7) PNG with ${bitDepth}-bit samples is not supported; re-save it non-interlaced`);
   }
 
+  // Pillow stops reading at the end of the image data, so it accepts a file whose IEND chunk is
+  // missing; fast-png would run off the end looking for it.
+  const endsWithIend = IEND_CHUNK.every((b, i) => bytes[bytes.length - IEND_CHUNK.length + i] === b);
+  const input = endsWithIend ? bytes : concatBytes(bytes, IEND_CHUNK);
   let png: ReturnType<typeof decodePngFile>;
   try {
-    png = decodePngFile(bytes, { checkCrc: true });
+    png = decodePngFile(input, { checkCrc: true });
   } catch (e) {
     return fail('malformed', `PNG file is damaged or truncated (${(e as Error).message})`);
   }

@@ -1,0 +1,157 @@
+// The text workspace in the production build, in Chromium, on the WASM and on the WebGL backend:
+// load a checkpoint from a (local) hub, type, mask, fill, run NSP, open every attention and
+// embedding view, survive a missing and a gated repo, and never log a console error.
+// Screenshots go to test-results/.
+
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium, watchedPage, type WatchedPage } from './setup/browser';
+
+const FIXTURE = 'hub:fixtures/bert-tiny';
+const SHOTS = 'test-results/screenshots';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+  mkdirSync(SHOTS, { recursive: true });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const testId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
+
+async function tokens(page: Page): Promise<string[]> {
+  return testId(page, 'token').evaluateAll((els) => els.map((e) => e.getAttribute('data-token') ?? ''));
+}
+
+describe.each(['wasm', 'webgl'] as const)('text workspace on %s', (backend) => {
+  let watched: WatchedPage;
+  let page: Page;
+
+  beforeAll(async () => {
+    watched = await watchedPage(browser);
+    page = watched.page;
+    const params = new URLSearchParams({ backend, hub: inject('hubUrl'), bert: FIXTURE });
+    await page.goto(`${inject('appUrl')}/?${params}`);
+  });
+
+  afterAll(async () => {
+    await page?.close();
+  });
+
+  it('loads the checkpoint from the hub with the progress bar at 100%', async () => {
+    await expect.poll(() => testId(page, 'current-model-bert').textContent(), { timeout: 60_000 }).toContain(FIXTURE);
+    const weights = page.locator('.load-progress li', { hasText: 'model.safetensors' });
+    await expect.poll(() => weights.textContent()).toContain('(100%)');
+    // The fixture's weights file is 207,060 bytes: the bar counts every byte.
+    expect(await weights.locator('progress').evaluate((p: HTMLProgressElement) => [p.value, p.max])).toEqual([207060, 207060]);
+    expect(await testId(page, 'backend-name').textContent()).toBe(backend.toUpperCase());
+  });
+
+  it('tokenizes typed text with [CLS] and [SEP]', async () => {
+    await testId(page, 'sentence-a').fill('the quick brown fox sat on the mat.');
+    await testId(page, 'sentence-b').fill('');
+    await expect.poll(() => tokens(page)).toEqual(['[CLS]', 'the', 'quick', 'brown', 'fox', 'sat', 'on', 'the', 'mat', '.', '[SEP]']);
+    expect(await testId(page, 'nsp').count()).toBe(0);
+  });
+
+  it('masks a clicked token, predicts it, and scores the original', async () => {
+    await page.locator('[data-testid="token"][data-token="fox"]').click();
+    await expect.poll(() => testId(page, 'sentence-a').inputValue()).toBe('the quick brown [MASK] sat on the mat.');
+    await expect.poll(() => tokens(page)).toContain('[MASK]');
+    expect((await tokens(page)).indexOf('[MASK]')).toBe(4);
+    await expect.poll(() => testId(page, 'prediction').count()).toBe(5);
+    const original = await testId(page, 'mask-original').textContent();
+    expect(original).toMatch(/Original token fox: p = [\d.]+%, loss −log p = \d+\.\d{3}/);
+    const probabilities = await testId(page, 'prediction').evaluateAll((els) => els.map((e) => parseFloat(e.querySelector('.prob-value')!.textContent!)));
+    expect([...probabilities].sort((a, b) => b - a)).toEqual(probabilities);
+  });
+
+  it('puts a clicked prediction into the sentence', async () => {
+    const first = testId(page, 'prediction').first();
+    const word = (await first.locator('.prob-label').textContent())!.replace(/^##/, '');
+    await first.click();
+    await expect.poll(() => testId(page, 'sentence-a').inputValue()).not.toContain('[MASK]');
+    expect(await testId(page, 'sentence-a').inputValue()).toContain(word);
+    await expect.poll(() => testId(page, 'mask-result').count()).toBe(0);
+  });
+
+  it('runs next-sentence prediction and swaps in a random sentence B', async () => {
+    await testId(page, 'sentence-b').fill('he went to the dog.');
+    await expect.poll(() => testId(page, 'nsp').count()).toBe(1);
+    const probs = async () =>
+      Promise.all(['IsNext', 'NotNext'].map(async (l) => parseFloat((await testId(page, `nsp-${l}`).locator('.prob-value').textContent())!)));
+    const [isNext, notNext] = await probs();
+    expect(isNext + notNext).toBeCloseTo(100, 0);
+    await page.getByRole('button', { name: 'Replace B with a random sentence' }).click();
+    await expect.poll(() => testId(page, 'sentence-b').inputValue()).not.toBe('he went to the dog.');
+    await expect.poll(async () => (await tokens(page)).filter((t) => t === '[SEP]').length).toBe(2);
+  });
+
+  it('shows the head view, model view, matrix and rollout', async () => {
+    const attention = page.locator('[data-panel^="attention"]');
+    await attention.getByLabel('Head view').check();
+    await expect.poll(() => testId(page, 'head-view').locator('line').count()).toBeGreaterThan(10);
+    await attention.getByLabel('Model view').check();
+    // bert-tiny: 3 layers × 4 heads.
+    await expect.poll(() => testId(page, 'model-view').locator('canvas').count()).toBe(12);
+    await page.getByRole('button', { name: 'Open layer 2 head 3' }).click();
+    await expect.poll(() => attention.getByLabel('Matrix').isChecked()).toBe(true);
+    await expect.poll(() => testId(page, 'attention-matrix').locator('canvas').count()).toBe(1);
+    await attention.getByLabel('hide [CLS]/[SEP]').check();
+    expect(await attention.locator('.explain').textContent()).toContain('rescaled to sum to 1');
+    await attention.getByLabel('Rollout').check();
+    await expect.poll(() => testId(page, 'attention-matrix').getByRole('application').getAttribute('aria-label')).toContain('Attention rollout');
+    await attention.getByLabel('hide [CLS]/[SEP]').uncheck();
+    await attention.getByLabel('Head view').check();
+  });
+
+  it('shows the embedding decomposition, position similarity and [CLS] per layer', async () => {
+    const n = (await tokens(page)).length;
+    await expect.poll(() => testId(page, 'embedding-table').locator('tbody tr').count()).toBe(n);
+    // bert-tiny has max_position_embeddings 40: a 40 × 40 similarity matrix.
+    expect(await testId(page, 'position-heatmap').locator('canvas').evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([40, 40]);
+    await testId(page, 'position-heatmap').getByRole('application').press('Enter');
+    expect(await testId(page, 'position-profile').locator('polyline').getAttribute('points')).toMatch(/^0\.0,0\.0 /);
+    // 3 layers + the embedding output.
+    expect(await testId(page, 'cls-trajectory').locator('tbody tr').count()).toBe(4);
+    await page.screenshot({ path: `${SHOTS}/text-${backend}.png`, fullPage: true });
+  });
+
+  it('keeps the number of live tensors constant across runs', async () => {
+    const count = async () => Number((await testId(page, 'live-tensors').textContent())!.split(' ')[0]);
+    const seen: number[] = [];
+    for (const text of ['the dog sat.', 'the cat sat on the mat.', 'the dog sat.']) {
+      await testId(page, 'sentence-a').fill(text);
+      await expect.poll(() => tokens(page)).toContain(text.split(' ')[1]);
+      await expect.poll(() => testId(page, 'run-state').textContent()).toBe('');
+      await page.waitForTimeout(300);
+      seen.push(await count());
+    }
+    expect(seen[0]).toBeGreaterThan(0);
+    expect(new Set(seen).size).toBe(1);
+  });
+
+  it('explains a missing repo and keeps the current model and inputs', async () => {
+    const before = await tokens(page);
+    await page.getByLabel('Hugging Face repo').fill('fixtures/no-such-model');
+    await page.getByRole('button', { name: 'Download' }).click();
+    await expect.poll(() => testId(page, 'model-error-bert').textContent()).toMatch(/no config\.json/i);
+    expect(await testId(page, 'model-error-bert').textContent()).toContain(`Still using ${FIXTURE}`);
+    expect(await testId(page, 'current-model-bert').textContent()).toContain(FIXTURE);
+    expect(await tokens(page)).toEqual(before);
+  });
+
+  it('explains a gated repo', async () => {
+    await page.getByLabel('Hugging Face repo').fill('gated/some-model');
+    await page.getByRole('button', { name: 'Download' }).click();
+    await expect.poll(() => testId(page, 'model-error-bert').textContent()).toMatch(/gated or private/);
+    expect(await testId(page, 'current-model-bert').textContent()).toContain(FIXTURE);
+  });
+
+  it('logged no console errors', () => {
+    expect(watched.errors).toEqual([]);
+  });
+});
