@@ -25,6 +25,8 @@ export default defineConfig({
           // Each file drives its own Chromium; two at once would starve the two CI cores.
           fileParallelism: false,
           testTimeout: 180_000,
+          // The first WebGL run compiles shaders on a software GPU: UI waits need seconds, not the default 1 s.
+          expect: { poll: { timeout: 30_000, interval: 100 } },
         },
       },
     ],

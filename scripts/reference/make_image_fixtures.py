@@ -9,8 +9,10 @@ Writes into tests/fixtures/images/:
                      references, each as {offset, length, dtype, shape} into expected.bin
   expected.bin       the raw little-endian arrays
 
-The preprocessing reference is HF ViTImageProcessor's with Pillow, reproduced step by step:
+The preprocessing reference is HF ViTImageProcessor's / DeiTImageProcessor's with Pillow, reproduced
+step by step (no transformers package needed):
 Image.open -> convert('RGB' | 'L') -> Image.resize((w, h), resample) -> np.array
+-> DeiT only: center crop, zero-padding first where the crop is larger (transformers' center_crop)
 -> astype(float64) * rescale_factor -> astype(float32) (transformers' rescale)
 -> (x - float32(mean)) / float32(std) in float32, channels last (transformers' normalize)
 -> transpose to channels first.
@@ -19,6 +21,7 @@ Image.open -> convert('RGB' | 'L') -> Image.resize((w, h), resample) -> np.array
 import hashlib
 import io
 import json
+import math
 import struct
 import zlib
 from pathlib import Path
@@ -260,6 +263,46 @@ def pillow_prepare(name: str, channels: int, width: int, height: int, resample: 
     return out[..., None] if out.ndim == 2 else out
 
 
+def size_dict(size, default: int) -> dict:
+    """transformers' get_size_dict with default_to_square=True, for the forms used below."""
+    size = default if size is None else size
+    if isinstance(size, int):
+        return {"height": size, "width": size}
+    if isinstance(size, list):
+        return {"height": size[0], "width": size[1]}
+    return size
+
+
+def hf_center_crop(pixels: np.ndarray, height: int, width: int) -> np.ndarray:
+    """transformers' center_crop on an HWC array, following its two branches literally."""
+    h, w = pixels.shape[:2]
+    top, left = (h - height) // 2, (w - width) // 2
+    if top >= 0 and left >= 0 and top + height <= h and left + width <= w:
+        return pixels[top:top + height, left:left + width]
+    new_h, new_w = max(height, h), max(width, w)
+    padded = np.zeros((new_h, new_w) + pixels.shape[2:], dtype=pixels.dtype)
+    top_pad, left_pad = math.ceil((new_h - h) / 2), math.ceil((new_w - w) / 2)
+    padded[top_pad:top_pad + h, left_pad:left_pad + w] = pixels
+    top, left = top + top_pad, left + left_pad
+    return padded[max(0, top):min(new_h, top + height), max(0, left):min(new_w, left + width)]
+
+
+def hf_prepare(name: str, cfg: dict, channels: int) -> np.ndarray:
+    """The 8-bit image after convert, resize and (DeiT) center crop, with each processor's defaults."""
+    kind = cfg.get("image_processor_type", cfg.get("feature_extractor_type", "ViTImageProcessor"))
+    deit = kind.startswith("DeiT")
+    if cfg.get("do_resize", True):
+        size = size_dict(cfg.get("size"), 256 if deit else 224)
+        pixels = pillow_prepare(name, channels, size["width"], size["height"], cfg.get("resample", 3 if deit else 2))
+    else:
+        pixels = np.array(open_image(name).convert("RGB" if channels == 3 else "L"))
+        pixels = pixels[..., None] if pixels.ndim == 2 else pixels
+    if deit and cfg.get("do_center_crop", True):
+        crop = size_dict(cfg.get("crop_size"), 224)
+        pixels = hf_center_crop(pixels, crop["height"], crop["width"])
+    return pixels
+
+
 cases = []
 
 # Every filter, down and up, odd sizes, one-axis-only resizes (Pillow skips the unchanged pass).
@@ -285,7 +328,9 @@ for name in ["rgb_37x29.png", "rgba_40x30.png", "palette_25x19.png", "grey_alpha
     cases.append({"kind": "convert", "image": name,
                   "rgb": add_array(np.array(im.convert("RGB"))), "grey": add_array(np.array(im.convert("L"))[..., None])})
 
-# Full ViTImageProcessor runs. preprocessor_config null = HF defaults.
+# Full ViTImageProcessor / DeiTImageProcessor runs. preprocessor_config null = HF ViT defaults.
+IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+DEIT = "DeiTImageProcessor"
 configs = [
     ("default_224", None, 3),
     ("grey_28_bilinear", {"do_resize": True, "size": {"height": 28, "width": 28}, "resample": 2,
@@ -299,6 +344,22 @@ configs = [
     ("no_rescale", {"size": {"height": 12, "width": 12}, "do_rescale": False, "image_mean": [127.5, 120.0, 110.0],
                     "image_std": [60.0, 61.0, 62.0]}, 3),
     ("no_resize_grey", {"do_resize": False, "image_mean": [0.5], "image_std": [0.25]}, 1),
+    # facebook/deit-tiny-patch16-224's preprocessor_config.json (legacy int sizes)
+    ("deit_tiny_hub", {"crop_size": 224, "do_center_crop": True, "do_normalize": True, "do_resize": True,
+                       "feature_extractor_type": "DeiTFeatureExtractor", "image_mean": IMAGENET_DEFAULT_MEAN,
+                       "image_std": IMAGENET_DEFAULT_STD, "resample": 3, "size": 256}, 3),
+    ("deit_defaults", {"image_processor_type": DEIT}, 3),
+    ("deit_40_crop_32", {"image_processor_type": DEIT, "size": {"height": 40, "width": 40},
+                         "crop_size": {"height": 32, "width": 32}, "image_mean": IMAGENET_DEFAULT_MEAN,
+                         "image_std": IMAGENET_DEFAULT_STD}, 3),
+    # odd margins: 21 - 14 = 7 rows, 30 - 17 = 13 columns
+    ("deit_odd_crop", {"image_processor_type": DEIT, "size": {"height": 21, "width": 30},
+                       "crop_size": {"height": 14, "width": 17}, "resample": 2}, 3),
+    # 20x12 -> 16x17: rows cropped (margin 4), columns zero-padded (margin 5, odd)
+    ("deit_crop_pads", {"image_processor_type": DEIT, "size": [20, 12], "crop_size": [16, 17], "resample": 1}, 3),
+    ("deit_no_resize_grey", {"image_processor_type": DEIT, "do_resize": False, "crop_size": {"height": 10, "width": 8},
+                             "image_mean": [0.5], "image_std": [0.25]}, 1),
+    ("deit_no_crop", {"image_processor_type": DEIT, "size": 24, "do_center_crop": False}, 3),
 ]
 runs = [
     ("default_224", ["photo_320x240.png", "tiny_7x5.png"]),
@@ -309,20 +370,20 @@ runs = [
     ("no_normalize", ["rgb_37x29.png"]),
     ("no_rescale", ["rgb_37x29.png"]),
     ("no_resize_grey", ["tiny_7x5.png"]),
+    ("deit_tiny_hub", ["photo_320x240.png", "rgb_37x29.png"]),
+    ("deit_defaults", ["tiny_7x5.png"]),
+    ("deit_40_crop_32", ["photo_320x240.png", "rgb_37x29.png", "rgba_40x30.png", "photo_96x72.jpg"]),
+    ("deit_odd_crop", ["photo_320x240.png", "rgb_37x29.png"]),
+    ("deit_crop_pads", ["rgb_37x29.png"]),
+    ("deit_no_resize_grey", ["tiny_7x5.png", "grey_33x21.png"]),  # pads 7x5 on both axes, crops 33x21
+    ("deit_no_crop", ["rgb_37x29.png"]),
 ]
 config_by_name = {n: (c, ch) for n, c, ch in configs}
 for cname, names in runs:
     cfg, ch = config_by_name[cname]
     resolved = cfg or {}
-    size = resolved.get("size", {"height": 224, "width": 224})
-    size = {"height": size, "width": size} if isinstance(size, int) else size
     for name in names:
-        im = open_image(name)
-        if resolved.get("do_resize", True):
-            pixels = pillow_prepare(name, ch, size["width"], size["height"], resolved.get("resample", 2))
-        else:
-            pixels = np.array(im.convert("RGB" if ch == 3 else "L"))
-            pixels = pixels[..., None] if pixels.ndim == 2 else pixels
+        pixels = hf_prepare(name, resolved, ch)
         big = pixels.size > 20000
         case = {"kind": "preprocess", "config_name": cname, "config": cfg, "channels": ch, "image": name,
                 "resized_sha256" if big else "resized":

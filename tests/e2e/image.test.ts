@@ -2,9 +2,11 @@
 // the stand-in hub, run the fixture image and a bundled sample, and check that the views show the
 // numbers PyTorch and the analysis functions give: top-5 probabilities, the position-embedding
 // structure, one attention-distance dot per head. Then drive the controls: layer and head
-// selectors, a patch picked by mouse and by keyboard, rollout options. No console errors allowed.
+// selectors, a patch picked by mouse and by keyboard, rollout options, a file that is not an
+// image. Finally the bundled mini-ViT with the real samples, which also takes
+// docs/screenshot-image.png. No console errors allowed.
 
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -12,8 +14,12 @@ import { positionStructure } from '../../src/analysis/positionStructure';
 import { parseSafetensors, toFloat32 } from '../../src/models/checkpoint/safetensors';
 import { launchChromium, watchedPage } from './setup/browser';
 
-const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'models', 'vit-tiny');
-const SAMPLES_INDEX = join(import.meta.dirname, '..', '..', 'public', 'samples', 'index.json');
+const ROOT = join(import.meta.dirname, '..', '..');
+const FIXTURE = join(ROOT, 'tests', 'fixtures', 'models', 'vit-tiny');
+const SAMPLES = [
+  { file: 'sample-case1.png', label: 'bird' },
+  { file: 'sample-case0.png', label: 'cat' },
+];
 
 function tensor(file: string, key: string) {
   const entry = parseSafetensors(new Uint8Array(readFileSync(join(FIXTURE, file))), file).tensors.get(key);
@@ -61,6 +67,11 @@ afterAll(async () => {
 describe.each(['wasm', 'webgl'] as const)('image workspace on %s', (backend) => {
   it('classifies, shows attention, position embeddings and attention distance, and reacts to the controls', async () => {
     const { page, errors } = await watchedPage(browser, { width: 1280, height: 1000 });
+    // Two fixture images stand in for the bundled samples, so the numbers do not depend on them.
+    await page.route('**/samples/index.json', (route) => route.fulfill({ json: { samples: SAMPLES } }));
+    await page.route('**/samples/sample-*.png', (route) =>
+      route.fulfill({ path: join(FIXTURE, 'inputs', new URL(route.request().url()).pathname.split('sample-')[1]) }),
+    );
     const query = new URLSearchParams({ tab: 'image', vit: 'hub:test/vit-tiny', hub: inject('hubUrl'), backend });
     await page.goto(`${inject('appUrl')}/?${query}`);
 
@@ -70,6 +81,9 @@ describe.each(['wasm', 'webgl'] as const)('image workspace on %s', (backend) => 
     const shownStructure = Number.parseFloat((await structure.locator('strong').textContent()) ?? 'NaN');
     expect(shownStructure).toBeCloseTo(expectedStructure(), 3);
     await expect.poll(() => page.getByTestId('position-grid').locator('canvas').count()).toBe(1);
+
+    // With no image yet, the first sample opens by itself.
+    await page.getByText('Showing: sample-case1.png').waitFor({ timeout: 60_000 });
 
     // The fixture image: the five classes with PyTorch's probabilities (shown as percentages).
     await page.getByTestId('image-file-input').setInputFiles(join(FIXTURE, 'inputs', 'case0.png'));
@@ -102,11 +116,14 @@ describe.each(['wasm', 'webgl'] as const)('image workspace on %s', (backend) => 
     await cls.click({ position: { x: box.width * 0.6, y: box.height * 0.1 } }); // row 1, column 3 of 4x4
     await page.getByRole('application', { name: /Attention of patch 2 to patches, Layer 3, head 2/ }).waitFor();
     await page.getByTestId('output-similarity').getByTestId('heatmap').waitFor();
+    await page.mouse.move(0, 0);
     await cls.focus();
+    await cls.press('ArrowDown'); // the first key shows the cursor at (1, 1)
     await cls.press('ArrowDown');
-    await cls.press('ArrowDown');
+    await cls.press('ArrowRight');
+    await expect.poll(() => cls.getByRole('tooltip').textContent()).toMatch(/^patch 5 \(row 2, column 2\): \d\.\d{3}$/);
     await cls.press('Enter');
-    await page.getByRole('application', { name: /Attention of patch 8 to patches/ }).waitFor();
+    await page.getByRole('application', { name: /Attention of patch 5 to patches/ }).waitFor();
 
     // Rollout options.
     await page.getByTestId('fusion-select').selectOption('max');
@@ -116,19 +133,59 @@ describe.each(['wasm', 'webgl'] as const)('image workspace on %s', (backend) => 
     // Mean attention distance: one dot per head and layer (3 layers × 4 heads).
     expect(await page.getByTestId('distance-plot').locator('circle').count()).toBe(12);
 
-    // A bundled sample, when the samples exist.
-    if (existsSync(SAMPLES_INDEX)) {
-      const samples = page.getByRole('list', { name: 'Sample images' }).getByRole('button');
-      await samples.first().click();
-      await expect.poll(() => samples.first().getAttribute('aria-pressed'), { timeout: 60_000 }).toBe('true');
-      expect(await page.getByTestId('top-classes').locator('li').count()).toBe(5);
-    }
+    // The samples: open one, then average the attention distance over all of them.
+    const samples = page.getByRole('list', { name: 'Sample images' }).getByRole('button');
+    expect(await samples.count()).toBe(2);
+    await samples.nth(1).click();
+    await expect.poll(() => samples.nth(1).getAttribute('aria-pressed'), { timeout: 60_000 }).toBe('true');
+    expect((await shownTop5(page)).map((t) => t.label)).toEqual(expected.map((e) => e.label)); // sample 2 is case0.png
+    await page.getByTestId('measure-samples').click();
+    await page.getByText('Averaged over 2 sample images').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('distance-plot').locator('rect').count()).toBe(12);
 
-    expect(await page.getByTestId('image-error').count()).toBe(0);
-    if (backend === 'wasm') {
-      mkdirSync('docs', { recursive: true });
-      await page.screenshot({ path: 'docs/screenshot-image.png', fullPage: true });
-    }
+    // A file that is not an image: a clear error, and the current image and results stay.
+    const shownBefore = await page.locator('.current-image').textContent();
+    await page.getByTestId('image-file-input').setInputFiles(join(FIXTURE, 'config.json'));
+    await expect.poll(() => page.getByTestId('image-error').textContent(), { timeout: 60_000 }).toMatch(/Could not run "config.json": .+/);
+    expect(await page.locator('.current-image').textContent()).toBe(shownBefore);
+    expect(await page.getByTestId('top-classes').locator('li').count()).toBe(5);
+
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('image workspace with the bundled mini-ViT and sample images', () => {
+  const MODEL = join(ROOT, 'public', 'models', 'mini-vit');
+  const index = JSON.parse(readFileSync(join(ROOT, 'public', 'samples', 'index.json'), 'utf8')) as {
+    samples: { file: string; predicted: string }[];
+  };
+  const evalResults = JSON.parse(readFileSync(join(MODEL, 'eval_results.json'), 'utf8')) as { position_embedding_spearman: number };
+
+  it('shows what PyTorch computed at export (top class of the first sample, position-embedding structure) and averages the samples', async () => {
+    const { page, errors } = await watchedPage(browser, { width: 1280, height: 1000 });
+    await page.goto(`${inject('appUrl')}/?tab=image&backend=wasm`);
+    await page.getByText(`Showing: ${index.samples[0].file}`).waitFor({ timeout: 60_000 });
+    expect((await shownTop5(page))[0].label).toBe(index.samples[0].predicted);
+    const structure = Number.parseFloat((await page.getByTestId('position-structure').locator('strong').textContent()) ?? 'NaN');
+    // eval_results.json rounds to 4 decimals, the page shows 3.
+    expect(Math.abs(structure - evalResults.position_embedding_spearman)).toBeLessThanOrEqual(0.00055);
+
+    await page.getByTestId('measure-samples').click();
+    await page.getByText(`Averaged over ${index.samples.length} sample images`).waitFor({ timeout: 120_000 });
+    const config = JSON.parse(readFileSync(join(MODEL, 'config.json'), 'utf8')) as { num_hidden_layers: number; num_attention_heads: number };
+    const dots = config.num_hidden_layers * config.num_attention_heads;
+    expect(await page.getByTestId('distance-plot').locator('rect').count()).toBe(dots);
+
+    // A patch near the centre, for the screenshot.
+    const cls = page.getByRole('application', { name: /\[CLS\] attention to patches/ });
+    const box = await cls.boundingBox();
+    if (!box) throw new Error('the [CLS] map is not rendered');
+    await cls.click({ position: { x: box.width * 0.5, y: box.height * 0.5 } });
+    await page.getByTestId('output-similarity').getByTestId('heatmap').waitFor();
+    await page.mouse.move(0, 0);
+    mkdirSync(join(ROOT, 'docs'), { recursive: true });
+    await page.screenshot({ path: join(ROOT, 'docs', 'screenshot-image.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -92,20 +92,20 @@ describe.each(['wasm', 'webgl'] as const)('text workspace on %s', (backend) => {
 
   it('shows the head view, model view, matrix and rollout', async () => {
     const attention = page.locator('[data-panel^="attention"]');
-    await attention.getByLabel('Head view').check();
+    await attention.getByRole('radio', { name: 'Head view' }).check();
     await expect.poll(() => testId(page, 'head-view').locator('line').count()).toBeGreaterThan(10);
-    await attention.getByLabel('Model view').check();
+    await attention.getByRole('radio', { name: 'Model view' }).check();
     // bert-tiny: 3 layers × 4 heads.
     await expect.poll(() => testId(page, 'model-view').locator('canvas').count()).toBe(12);
     await page.getByRole('button', { name: 'Open layer 2 head 3' }).click();
-    await expect.poll(() => attention.getByLabel('Matrix').isChecked()).toBe(true);
+    await expect.poll(() => attention.getByRole('radio', { name: 'Matrix' }).isChecked()).toBe(true);
     await expect.poll(() => testId(page, 'attention-matrix').locator('canvas').count()).toBe(1);
     await attention.getByLabel('hide [CLS]/[SEP]').check();
     expect(await attention.locator('.explain').textContent()).toContain('rescaled to sum to 1');
-    await attention.getByLabel('Rollout').check();
+    await attention.getByRole('radio', { name: 'Rollout' }).check();
     await expect.poll(() => testId(page, 'attention-matrix').getByRole('application').getAttribute('aria-label')).toContain('Attention rollout');
     await attention.getByLabel('hide [CLS]/[SEP]').uncheck();
-    await attention.getByLabel('Head view').check();
+    await attention.getByRole('radio', { name: 'Head view' }).check();
   });
 
   it('shows the embedding decomposition, position similarity and [CLS] per layer', async () => {

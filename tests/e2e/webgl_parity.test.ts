@@ -33,7 +33,7 @@ describe.each(['wasm', 'webgl'] as const)('model core parity in Chromium on %s',
     const { atol, rtol } = TOLERANCE[backend];
     const report: ParityReport = await page.evaluate(
       (options) => window.runParity(options),
-      { fixtures: `${inject('hubUrl')}/fixtures`, backend, atol, rtol },
+      { fixtures: `${inject('hubUrl')}/raw`, backend, atol, rtol },
     );
 
     const worstByTensorKind = new Map<string, number>();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../src/models/vit/image_decode';
-import { normalize, rescale, toChannelsFirst, ViTImageProcessor, type Pixels } from '../../src/models/vit/image_processing_vit';
+import { centerCrop, normalize, rescale, toChannelsFirst, ViTImageProcessor, type Pixels } from '../../src/models/vit/image_processing_vit';
 import { expected, f32, imageBytes, maxAbsDiff, sha256, u8, type Case } from './fixtures';
 
 type PreprocessCase = Extract<Case, { kind: 'preprocess' }>;
@@ -11,9 +11,12 @@ describe('ViTImageProcessor.fromConfig', () => {
     const p = ViTImageProcessor.fromConfig(null, 3);
     expect(p.size).toEqual({ height: 224, width: 224 });
     expect(p.config).toEqual({
+      image_processor_type: 'ViTImageProcessor',
       do_resize: true,
       size: { height: 224, width: 224 },
       resample: 2,
+      do_center_crop: false,
+      crop_size: null,
       do_rescale: true,
       rescale_factor: 1 / 255,
       do_normalize: true,
@@ -55,9 +58,10 @@ describe('ViTImageProcessor.fromConfig', () => {
       'preprocessor_config.json: "size" {"shortest_edge":224} has no height and width',
     );
     expect(ViTImageProcessor.fromConfig({ size: { shortest_edge: 224 }, do_resize: false }, 3).config.do_resize).toBe(false);
-    expect(() => ViTImageProcessor.fromConfig({ image_processor_type: 'DeiTImageProcessor' }, 3)).toThrow(
-      'asks for "DeiTImageProcessor"; only ViTImageProcessor',
+    expect(() => ViTImageProcessor.fromConfig({ image_processor_type: 'BeitImageProcessor' }, 3)).toThrow(
+      'preprocessor_config.json asks for "BeitImageProcessor"; only ViTImageProcessor\'s and DeiTImageProcessor\'s preprocessing is implemented',
     );
+    expect(() => ViTImageProcessor.fromConfig({ feature_extractor_type: 42 }, 3)).toThrow('asks for 42');
     expect(() => ViTImageProcessor.fromConfig(null, 4)).toThrow('num_channels = 4 is not supported');
     expect(() => ViTImageProcessor.fromConfig({ image_mean: [0.5, 0.5, 0.5] }, 1)).toThrow(
       '"image_mean" has 3 values but the model takes 1 channel(s)',
@@ -71,6 +75,119 @@ describe('ViTImageProcessor.fromConfig', () => {
     expect(() => ViTImageProcessor.fromConfig({ do_resize: 'yes' }, 3)).toThrow('"do_resize" must be true or false');
     expect(() => ViTImageProcessor.fromConfig({ image_std: ['a'] }, 3)).toThrow('"image_std" must be a number or a list of numbers');
     expect(() => ViTImageProcessor.fromConfig({ rescale_factor: null, image_mean: [] }, 3)).toThrow('"image_mean"');
+  });
+});
+
+describe('DeiTImageProcessor through ViTImageProcessor.fromConfig', () => {
+  // facebook/deit-tiny-patch16-224's preprocessor_config.json (legacy feature extractor, int sizes).
+  const hubLegacy = {
+    crop_size: 224,
+    do_center_crop: true,
+    do_normalize: true,
+    do_resize: true,
+    feature_extractor_type: 'DeiTFeatureExtractor',
+    image_mean: [0.485, 0.456, 0.406],
+    image_std: [0.229, 0.224, 0.225],
+    resample: 3,
+    size: 256,
+  };
+
+  it('reads a DeiT hub config: resize to 256, crop to 224, and reports 224 as the model input size', () => {
+    const p = ViTImageProcessor.fromConfig(hubLegacy, 3);
+    expect(p.size).toEqual({ height: 224, width: 224 });
+    expect(p.config).toMatchObject({
+      image_processor_type: 'DeiTImageProcessor',
+      size: { height: 256, width: 256 },
+      resample: 3,
+      do_center_crop: true,
+      crop_size: { height: 224, width: 224 },
+      image_mean: [0.485, 0.456, 0.406],
+    });
+    // The current serialisation of the same processor gives the same steps.
+    const { feature_extractor_type: _, ...rest } = hubLegacy;
+    const modern = { ...rest, image_processor_type: 'DeiTImageProcessor', size: { height: 256, width: 256 }, crop_size: { height: 224, width: 224 } };
+    expect(ViTImageProcessor.fromConfig(modern, 3).config).toEqual(p.config);
+  });
+
+  it("fills in DeiT's own defaults, not ViT's", () => {
+    const p = ViTImageProcessor.fromConfig({ image_processor_type: 'DeiTImageProcessor' }, 3);
+    expect(p.config).toEqual({
+      image_processor_type: 'DeiTImageProcessor',
+      do_resize: true,
+      size: { height: 256, width: 256 },
+      resample: 3,
+      do_center_crop: true,
+      crop_size: { height: 224, width: 224 },
+      do_rescale: true,
+      rescale_factor: 1 / 255,
+      do_normalize: true,
+      image_mean: [0.5, 0.5, 0.5],
+      image_std: [0.5, 0.5, 0.5],
+      do_convert_rgb: null,
+      num_channels: 3,
+    });
+    expect(ViTImageProcessor.fromConfig({ image_processor_type: 'DeiTImageProcessor', crop_size: [20, 30] }, 3).size).toEqual({ height: 20, width: 30 });
+  });
+
+  it('reports the resize size when the crop is off', () => {
+    const p = ViTImageProcessor.fromConfig({ ...hubLegacy, do_center_crop: false }, 3);
+    expect(p.size).toEqual({ height: 256, width: 256 });
+    expect(p.config.crop_size).toEqual({ height: 224, width: 224 });
+  });
+
+  it('leaves ViT without a crop even when its config carries crop keys (ViTImageProcessor has none)', () => {
+    const p = ViTImageProcessor.fromConfig({ image_processor_type: 'ViTImageProcessor', size: 32, do_center_crop: true, crop_size: 16 }, 3);
+    expect(p.size).toEqual({ height: 32, width: 32 });
+    expect([p.config.do_center_crop, p.config.crop_size]).toEqual([false, null]);
+    const image = decodeImage(imageBytes('rgb_37x29.png'));
+    expect(p.prepare(image).width).toBe(32);
+  });
+
+  it('rejects crop settings it cannot follow, with the key in the message', () => {
+    const deit = { image_processor_type: 'DeiTImageProcessor' };
+    expect(() => ViTImageProcessor.fromConfig({ ...deit, crop_size: { shortest_edge: 224 } }, 3)).toThrow(
+      'preprocessor_config.json: "crop_size" {"shortest_edge":224} has no height and width; DeiTImageProcessor only uses a fixed height x width',
+    );
+    expect(ViTImageProcessor.fromConfig({ ...deit, crop_size: { shortest_edge: 224 }, do_center_crop: false }, 3).size).toEqual({ height: 256, width: 256 });
+    expect(() => ViTImageProcessor.fromConfig({ ...deit, crop_size: 0 }, 3)).toThrow('"crop_size" must be a positive integer, got 0');
+    expect(() => ViTImageProcessor.fromConfig({ ...deit, crop_size: { height: 224, width: 2.5 } }, 3)).toThrow('"crop_size.width" must be a positive integer');
+    expect(() => ViTImageProcessor.fromConfig({ ...deit, do_center_crop: 'yes' }, 3)).toThrow('"do_center_crop" must be true or false');
+  });
+});
+
+describe('centerCrop (transformers center_crop on 8-bit pixels)', () => {
+  // One channel, value = 10 * row + column + 1 (so no pixel is 0, the padding value).
+  const grid = (width: number, height: number): Pixels => ({
+    width,
+    height,
+    channels: 1,
+    data: Uint8Array.from({ length: width * height }, (_, i) => 10 * Math.floor(i / width) + (i % width) + 1),
+  });
+
+  it('starts the window at floor(margin / 2), leaving an odd extra pixel at the bottom and right', () => {
+    const out = centerCrop(grid(5, 4), 2, 1);
+    expect([out.width, out.height, out.channels]).toEqual([2, 1, 1]);
+    expect([...out.data]).toEqual([12, 13]); // rows: margin 3 -> top 1; columns: margin 3 -> left 1
+  });
+
+  it('zero-pads where the crop is larger, ceil(margin / 2) before', () => {
+    // 2x1 -> 5x3: columns margin 3 -> 2 zeros left, 1 right; rows margin 2 -> 1 zero row above and below.
+    const out = centerCrop(grid(2, 1), 5, 3);
+    expect([...out.data]).toEqual([0, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('crops one axis and pads the other, keeping channels interleaved', () => {
+    const rgb: Pixels = { width: 1, height: 3, channels: 3, data: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]) };
+    const out = centerCrop(rgb, 2, 1);
+    expect([...out.data]).toEqual([0, 0, 0, 4, 5, 6]); // column margin 1 -> 1 zero column on the left
+  });
+
+  it('returns a copy at the same size and rejects bad sizes', () => {
+    const src = grid(3, 2);
+    const out = centerCrop(src, 3, 2);
+    expect(out.data).toEqual(src.data);
+    expect(out.data).not.toBe(src.data);
+    expect(() => centerCrop(src, 0, 2)).toThrow('crop size must be positive integers, got 0x2');
   });
 });
 
@@ -88,6 +205,10 @@ describe('ViTImageProcessor.preprocess vs Pillow + transformers (numpy)', () => 
     const prepared = processor.prepare(image);
     if (c.resized_sha256) expect(sha256(prepared.data)).toBe(c.resized_sha256);
     else expect(maxAbsDiff(prepared.data, u8(c.resized!))).toBe(0);
+
+    if (processor.config.do_resize || processor.config.do_center_crop) {
+      expect({ height: prepared.height, width: prepared.width }).toEqual(processor.size);
+    }
 
     const pixelValues = processor.preprocess(image);
     expect(pixelValues.shape).toEqual([c.channels, prepared.height, prepared.width]);

@@ -179,7 +179,7 @@ def main():
         "labels": test_y[:n].tolist(),
         "top1": pred[:n].tolist(),
         "logits": [[round(v, 6) for v in row] for row in logits[:n].tolist()],
-        "subset_accuracy": (pred[:n] == test_y[:n]).float().mean().item(),
+        "subset_accuracy": (pred[:n] == test_y[:n]).sum().item() / n,
         "position_embedding_spearman": spearman,
     })
     print(json.dumps({k: v for k, v in results.items() if k != "train_args"}, indent=2))

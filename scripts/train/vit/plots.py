@@ -47,6 +47,10 @@ def _panel(draw, box, title, series, y_range=None):
     """One line chart in box (x0, y0, x1, y1); series: list of (label, color, xs, ys)."""
     x0, y0, x1, y1 = box
     px0, py0, px1, py1 = x0 + 44, y0 + 18, x1 - 8, y1 - 30
+    series = [s for s in series if len(s[2])]
+    if not series:  # e.g. exported before the first evaluation
+        draw.text((px0, y0 + 3), f"{title}: no data yet", fill="black", font=FONT)
+        return
     all_x = np.concatenate([np.asarray(s[2], float) for s in series])
     all_y = np.concatenate([np.asarray(s[3], float) for s in series])
     xmin, xmax = 0.0, float(all_x.max())

@@ -21,8 +21,8 @@ import {
   type SelfAttentionParams,
 } from '../shared/layers';
 import { logSoftmax, softmax, topKIndices } from '../shared/math';
-import { readAll } from '../shared/readback';
-import type { BertEncoding, BertOutput, ModelInfo, NdArray } from '../types';
+import { readAll, runForward } from '../shared/readback';
+import type { BertEncoding, BertOutput, ModelInfo } from '../types';
 import type { BertTokenizer } from './tokenization_bert';
 
 export interface BertConfig {
@@ -71,7 +71,11 @@ interface BertLayerWeights {
 }
 
 export interface BertWeights {
-  wordEmbeddings: tf.Tensor2D;
+  /**
+   * Word embeddings transposed, [hidden, vocab]: the tied MLM decoder then multiplies without a
+   * transpose flag and without a second copy of the largest matrix; lookups gather columns.
+   */
+  wordEmbeddingsT: tf.Tensor2D;
   positionEmbeddings: tf.Tensor2D;
   tokenTypeEmbeddings: tf.Tensor2D;
   embeddingsLayerNorm: LayerNormParams;
@@ -87,9 +91,9 @@ export function loadBertWeights(sd: StateDict, cfg: BertConfig): BertWeights {
   const I: [string, number] = ['intermediate_size', cfg.intermediate_size];
   const V: [string, number] = ['vocab_size', cfg.vocab_size];
 
-  const wordEmbeddings = sd.tensor<tf.Rank.R2>('embeddings.word_embeddings.weight', [V, H]);
+  const wordEmbeddingsT = sd.transposed('embeddings.word_embeddings.weight', [V, H]);
   const weights: BertWeights = {
-    wordEmbeddings,
+    wordEmbeddingsT,
     positionEmbeddings: sd.tensor('embeddings.position_embeddings.weight', [['max_position_embeddings', cfg.max_position_embeddings], H]),
     tokenTypeEmbeddings: sd.tensor('embeddings.token_type_embeddings.weight', [['type_vocab_size', cfg.type_vocab_size], H]),
     embeddingsLayerNorm: sd.layerNorm('embeddings.LayerNorm', H),
@@ -122,7 +126,7 @@ export function loadBertWeights(sd: StateDict, cfg: BertConfig): BertWeights {
     const biasName = sd.has('cls.predictions.bias') ? 'cls.predictions.bias' : 'cls.predictions.decoder.bias';
     // As in HF, tie_word_embeddings (default true) makes the decoder the word-embedding matrix; a
     // stored decoder.weight is then a copy of it.
-    const decoderWeight = cfg.tie_word_embeddings ? wordEmbeddings : sd.tensor<tf.Rank.R2>('cls.predictions.decoder.weight', [V, H]);
+    const decoderWeight = cfg.tie_word_embeddings ? wordEmbeddingsT : sd.transposed('cls.predictions.decoder.weight', [V, H]);
     weights.mlm = {
       transform: sd.linear('cls.predictions.transform.dense', H, H),
       layerNorm: sd.layerNorm('cls.predictions.transform.LayerNorm', H),
@@ -164,7 +168,7 @@ export function bertForward(
   const eps = cfg.layer_norm_eps;
   const seq = inputIds.length;
 
-  const word = tf.gather(w.wordEmbeddings, tf.tensor1d(inputIds, 'int32')) as tf.Tensor2D;
+  const word = tf.transpose(tf.gather(w.wordEmbeddingsT, tf.tensor1d(inputIds, 'int32'), 1)) as tf.Tensor2D;
   const token_type = tf.gather(w.tokenTypeEmbeddings, tf.tensor1d(tokenTypeIds, 'int32')) as tf.Tensor2D;
   const position = tf.slice(w.positionEmbeddings, [0, 0], [seq, cfg.hidden_size]);
   // Same summation order as HF (word + token_type, then + position), so rounding matches too.
@@ -202,8 +206,6 @@ export interface BertModel {
   runIds(input_ids: number[], token_type_ids: number[], opts?: { topK?: number }): Promise<BertOutput>;
   dispose(): void;
 }
-
-const now = () => performance.now();
 
 export async function createBertModel(sd: StateDict, config: Config, tokenizer: BertTokenizer): Promise<BertModel> {
   const cfg = bertConfig(config);
@@ -251,28 +253,14 @@ export async function createBertModel(sd: StateDict, config: Config, tokenizer: 
     const { input_ids, token_type_ids } = encoding;
     const maskPositions = input_ids.flatMap((id, i) => (id === tokenizer.maskTokenId ? [i] : []));
 
-    const start = now();
-    const { tensors, sync } = tf.tidy(() => {
+    const { arrays, forward_ms, readback_ms } = await runForward(() => {
       const r = bertForward(weights, cfg, input_ids, token_type_ids, maskPositions);
-      const all: tf.Tensor[] = [r.word, r.position, r.token_type, ...r.hidden_states, ...r.attentions];
-      for (const t of [r.pooler_output, r.prediction_logits, r.seq_relationship_logits]) if (t) all.push(t);
-      // A scalar that depends on the whole graph: awaiting it times execution (WebGL runs asynchronously).
-      return { tensors: all, sync: tf.sum(r.hidden_states[r.hidden_states.length - 1]) };
+      const outputs: tf.Tensor[] = [r.word, r.position, r.token_type, ...r.hidden_states, ...r.attentions];
+      for (const t of [r.pooler_output, r.prediction_logits, r.seq_relationship_logits]) if (t) outputs.push(t);
+      return outputs;
     });
-    let arrays: NdArray[];
-    let forward_ms: number;
-    let readStart: number;
-    try {
-      await sync.data();
-      forward_ms = now() - start;
-      readStart = now();
-      arrays = await readAll(tensors);
-    } finally {
-      sync.dispose();
-      tf.dispose(tensors);
-    }
 
-    // Unpack in the order the tensors were listed above.
+    // Unpack in the order the outputs were listed above.
     const L = cfg.num_hidden_layers;
     const [word, position, token_type] = arrays;
     const hidden_states = arrays.slice(3, 4 + L);
@@ -303,7 +291,7 @@ export async function createBertModel(sd: StateDict, config: Config, tokenizer: 
       pooler_output,
       mlm,
       nsp: nspProbs ? { is_next: nspProbs[0], not_next: nspProbs[1] } : null,
-      timings: { preprocess_ms, forward_ms, readback_ms: now() - readStart },
+      timings: { preprocess_ms, forward_ms, readback_ms },
     };
   }
 
@@ -312,10 +300,10 @@ export async function createBertModel(sd: StateDict, config: Config, tokenizer: 
     info,
     tokenizer,
     async run(textA, textB = null, opts = {}) {
-      const start = now();
+      const start = performance.now();
       const encoding = tokenizer.encode(textA, textB, cfg.max_position_embeddings);
       validate(encoding.input_ids, encoding.token_type_ids);
-      return execute(encoding, opts.topK ?? 10, now() - start);
+      return execute(encoding, opts.topK ?? 10, performance.now() - start);
     },
     async runIds(input_ids, token_type_ids, opts = {}) {
       validate(input_ids, token_type_ids);

@@ -66,7 +66,8 @@ export function fromUrl(baseUrl: string, options: { fetch?: FetchFn } = {}): Che
     if (response.status === 401 || response.status === 403) {
       throw new ModelError(
         'gated',
-        `${url} answered ${response.status}: the repo is gated or private. Accept its terms on huggingface.co and download the files, then drop them here.`,
+        // The hub also answers 401 for repos that do not exist, so as not to reveal private ones.
+        `${url} answered ${response.status}: the repo is gated or private (or does not exist). Check the name; for a gated repo, accept its terms on huggingface.co, download the files and drop them here.`,
       );
     }
     // A dev server or SPA host answers unknown paths with its index.html; no checkpoint file is HTML.

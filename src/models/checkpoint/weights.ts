@@ -118,10 +118,26 @@ export class StateDict {
     return t;
   }
 
+  /**
+   * A PyTorch weight [out, ...in] uploaded as the matrix [prod(in), out], i.e. transposed on the host
+   * once, so the forward pass multiplies without a transpose flag (tfjs-wasm runs transposed matmuls
+   * several times slower).
+   */
+  transposed(name: string, shape: Dim[]): tf.Tensor2D {
+    const values = this.values(name, shape);
+    const out = values.length === 0 ? 0 : typeof shape[0] === 'number' ? shape[0] : shape[0][1];
+    const inner = out === 0 ? 0 : values.length / out;
+    const t = new Float32Array(values.length);
+    for (let o = 0; o < out; o++) for (let i = 0; i < inner; i++) t[i * out + o] = values[o * inner + i];
+    const tensor = tf.tensor2d(t, [inner, out]);
+    this.created.push(tensor);
+    return tensor;
+  }
+
   /** nn.Linear(in, out) stored as "<prefix>.weight" [out, in] and "<prefix>.bias" [out]. */
   linear(prefix: string, out: Dim, inp: Dim, bias = true): Linear {
     return {
-      weight: this.tensor<tf.Rank.R2>(`${prefix}.weight`, [out, inp]),
+      weight: this.transposed(`${prefix}.weight`, [out, inp]),
       bias: bias ? this.tensor<tf.Rank.R1>(`${prefix}.bias`, [out]) : null,
     };
   }

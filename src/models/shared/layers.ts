@@ -1,12 +1,11 @@
-// The building blocks BERT and ViT share, as plain functions over tfjs tensors. Weights stay in
-// PyTorch's layout ([out, in] for nn.Linear) so tied weights can be shared without a copy.
+// The building blocks BERT and ViT share, as plain functions over tfjs tensors.
 // Call these inside tf.tidy; they allocate intermediates freely.
 
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelError } from '../errors';
 
 export interface Linear {
-  /** [out, in], as nn.Linear stores it. */
+  /** [in, out]: nn.Linear's weight transposed once at load (see StateDict.transposed). */
   weight: tf.Tensor2D;
   bias: tf.Tensor1D | null;
 }
@@ -16,9 +15,9 @@ export interface LayerNormParams {
   bias: tf.Tensor1D;
 }
 
-/** y = x Wᵀ + b for x [seq, in]. */
+/** nn.Linear: y = x W + b for x [seq, in], W [in, out]. */
 export function linear(x: tf.Tensor2D, p: Linear): tf.Tensor2D {
-  const y = tf.matMul<tf.Tensor2D>(x, p.weight, false, true);
+  const y = tf.matMul<tf.Tensor2D>(x, p.weight);
   return p.bias ? tf.add<tf.Tensor2D>(y, p.bias) : y;
 }
 
@@ -89,11 +88,11 @@ export function multiHeadSelfAttention(
 ): { context: tf.Tensor2D; probs: tf.Tensor3D } {
   const [seq, hidden] = x.shape;
   const headSize = hidden / numHeads;
-  const splitHeads = (t: tf.Tensor2D) => tf.transpose(tf.reshape(t, [seq, numHeads, headSize]), [1, 0, 2]) as tf.Tensor3D;
-  const q = splitHeads(linear(x, p.query));
-  const k = splitHeads(linear(x, p.key));
-  const v = splitHeads(linear(x, p.value));
-  const scores = tf.div(tf.matMul(q, k, false, true), Math.sqrt(headSize));
+  const splitHeads = (t: tf.Tensor2D, perm: number[]) => tf.transpose(tf.reshape(t, [seq, numHeads, headSize]), perm) as tf.Tensor3D;
+  const q = splitHeads(linear(x, p.query), [1, 0, 2]); // [heads, seq, d]
+  const kT = splitHeads(linear(x, p.key), [1, 2, 0]); // [heads, d, seq]: Kᵀ directly, no transposed matmul
+  const v = splitHeads(linear(x, p.value), [1, 0, 2]);
+  const scores = tf.div(tf.matMul(q, kT), Math.sqrt(headSize));
   const probs = tf.softmax(scores) as tf.Tensor3D;
   const context = tf.reshape(tf.transpose(tf.matMul(probs, v), [1, 0, 2]), [seq, hidden]) as tf.Tensor2D;
   return { context, probs };

@@ -22,3 +22,30 @@ export async function readAll(tensors: tf.Tensor[]): Promise<NdArray[]> {
   }
   return out;
 }
+
+export interface ForwardResult {
+  /** The forward's outputs, in the order it returned them. */
+  arrays: NdArray[];
+  forward_ms: number;
+  readback_ms: number;
+}
+
+/** Runs `forward` inside tf.tidy, times it until the backend has executed it, then reads every output back. */
+export async function runForward(forward: () => tf.Tensor[]): Promise<ForwardResult> {
+  const start = performance.now();
+  const { outputs, sync } = tf.tidy(() => {
+    const outputs = forward();
+    return { outputs, sync: tf.sum(outputs[outputs.length - 1]) };
+  });
+  try {
+    // WebGL executes asynchronously; a value is only available once everything queued before it ran.
+    await sync.data();
+    const forward_ms = performance.now() - start;
+    const readStart = performance.now();
+    const arrays = await readAll(outputs);
+    return { arrays, forward_ms, readback_ms: performance.now() - readStart };
+  } finally {
+    sync.dispose();
+    tf.dispose(outputs);
+  }
+}

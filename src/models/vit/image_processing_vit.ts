@@ -1,6 +1,6 @@
-// Hugging Face's ViTImageProcessor (the Pillow one), step for step:
-//   convert('RGB' | 'L') -> Image.resize((width, height), resample) -> x * rescale_factor
-//   -> (x - image_mean) / image_std -> channels first [C, H, W].
+// Hugging Face's ViTImageProcessor and DeiTImageProcessor (the Pillow ones), step for step:
+//   convert('RGB' | 'L') -> Image.resize((width, height), resample) -> [DeiT: center crop]
+//   -> x * rescale_factor -> (x - image_mean) / image_std -> channels first [C, H, W].
 // Resizing reproduces Pillow's 8-bit resampler (src/libImaging/Resample.c) exactly, fixed-point
 // coefficients and per-pass rounding included. tf.image.resizeBilinear is not a substitute: it does
 // not widen the kernel when shrinking (no antialiasing), so fine detail aliases instead of averaging.
@@ -274,6 +274,30 @@ export function resizePillow(image: Pixels, width: number, height: number, resam
   return image.height !== height ? resampleVertical(horizontal, height, filter) : horizontal;
 }
 
+/**
+ * transformers' `center_crop` on an 8-bit image. The window starts at floor((size - crop) / 2) on
+ * each axis, so an odd margin leaves the extra pixel at the bottom/right. Where the crop is larger
+ * than the image, HF first pads with zeros, ceil(margin / 2) before, and that puts the same window
+ * start on the padded image: the output is the image at that offset with 0 wherever it falls outside.
+ */
+export function centerCrop(image: Pixels, width: number, height: number): Pixels {
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
+    throw new ModelError('malformed', `crop size must be positive integers, got ${width}x${height}`);
+  }
+  const { channels } = image;
+  const top = Math.floor((image.height - height) / 2);
+  const left = Math.floor((image.width - width) / 2);
+  const out = new Uint8Array(width * height * channels);
+  const x0 = Math.max(0, -left);
+  const x1 = Math.min(width, image.width - left);
+  const y1 = Math.min(height, image.height - top);
+  for (let y = Math.max(0, -top); y < y1; y++) {
+    const src = ((y + top) * image.width + left + x0) * channels;
+    out.set(image.data.subarray(src, src + (x1 - x0) * channels), (y * width + x0) * channels);
+  }
+  return { width, height, channels, data: out };
+}
+
 // ------------------------------------------------------------------------------ float steps
 
 /** transformers' `rescale`: float64 multiply, then cast to float32. Channels stay interleaved. */
@@ -311,11 +335,24 @@ export function toChannelsFirst(values: Float32Array, width: number, height: num
 
 // ------------------------------------------------------------------------------ the processor
 
+export interface Size {
+  height: number;
+  width: number;
+}
+
+/** The two HF processors implemented. Their legacy `*FeatureExtractor` subclasses preprocess the same way. */
+export type ImageProcessorType = 'ViTImageProcessor' | 'DeiTImageProcessor';
+
 /** `preprocessor_config.json` with HF's defaults filled in and mean/std expanded to one value per channel. */
 export interface ViTImageProcessorConfig {
+  image_processor_type: ImageProcessorType;
   do_resize: boolean;
-  size: { height: number; width: number };
+  size: Size;
   resample: Resample;
+  /** Always false for ViTImageProcessor, which has no crop step (it ignores these keys in a config). */
+  do_center_crop: boolean;
+  /** null for ViTImageProcessor. */
+  crop_size: Size | null;
   do_rescale: boolean;
   rescale_factor: number;
   do_normalize: boolean;
@@ -330,10 +367,30 @@ export interface ViTImageProcessorConfig {
   num_channels: 1 | 3;
 }
 
+/**
+ * The constructor defaults of each HF processor (mean and std are 0.5 for both). `crop_size` null:
+ * the processor has no crop step; otherwise the crop is on unless the config turns it off.
+ */
+const DEFAULTS: Record<ImageProcessorType, { size: number; resample: Resample; crop_size: number | null }> = {
+  ViTImageProcessor: { size: 224, resample: Resampling.BILINEAR, crop_size: null },
+  DeiTImageProcessor: { size: 256, resample: Resampling.BICUBIC, crop_size: 224 },
+};
+
 const CONFIG_FILE = 'preprocessor_config.json';
 
 function bad(problem: string): never {
   throw new ModelError('malformed', `${CONFIG_FILE}: ${problem}`);
+}
+
+function readProcessorType(config: Record<string, unknown>): ImageProcessorType {
+  const type = config.image_processor_type ?? config.feature_extractor_type;
+  if (type === undefined) return 'ViTImageProcessor';
+  if (typeof type === 'string' && type.startsWith('ViT')) return 'ViTImageProcessor';
+  if (typeof type === 'string' && type.startsWith('DeiT')) return 'DeiTImageProcessor';
+  throw new ModelError(
+    'unsupported',
+    `${CONFIG_FILE} asks for ${JSON.stringify(type)}; only ViTImageProcessor's and DeiTImageProcessor's preprocessing is implemented`,
+  );
 }
 
 function readBool(config: Record<string, unknown>, key: string, fallback: boolean): boolean {
@@ -347,30 +404,34 @@ function readPositiveInt(v: unknown, what: string): number {
   return v;
 }
 
-/** HF's get_size_dict: an int means a square, [h, w] a pair; ViT's resize needs height and width. */
-function readSize(v: unknown, doResize: boolean): { height: number; width: number } {
-  if (v === undefined || v === null) return { height: 224, width: 224 };
+/**
+ * HF's get_size_dict as both processors call it (default_to_square): an int means a square, [h, w] a
+ * pair. Resizing and cropping both need a height and a width; another dict (e.g. shortest_edge) is
+ * only an error when the step that uses it (`used`) is on, as in HF.
+ */
+function readSize(v: unknown, key: string, fallback: number, type: ImageProcessorType, used: boolean): Size {
+  if (v === undefined || v === null) return { height: fallback, width: fallback };
   if (typeof v === 'number') {
-    const s = readPositiveInt(v, '"size"');
+    const s = readPositiveInt(v, `"${key}"`);
     return { height: s, width: s };
   }
   if (Array.isArray(v) && v.length === 2) {
-    return { height: readPositiveInt(v[0], '"size"[0]'), width: readPositiveInt(v[1], '"size"[1]') };
+    return { height: readPositiveInt(v[0], `"${key}"[0]`), width: readPositiveInt(v[1], `"${key}"[1]`) };
   }
   if (typeof v === 'object' && !Array.isArray(v)) {
     const size = v as Record<string, unknown>;
     if ('height' in size && 'width' in size) {
-      return { height: readPositiveInt(size.height, '"size.height"'), width: readPositiveInt(size.width, '"size.width"') };
+      return { height: readPositiveInt(size.height, `"${key}.height"`), width: readPositiveInt(size.width, `"${key}.width"`) };
     }
-    if (doResize) {
+    if (used) {
       throw new ModelError(
         'unsupported',
-        `${CONFIG_FILE}: "size" ${JSON.stringify(v)} has no height and width; ViTImageProcessor only resizes to a fixed height x width`,
+        `${CONFIG_FILE}: "${key}" ${JSON.stringify(v)} has no height and width; ${type} only uses a fixed height x width`,
       );
     }
-    return { height: 224, width: 224 };
+    return { height: fallback, width: fallback };
   }
-  return bad(`"size" must be an integer, [height, width] or {"height", "width"}, got ${JSON.stringify(v)}`);
+  return bad(`"${key}" must be an integer, [height, width] or {"height", "width"}, got ${JSON.stringify(v)}`);
 }
 
 /** Per-channel mean or std: a number or a 1-element list applies to every channel. */
@@ -386,6 +447,7 @@ function readPerChannel(v: unknown, key: string, channels: number): number[] {
   return values as number[];
 }
 
+/** ViTImageProcessor, or DeiTImageProcessor when the config names it (DeiT checkpoints run as ViT). */
 export class ViTImageProcessor {
   readonly config: ViTImageProcessorConfig;
 
@@ -393,30 +455,35 @@ export class ViTImageProcessor {
     this.config = config;
   }
 
-  /** Output size when resizing (the input size is kept when do_resize is false). */
-  get size(): { height: number; width: number } {
-    return this.config.size;
+  /**
+   * Height and width of `pixel_values`: the crop size when center cropping, else the resize target
+   * (when neither step is on, the input image keeps its own size).
+   */
+  get size(): Size {
+    const { do_center_crop, crop_size, size } = this.config;
+    return do_center_crop && crop_size ? crop_size : size;
   }
 
   /**
    * `preprocessorConfig` is the parsed preprocessor_config.json, or null when the checkpoint has none
-   * (HF defaults: 224x224 bilinear, rescale 1/255, mean = std = 0.5). `numChannels` is the model's
-   * config.num_channels: 3 = RGB, 1 = grey via Pillow's convert('L').
+   * (ViT's defaults: 224x224 bilinear, rescale 1/255, mean = std = 0.5). Its `image_processor_type`
+   * (or legacy `feature_extractor_type`) picks ViT's or DeiT's steps and defaults. `numChannels` is the
+   * model's config.num_channels: 3 = RGB, 1 = grey via Pillow's convert('L').
    */
   static fromConfig(preprocessorConfig: Record<string, unknown> | null, numChannels: number): ViTImageProcessor {
     if (numChannels !== 1 && numChannels !== 3) {
       throw new ModelError('unsupported', `num_channels = ${numChannels} is not supported (1 = grey or 3 = RGB)`);
     }
     const c = preprocessorConfig ?? {};
-    const type = c.image_processor_type ?? c.feature_extractor_type;
-    if (type !== undefined && !(typeof type === 'string' && type.startsWith('ViT'))) {
-      throw new ModelError('unsupported', `${CONFIG_FILE} asks for ${JSON.stringify(type)}; only ViTImageProcessor's preprocessing is implemented`);
-    }
+    const type = readProcessorType(c);
+    const defaults = DEFAULTS[type];
     const doResize = readBool(c, 'do_resize', true);
-    const resample = c.resample ?? Resampling.BILINEAR;
+    const resample = c.resample ?? defaults.resample;
     if (!(typeof resample === 'number' && Number.isInteger(resample) && resample >= 0 && resample <= 5)) {
       bad(`"resample" must be a Pillow filter 0..5, got ${JSON.stringify(resample)}`);
     }
+    const doCenterCrop = defaults.crop_size !== null && readBool(c, 'do_center_crop', true);
+    const cropSize = defaults.crop_size === null ? null : readSize(c.crop_size, 'crop_size', defaults.crop_size, type, doCenterCrop);
     const rescaleFactor = c.rescale_factor ?? 1 / 255;
     if (typeof rescaleFactor !== 'number' || !Number.isFinite(rescaleFactor)) {
       bad(`"rescale_factor" must be a number, got ${JSON.stringify(rescaleFactor)}`);
@@ -426,9 +493,12 @@ export class ViTImageProcessor {
       bad(`"do_convert_rgb" must be true, false or null, got ${JSON.stringify(doConvertRgb)}`);
     }
     return new ViTImageProcessor({
+      image_processor_type: type,
       do_resize: doResize,
-      size: readSize(c.size, doResize),
+      size: readSize(c.size, 'size', defaults.size, type, doResize),
       resample: resample as Resample,
+      do_center_crop: doCenterCrop,
+      crop_size: cropSize,
       do_rescale: readBool(c, 'do_rescale', true),
       rescale_factor: rescaleFactor,
       do_normalize: readBool(c, 'do_normalize', true),
@@ -440,12 +510,13 @@ export class ViTImageProcessor {
     });
   }
 
-  /** The 8-bit image the model sees: converted to RGB or L, then resized with Pillow's filter. */
+  /** The 8-bit image the model sees: converted to RGB or L, resized with Pillow's filter, center cropped. */
   prepare(image: RgbaImage): Pixels {
     const { config } = this;
-    const converted = config.num_channels === 3 ? toRgb(image) : toGrey(image);
-    if (!config.do_resize) return converted;
-    return resizePillow(converted, config.size.width, config.size.height, config.resample);
+    let pixels = config.num_channels === 3 ? toRgb(image) : toGrey(image);
+    if (config.do_resize) pixels = resizePillow(pixels, config.size.width, config.size.height, config.resample);
+    if (config.do_center_crop && config.crop_size) pixels = centerCrop(pixels, config.crop_size.width, config.crop_size.height);
+    return pixels;
   }
 
   /** `pixel_values` for one image: float32 [num_channels, height, width]. */

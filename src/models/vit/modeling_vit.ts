@@ -19,7 +19,7 @@ import {
   type SelfAttentionParams,
 } from '../shared/layers';
 import { softmax, topKIndices } from '../shared/math';
-import { readAll } from '../shared/readback';
+import { readAll, runForward } from '../shared/readback';
 import type { ModelInfo, NdArray, VitOutput } from '../types';
 import { ViTImageProcessor, type RgbaImage } from './image_processing_vit';
 
@@ -138,7 +138,7 @@ interface VitLayerWeights {
 }
 
 export interface VitWeights {
-  /** Conv kernel flattened to a linear map: [hidden, channels·patch·patch]. */
+  /** Conv kernel as a linear map: [channels·patch·patch, hidden]. */
   patchEmbedding: Linear;
   clsToken: tf.Tensor2D;
   /** [1 + n·n, hidden] at the trained grid. */
@@ -164,10 +164,7 @@ export function loadVitWeights(sd: StateDict, cfg: VitConfig): VitWeights {
 
   const weights: VitWeights = {
     patchEmbedding: {
-      weight: sd.tensor('embeddings.patch_embeddings.projection.weight', [H, C, P, P], [
-        cfg.hidden_size,
-        cfg.num_channels * cfg.patch_size * cfg.patch_size,
-      ]),
+      weight: sd.transposed('embeddings.patch_embeddings.projection.weight', [H, C, P, P]),
       bias: sd.tensor('embeddings.patch_embeddings.projection.bias', [H]),
     },
     clsToken: sd.tensor('embeddings.cls_token', [1, 1, H], [1, cfg.hidden_size]),
@@ -244,8 +241,6 @@ export interface VitModel {
   dispose(): void;
 }
 
-const now = () => performance.now();
-
 export async function createVitModel(sd: StateDict, config: Config, preprocessorConfig: Config | null): Promise<VitModel> {
   const cfg = vitConfig(config);
   const processor = ViTImageProcessor.fromConfig(preprocessorConfig, cfg.num_channels);
@@ -287,32 +282,21 @@ export async function createVitModel(sd: StateDict, config: Config, preprocessor
     return patchGrid(height, width, cfg.patch_size);
   }
 
-  async function runPixels(pixel_values: NdArray, opts: { topK?: number; interpolatePosEncoding?: boolean } = {}, preprocess_ms = 0) {
+  async function runPixels(
+    pixel_values: NdArray,
+    opts: { topK?: number; interpolatePosEncoding?: boolean } = {},
+    preprocess_ms = 0,
+  ): Promise<VitOutput> {
     if (disposed) throw new ModelError('unsupported', 'This model was unloaded; load it again.');
     const grid = validate(pixel_values, opts.interpolatePosEncoding ?? false);
     const positions = interpolatePosEncoding(positionEmbeddings, grid[0], grid[1]);
 
-    const start = now();
-    const { tensors, sync } = tf.tidy(() => {
+    const { arrays, forward_ms, readback_ms } = await runForward(() => {
       const pixels = tf.tensor3d(pixel_values.data, pixel_values.shape as [number, number, number]);
       const pos = positions === positionEmbeddings ? weights.positionEmbeddings : tf.tensor2d(positions.data, positions.shape as [number, number]);
       const r = vitForward(weights, cfg, pixels, pos);
-      const all: tf.Tensor[] = [...r.hidden_states, ...r.attentions, r.last_hidden_state, ...(r.logits ? [r.logits] : [])];
-      // A scalar that depends on the whole graph: awaiting it times execution (WebGL runs asynchronously).
-      return { tensors: all, sync: tf.sum(r.last_hidden_state) };
+      return [...r.hidden_states, ...r.attentions, r.last_hidden_state, ...(r.logits ? [r.logits] : [])];
     });
-    let arrays: NdArray[];
-    let forward_ms: number;
-    let readStart: number;
-    try {
-      await sync.data();
-      forward_ms = now() - start;
-      readStart = now();
-      arrays = await readAll(tensors);
-    } finally {
-      sync.dispose();
-      tf.dispose(tensors);
-    }
 
     const L = cfg.num_hidden_layers;
     const hidden_states = arrays.slice(0, L + 1);
@@ -324,7 +308,7 @@ export async function createVitModel(sd: StateDict, config: Config, preprocessor
       const probs = softmax(logits.data);
       top = topKIndices(probs, opts.topK ?? 5).map((id) => ({ id, label: cfg.id2label[id], prob: probs[id] }));
     }
-    const output: VitOutput = {
+    return {
       model: 'vit',
       pixel_values,
       grid,
@@ -334,9 +318,8 @@ export async function createVitModel(sd: StateDict, config: Config, preprocessor
       cls: { shape: [cfg.hidden_size], data: last_hidden_state.data.slice(0, cfg.hidden_size) },
       logits,
       top,
-      timings: { preprocess_ms, forward_ms, readback_ms: now() - readStart },
+      timings: { preprocess_ms, forward_ms, readback_ms },
     };
-    return output;
   }
 
   return {
@@ -344,10 +327,10 @@ export async function createVitModel(sd: StateDict, config: Config, preprocessor
     info,
     processor,
     async run(image, opts = {}) {
-      const start = now();
+      const start = performance.now();
       const pixels = processor.preprocess(image);
       // The processor normally resizes to image_size; if it is configured otherwise, adapt the positions.
-      return runPixels(pixels, { topK: opts.topK, interpolatePosEncoding: true }, now() - start);
+      return runPixels(pixels, { topK: opts.topK, interpolatePosEncoding: true }, performance.now() - start);
     },
     runPixels: (pixel_values, opts) => runPixels(pixel_values, opts),
     dispose() {

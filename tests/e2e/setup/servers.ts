@@ -2,7 +2,7 @@
 //  - the app: the production build, with the COOP/COEP headers that enable WASM threads;
 //  - a stand-in for huggingface.co: `/<org>/<repo>/resolve/main/<file>` serves
 //    tests/fixtures/models/<repo>/<file> (with Content-Length, so progress is byte-accurate),
-//    org "gated" answers 401 like a gated repo, anything missing 404; `/fixtures/<path>` serves
+//    org "gated" answers 401 like a gated repo, anything missing 404; `/raw/<path>` serves
 //    tests/fixtures/<path> for the parity page. CORS is open, as on the real hub.
 
 import { createReadStream } from 'node:fs';
@@ -80,7 +80,7 @@ export function serveHub(fixturesDir: string): Promise<Server> {
     'Cross-Origin-Resource-Policy': 'cross-origin',
   };
   return listen(async (req, res, path) => {
-    if (path.startsWith('/fixtures/')) return sendFile(req, res, root, path.slice('/fixtures/'.length), headers);
+    if (path.startsWith('/raw/')) return sendFile(req, res, root, path.slice('/raw/'.length), headers);
     const match = /^\/([^/]+)\/([^/]+)\/resolve\/main\/(.+)$/.exec(path);
     if (match?.[1] === 'gated') {
       res.writeHead(401, { ...headers, 'X-Error-Code': 'GatedRepo' }).end('Access to this model is restricted.');

@@ -1,0 +1,54 @@
+// The shared colour scales of src/views/common/colors.ts (pure functions; no DOM needed).
+
+import { interpolateCividis, interpolatePuOr } from 'd3-scale-chromatic';
+import { describe, expect, it } from 'vitest';
+import { autoDomain, colorOf, headColor, legendTicks, normalise, parseRgb, rgbToRgba, toRgba } from '../../src/views/common/colors';
+
+describe('colour scales', () => {
+  it('parses both colour forms d3 returns', () => {
+    expect(parseRgb('#00204d')).toEqual([0, 32, 77]);
+    expect(parseRgb('rgb(12, 200, 3)')).toEqual([12, 200, 3]);
+    expect(() => parseRgb('red')).toThrow(/unrecognised colour/);
+  });
+
+  it('normalises into the domain, clamping outside it', () => {
+    expect(normalise(5, [0, 10])).toBe(0.5);
+    expect(normalise(-3, [0, 10])).toBe(0);
+    expect(normalise(30, [0, 10])).toBe(1);
+    expect(normalise(7, [7, 7])).toBe(0.5);
+  });
+
+  it('domains: data range for sequential, symmetric around 0 for diverging, NaN ignored', () => {
+    const data = Float32Array.from([0.2, Number.NaN, -0.5, 0.1]);
+    expect(autoDomain(data, 'sequential')).toEqual([-0.5, expect.closeTo(0.2, 6)]);
+    expect(autoDomain(data, 'diverging')).toEqual([-0.5, 0.5]);
+    expect(autoDomain(new Float32Array(0), 'sequential')).toEqual([0, 1]);
+    expect(autoDomain(new Float32Array(3), 'diverging')).toEqual([-1, 1]);
+  });
+
+  it('ends and middle of the scales are the d3 colours (cividis, PuOr)', () => {
+    expect(colorOf(0, [0, 1], 'sequential')).toEqual(parseRgb(interpolateCividis(0)));
+    expect(colorOf(1, [0, 1], 'sequential')).toEqual(parseRgb(interpolateCividis(1)));
+    expect(colorOf(-2, [-2, 2], 'diverging')).toEqual(parseRgb(interpolatePuOr(0)));
+    // 0 is the middle of a symmetric diverging domain: PuOr's near-white centre (sampled at 128/255).
+    expect(colorOf(0, [-2, 2], 'diverging')).toEqual(parseRgb(interpolatePuOr(128 / 255)));
+  });
+
+  it('RGBA pixels, transparent for NaN', () => {
+    const rgba = toRgba(Float32Array.from([0, 1, Number.NaN]), [0, 1], 'sequential');
+    expect(rgba.length).toBe(12);
+    expect(Array.from(rgba.subarray(0, 4))).toEqual([...parseRgb(interpolateCividis(0)), 255]);
+    expect(Array.from(rgba.subarray(4, 8))).toEqual([...parseRgb(interpolateCividis(1)), 255]);
+    expect(Array.from(rgba.subarray(8, 12))).toEqual([0, 0, 0, 0]);
+    expect(Array.from(rgbToRgba(Float32Array.from([1, 0.5, 0])))).toEqual([255, 128, 0, 255]);
+    expect(() => rgbToRgba(new Float32Array(4))).toThrow(/triplets/);
+  });
+
+  it('legend ticks and distinct head colours', () => {
+    expect(legendTicks([-1, 1])).toEqual([-1, 0, 1]);
+    expect(legendTicks([0, 0.3], 4).map((t) => +t.toFixed(6))).toEqual([0, 0.1, 0.2, 0.3]);
+    for (const heads of [4, 12]) {
+      expect(new Set(Array.from({ length: heads }, (_, h) => headColor(h, heads))).size).toBe(heads);
+    }
+  });
+});
