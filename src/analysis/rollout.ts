@@ -70,8 +70,11 @@ function addResidualAndNormalise(a: Float64Array, n: number): void {
   }
 }
 
-/** Attention rollout over `attentions` (one [heads, n, n] per layer, first layer first); returns [n, n]. */
-export function attentionRollout(attentions: NdArray[], options: RolloutOptions): NdArray {
+/**
+ * Rollout after each layer: entry l is R after layers 1..l+1, each [n, n]. Views that let the user
+ * pick the depth compute this once and index into it.
+ */
+export function attentionRolloutByLayer(attentions: NdArray[], options: RolloutOptions): NdArray[] {
   const { headFusion, discardRatio } = options;
   if (attentions.length === 0) throw new Error('attentionRollout: no layers given');
   if (!(discardRatio >= 0 && discardRatio < 1)) {
@@ -80,6 +83,7 @@ export function attentionRollout(attentions: NdArray[], options: RolloutOptions)
   const n = attentions[0].shape[1];
   let rollout = new Float64Array(n * n);
   for (let i = 0; i < n; i++) rollout[i * n + i] = 1;
+  const out: NdArray[] = [];
   for (const attention of attentions) {
     if (attention.shape[1] !== n) throw new Error('attentionRollout: layers have different sequence lengths');
     const layer = fuseHeads(attention, headFusion);
@@ -94,6 +98,12 @@ export function attentionRollout(attentions: NdArray[], options: RolloutOptions)
       }
     }
     rollout = next;
+    out.push({ shape: [n, n], data: Float32Array.from(rollout) });
   }
-  return { shape: [n, n], data: Float32Array.from(rollout) };
+  return out;
+}
+
+/** Attention rollout over `attentions` (one [heads, n, n] per layer, first layer first); returns [n, n]. */
+export function attentionRollout(attentions: NdArray[], options: RolloutOptions): NdArray {
+  return attentionRolloutByLayer(attentions, options)[attentions.length - 1];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attentionRollout, fuseHeads } from '../../src/analysis/rollout';
+import { attentionRollout, attentionRolloutByLayer, fuseHeads } from '../../src/analysis/rollout';
 import type { NdArray } from '../../src/models/types';
 import { expectClose, nd3 } from './helpers';
 
@@ -41,6 +41,14 @@ describe('attentionRollout', () => {
     const r = attentionRollout([twoHeads, second], { headFusion: 'mean', discardRatio: 0 });
     // Â2·Â1 with Â1 = [[0.9, 0.1], [0.05, 0.95]]; the other order would give [0.45, 0.55, 0.025, 0.975].
     expectClose(r.data, [0.475, 0.525, 0.05, 0.95]);
+  });
+
+  it('per layer: each depth equals the rollout of the layers up to it', () => {
+    const second = nd3([[[0, 1], [0, 1]]]);
+    const byLayer = attentionRolloutByLayer([twoHeads, second], { headFusion: 'mean', discardRatio: 0 });
+    expect(byLayer).toHaveLength(2);
+    expectClose(byLayer[0].data, [0.9, 0.1, 0.05, 0.95]);
+    expectClose(byLayer[1].data, [0.475, 0.525, 0.05, 0.95]);
   });
 
   it('discards the lowest fused weights but never [CLS]→[CLS]', () => {

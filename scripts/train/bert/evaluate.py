@@ -18,6 +18,7 @@ Writes work/eval.json (all figures, cloze top-5 lists) and tests/fixtures/mini-b
 Usage: /usr/bin/python3 scripts/train/bert/evaluate.py
 """
 
+import argparse
 import json
 import math
 import os
@@ -39,7 +40,6 @@ MODEL_DIR = os.path.join(ROOT, "public", "models", "mini-bert")
 FIXTURE = os.path.join(ROOT, "tests", "fixtures", "mini-bert", "heldout.json")
 WORK = os.path.join(HERE, "work")
 
-N_MLM, N_NSP, N_PPPL_SENTENCES = 2000, 2000, 300
 N_FIXTURE = 64
 MAX_LEN = 128
 # Extra sentences for the hand check in the model card, beyond the cloze list.
@@ -164,16 +164,21 @@ def fill_mask(model, tokenizer, sentence):
 
 
 def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mlm-sequences", type=int, default=2000)
+    parser.add_argument("--nsp-pairs", type=int, default=2000)
+    parser.add_argument("--pppl-sentences", type=int, default=300)
+    args = parser.parse_args()
     torch.set_num_threads(1)
     model = load_model()
     tokenizer = BertTokenizerRef(os.path.join(MODEL_DIR, "vocab.txt"))
     heldout = load_documents("heldout")
 
-    masked = masked_instances(heldout, N_MLM, seed=7)
+    masked = masked_instances(heldout, args.mlm_sequences, seed=7)
     mlm, mlm_top1, mlm_label_lp = mlm_figures(model, masked)
-    pairs = nsp_instances(heldout, N_NSP, seed=8)
+    pairs = nsp_instances(heldout, args.nsp_pairs, seed=8)
     nsp, nsp_is_next = nsp_figures(model, pairs)
-    pppl = pseudo_perplexity(model, heldout, N_PPPL_SENTENCES, seed=9)
+    pppl = pseudo_perplexity(model, heldout, args.pppl_sentences, seed=9)
 
     with open(os.path.join(HERE, "cloze.json")) as f:
         cloze_items = json.load(f)

@@ -87,7 +87,7 @@ export class StateDict {
   }
 
   /** Raw float32 values of a required tensor, after checking its shape. */
-  values(name: string, shape: Dim[]): Float32Array {
+  private values(name: string, shape: Dim[]): Float32Array {
     const entry = this.entries.get(name);
     if (!entry) {
       throw new ModelError(

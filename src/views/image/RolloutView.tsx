@@ -3,7 +3,7 @@
 // rollout follows the mixing back through every earlier layer to the input patches.
 
 import { useDeferredValue, useMemo } from 'react';
-import { attentionRollout, fuseHeads, type HeadFusion } from '../../analysis/rollout';
+import { attentionRolloutByLayer, fuseHeads, type HeadFusion } from '../../analysis/rollout';
 import type { VitOutput } from '../../models/types';
 import { useImageStore } from '../../stores/imageStore';
 import { Panel } from '../common/Panel';
@@ -24,7 +24,9 @@ export function RolloutView({ output, pixels }: { output: VitOutput; pixels: Ima
   const from = patch === null ? 0 : 1 + patch;
   const n = output.attentions[layer].shape[1];
 
-  const rollout = useMemo(() => attentionRollout(output.attentions.slice(0, layer + 1), deferred), [output, layer, deferred]);
+  // Every depth at once, so switching layers costs nothing.
+  const rollouts = useMemo(() => attentionRolloutByLayer(output.attentions, deferred), [output, deferred]);
+  const rollout = rollouts[layer];
   const raw = useMemo(
     () => ({ shape: [n, n], data: Float32Array.from(fuseHeads(output.attentions[layer], deferred.headFusion)) }),
     [output, layer, n, deferred.headFusion],
