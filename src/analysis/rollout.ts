@@ -7,10 +7,10 @@
 // Row 0 of R ([CLS]) over the patch columns is the usual ViT saliency map.
 //
 // The optional discard ratio follows the widely used vit-explain implementation (Gildenblat):
-// after fusing heads, the lowest `discardRatio` fraction of all n·n entries is set to 0, except
-// the [CLS]→[CLS] entry (index 0,0), which is always kept. Unlike that implementation, rows are
-// renormalised row-wise (it divides by the wrong axis through broadcasting), so every Â_l and R
-// stay row-stochastic.
+// after fusing heads, the floor(ratio·n²) smallest of all n·n entries are set to 0, except the
+// [CLS]→[CLS] entry (0, 0): if it is among them it is kept and one fewer entry is dropped.
+// Unlike that implementation, each row is divided by its own sum (its `a / a.sum(dim=-1)`
+// broadcasts the row sums across columns), so every Â_l and R stay row-stochastic.
 
 import type { NdArray } from '../models/types';
 import { assertRank } from './ndarray';
@@ -91,10 +91,12 @@ export function attentionRolloutByLayer(attentions: NdArray[], options: RolloutO
     addResidualAndNormalise(layer, n);
     const next = new Float64Array(n * n);
     for (let i = 0; i < n; i++) {
+      const out = next.subarray(i * n, (i + 1) * n);
       for (let k = 0; k < n; k++) {
         const w = layer[i * n + k];
         if (w === 0) continue;
-        for (let j = 0; j < n; j++) next[i * n + j] += w * rollout[k * n + j];
+        const from = rollout.subarray(k * n, (k + 1) * n);
+        for (let j = 0; j < n; j++) out[j] += w * from[j];
       }
     }
     rollout = next;

@@ -4,7 +4,7 @@
 
 import { create } from 'zustand';
 import type { LoadProgress, ModelInfo, Timings } from '../models/types';
-import { getClient } from '../worker/client';
+import { getClient, WorkerCallError } from '../worker/client';
 import type { BackendChoice, BackendStatus, CacheInfo, ModelSlot, ModelSourceSpec } from '../worker/protocol';
 import { DEFAULT_HUB, DEFAULT_MODEL, PRESETS, sourceFor } from './presets';
 import { readParam, writeParams } from './urlState';
@@ -135,7 +135,10 @@ export const useAppStore = create<AppState>()((set, get) => {
         if (spec.type === 'url') writeParams({ [loaded.slot]: loaded.name === DEFAULT_MODEL[loaded.slot] ? null : loaded.name });
         if (spec.type === 'url' && spec.cache) void get().refreshCache();
       } catch (e) {
-        patchSlot(slot, { loading: false, error: errorText(e) });
+        // The hub answers 404 alike for a missing file and for a repo that does not exist.
+        const typo = e instanceof WorkerCallError && e.code === 'not_found' && spec.type === 'url' && spec.cache;
+        const hint = typo ? ' Check the repo id ("org/name"): a repo that does not exist looks the same.' : '';
+        patchSlot(slot, { loading: false, error: errorText(e) + hint });
       }
     },
 

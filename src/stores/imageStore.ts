@@ -42,6 +42,8 @@ interface ImageState {
   /** Patch (0..N−1, row-major) the user clicked; null = none. */
   patch: number | null;
   rollout: RolloutOptions;
+  /** Opacity of value maps drawn over the image, 0 (image only) to 1 (values only). */
+  overlayOpacity: number;
   /** Attention-distance sweeps over the samples, by model name. */
   sweeps: Record<string, DistanceSweep>;
 
@@ -56,6 +58,7 @@ interface ImageState {
   setHead(head: HeadChoice): void;
   setPatch(patch: number | null): void;
   setRollout(patch: Partial<RolloutOptions>): void;
+  setOverlayOpacity(opacity: number): void;
   /** Runs every sample through the model and averages their mean attention distances. */
   measureSamples(): Promise<void>;
 }
@@ -111,6 +114,7 @@ export const useImageStore = create<ImageState>()((set, get) => ({
   head: 'mean',
   patch: null,
   rollout: { headFusion: 'mean', discardRatio: 0.9 },
+  overlayOpacity: 0.6,
   sweeps: {},
 
   async loadSamples() {
@@ -188,6 +192,9 @@ export const useImageStore = create<ImageState>()((set, get) => ({
   },
   setRollout(patch) {
     set((s) => ({ rollout: { ...s.rollout, ...patch } }));
+  },
+  setOverlayOpacity(opacity) {
+    set({ overlayOpacity: opacity });
   },
 
   async measureSamples() {

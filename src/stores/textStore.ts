@@ -3,18 +3,11 @@
 // the attention view options. Every edit re-runs the model shortly after typing stops.
 
 import { create } from 'zustand';
-import type { BertEncoding, BertOutput } from '../models/types';
+import type { BertOutput } from '../models/types';
 import { getClient, isSuperseded } from '../worker/client';
 import { useAppStore } from './appStore';
+import { fillMask, maskTokens, MASK, type MaskOrigin, type MaskedTexts } from './masking';
 import { readParam, writeParams } from './urlState';
-
-export const MASK = '[MASK]';
-
-/** The vocabulary token a [MASK] replaced. */
-export interface MaskOrigin {
-  token: string;
-  id: number;
-}
 
 export type AttentionView = 'head' | 'model' | 'matrix' | 'rollout';
 
@@ -81,44 +74,12 @@ interface TextState {
 const RUN_DELAY_MS = 250;
 let runTimer: ReturnType<typeof setTimeout> | undefined;
 
-function replaceSpan(text: string, [start, end]: [number, number], by: string): string {
-  return text.slice(0, start) + by + text.slice(end);
-}
-
-/**
- * The texts with the tokens at `positions` replaced by [MASK], and the originals of all masks
- * in order. Spans are replaced from the end so earlier offsets stay valid.
- */
-export function maskPositions(
-  encoding: BertEncoding,
-  texts: [string, string],
-  positions: number[],
-  originals: (MaskOrigin | null)[],
-): { texts: [string, string]; originals: (MaskOrigin | null)[] } {
-  const chosen = new Set(positions.filter((p) => encoding.segment[p] >= 0 && encoding.tokens[p] !== MASK));
-  const out: [string, string] = [...texts];
-  for (const p of [...chosen].sort((x, y) => (encoding.offsets[y]?.[0] ?? 0) - (encoding.offsets[x]?.[0] ?? 0))) {
-    const span = encoding.offsets[p];
-    if (span) out[encoding.segment[p]] = replaceSpan(out[encoding.segment[p]], span, MASK);
-  }
-  const nextOriginals: (MaskOrigin | null)[] = [];
-  let k = 0;
-  encoding.tokens.forEach((token, p) => {
-    if (token === MASK) nextOriginals.push(originals[k++] ?? null);
-    else if (chosen.has(p)) nextOriginals.push({ token, id: encoding.input_ids[p] });
-  });
-  return { texts: out, originals: nextOriginals };
-}
-
-/** Text of a vocabulary token as it reads inside a word: WordPiece continuations lose their "##". */
-export const tokenText = (token: string) => (token.startsWith('##') ? token.slice(2) : token);
-
 export const useTextStore = create<TextState>()((set, get) => {
   const scheduleRun = () => {
     clearTimeout(runTimer);
     runTimer = setTimeout(() => void get().run(), RUN_DELAY_MS);
   };
-  const setTexts = (textA: string, textB: string, originals: (MaskOrigin | null)[]) => {
+  const setTexts = ({ texts: [textA, textB], originals }: MaskedTexts) => {
     set({ textA, textB, originals });
     writeParams({ a: textA, b: textB });
     scheduleRun();
@@ -139,11 +100,11 @@ export const useTextStore = create<TextState>()((set, get) => {
     // Typing keeps the known originals only while the masks stay the same ones.
     setTextA(text) {
       const { textA, textB, originals } = get();
-      setTexts(text, textB, countMasks(text) === countMasks(textA) ? originals : []);
+      setTexts({ texts: [text, textB], originals: countMasks(text) === countMasks(textA) ? originals : [] });
     },
     setTextB(text) {
       const { textA, textB, originals } = get();
-      setTexts(textA, text, countMasks(text) === countMasks(textB) ? originals : []);
+      setTexts({ texts: [textA, text], originals: countMasks(text) === countMasks(textB) ? originals : [] });
     },
     setTopK(k) {
       set({ topK: k });
@@ -153,35 +114,25 @@ export const useTextStore = create<TextState>()((set, get) => {
     maskToken(position, wholeWord) {
       const { output, textA, textB, originals } = get();
       if (!output) return;
-      const enc = output.encoding;
-      if (enc.segment[position] < 0) return;
-      const positions = wholeWord
-        ? enc.tokens.map((_, p) => p).filter((p) => enc.segment[p] === enc.segment[position] && enc.word_ids[p] === enc.word_ids[position])
-        : [position];
-      const masked = maskPositions(enc, [textA, textB], positions, originals);
-      setTexts(masked.texts[0], masked.texts[1], masked.originals);
+      const masked = maskTokens(output.encoding, { texts: [textA, textB], originals }, position, wholeWord);
+      setTexts(masked);
     },
 
     fillMask(maskIndex, token) {
       const { output, textA, textB, originals } = get();
-      const result = output?.mlm?.[maskIndex];
-      const span = result && output.encoding.offsets[result.position];
-      if (!result || !span) return;
-      const texts: [string, string] = [textA, textB];
-      const segment = output.encoding.segment[result.position];
-      texts[segment] = replaceSpan(texts[segment], span, tokenText(token));
-      setTexts(texts[0], texts[1], originals.filter((_, i) => i !== maskIndex));
+      if (!output?.mlm) return;
+      setTexts(fillMask(output.encoding, output.mlm, { texts: [textA, textB], originals }, maskIndex, token));
     },
 
     loadExample(example) {
-      setTexts(example.a, example.b, []);
+      setTexts({ texts: [example.a, example.b], originals: [] });
     },
 
     randomSentenceB() {
       const { textA, textB, originals } = get();
       const others = RANDOM_SENTENCES.filter((s) => s !== textB);
       const keptA = originals.slice(0, countMasks(textA));
-      setTexts(textA, others[Math.floor(Math.random() * others.length)], keptA);
+      setTexts({ texts: [textA, others[Math.floor(Math.random() * others.length)]], originals: keptA });
     },
 
     setAttention(patch) {

@@ -5,6 +5,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -101,4 +102,13 @@ export function activeWebglCanvas(): OffscreenCanvas | HTMLCanvasElement | null 
 
 export function webglContextLost(): boolean {
   return activeWebglContext()?.isContextLost() ?? false;
+}
+
+/**
+ * A lost WebGL context never comes back, and tfjs would keep handing out the backend built on
+ * it. Replacing the backend instance lets a later choice of WebGL start on a fresh context.
+ */
+export function replaceWebglBackend(): void {
+  tf.removeBackend('webgl');
+  tf.registerBackend('webgl', () => new MathBackendWebGL(), 2);
 }

@@ -8,7 +8,7 @@ import { ModelError } from '../models/errors';
 import { loadModel, type BertModel, type VitModel } from '../models';
 import { fromFiles, fromUrl } from '../models/checkpoint/source';
 import type { LoadProgress } from '../models/types';
-import { activateBackend, activeWebglCanvas, webglContextLost } from './backends';
+import { activateBackend, activeWebglCanvas, replaceWebglBackend, webglContextLost } from './backends';
 import { cachedFetch, cacheInfo, clearCache } from './cache';
 import { toRgba } from './images';
 import type {
@@ -32,6 +32,7 @@ interface Entry {
 const models: Partial<Record<ModelSlot, Entry>> = {};
 let backend: BackendStatus | null = null;
 let contextLost = false;
+const watchedCanvases = new WeakSet<object>();
 const newestRun: Partial<Record<CallType, number>> = {};
 let queue: Promise<void> = Promise.resolve();
 
@@ -63,10 +64,13 @@ async function switchBackend(choice: BackendChoice, failed: string[] = []): Prom
   const status = await activateBackend(choice, failed);
   contextLost = false;
   const canvas = activeWebglCanvas();
-  canvas?.addEventListener('webglcontextlost', () => {
-    contextLost = true;
-    queue = queue.then(recoverFromContextLoss);
-  });
+  if (canvas && !watchedCanvases.has(canvas)) {
+    watchedCanvases.add(canvas);
+    canvas.addEventListener('webglcontextlost', () => {
+      contextLost = true;
+      enqueue(recoverFromContextLoss);
+    });
+  }
   return status;
 }
 
@@ -107,10 +111,16 @@ async function reloadAll(): Promise<LoadedModel[]> {
 async function recoverFromContextLoss(): Promise<void> {
   if (!contextLost) return;
   const requested = backend?.requested ?? 'auto';
-  backend = await switchBackend('wasm', ['the WebGL context was lost']);
-  backend = { ...backend, requested };
-  const reloaded = await reloadAll();
-  post({ type: 'backendLost', status: backend, message: 'The GPU context was lost; switched to WebAssembly.', reloaded });
+  backend = { ...(await switchBackend('wasm', ['the WebGL context was lost'])), requested };
+  replaceWebglBackend();
+  let message = `The GPU context was lost; switched to ${backend.name.toUpperCase()}.`;
+  let reloaded: LoadedModel[] = [];
+  try {
+    reloaded = await reloadAll();
+  } catch (e) {
+    message += ` Reloading the model failed (${describeError(e).message}); load it again.`;
+  }
+  post({ type: 'backendLost', status: backend, message, reloaded });
 }
 
 function checkTopK(topK: number): void {
@@ -183,8 +193,13 @@ async function handle(request: Request): Promise<void> {
   }
 }
 
+/** Appends work to the queue; a failure is logged and never blocks the requests behind it. */
+function enqueue(work: () => Promise<void>): void {
+  queue = queue.then(work).catch((e: unknown) => console.error('inference worker:', e));
+}
+
 self.onmessage = (event: MessageEvent<Request>) => {
   const request = event.data;
   if (request.type === 'runText' || request.type === 'runImage') newestRun[request.type] = request.id;
-  queue = queue.then(() => handle(request));
+  enqueue(() => handle(request));
 };

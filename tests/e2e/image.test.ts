@@ -97,6 +97,16 @@ describe.each(['wasm', 'webgl'] as const)('image workspace on %s', (backend) => 
       expect(Math.abs(Number.parseFloat(t.text) - expected[i].prob * 100), `${t.label}: ${t.text}`).toBeLessThanOrEqual(0.5 * 10 ** -decimals + 1e-3);
     });
 
+    // The attention-distance panel's JSON export holds what numpy computes from PyTorch's attentions.
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export vit-attention-distance numbers as JSON' }).click();
+    const exported = JSON.parse(readFileSync(await (await download).path(), 'utf8')) as { current_image: number[][]; patch_size: number };
+    expect(exported.patch_size).toBe(4);
+    const reference = JSON.parse(readFileSync(join(ROOT, 'tests', 'analysis', 'reference', 'vit-tiny-case0.json'), 'utf8'));
+    exported.current_image.forEach((layer, l) =>
+      layer.forEach((d, h) => expect(d).toBeCloseTo(reference.mean_attention_distance[l][h], 2)),
+    );
+
     // Attention overlays: [CLS] map over the image, one small map per head (4), rollout.
     const clsMap = page.getByRole('application', { name: /\[CLS\] attention to patches, Layer 1, mean of heads/ });
     await clsMap.waitFor();
@@ -125,6 +135,10 @@ describe.each(['wasm', 'webgl'] as const)('image workspace on %s', (backend) => 
     await cls.press('Enter');
     await page.getByRole('application', { name: /Attention of patch 5 to patches/ }).waitFor();
 
+    // The maps' opacity over the image.
+    await page.getByTestId('overlay-opacity').fill('0.3');
+    await expect.poll(() => cls.locator('canvas').last().evaluate((c) => (c as HTMLCanvasElement).style.opacity)).toBe('0.3');
+
     // Rollout options.
     await page.getByTestId('fusion-select').selectOption('max');
     await page.getByTestId('discard-ratio').fill('0.5');
@@ -142,6 +156,22 @@ describe.each(['wasm', 'webgl'] as const)('image workspace on %s', (backend) => 
     await page.getByTestId('measure-samples').click();
     await page.getByText('Averaged over 2 sample images').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('distance-plot').locator('rect').count()).toBe(12);
+
+    // Paste and drop deliver images too (case1.png, as a pasted then a dropped file).
+    const png = [...readFileSync(join(FIXTURE, 'inputs', 'case1.png'))];
+    await page.evaluate((bytes) => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(bytes)], 'pasted.png', { type: 'image/png' }));
+      document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data }));
+    }, png);
+    await page.getByText('Showing: pasted.png').waitFor({ timeout: 60_000 });
+    const drop = await page.evaluateHandle((bytes) => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(bytes)], 'dropped.png', { type: 'image/png' }));
+      return data;
+    }, png);
+    await page.locator('.drop-zone').dispatchEvent('drop', { dataTransfer: drop });
+    await page.getByText('Showing: dropped.png').waitFor({ timeout: 60_000 });
 
     // A file that is not an image: a clear error, and the current image and results stay.
     const shownBefore = await page.locator('.current-image').textContent();

@@ -3,7 +3,7 @@
 // embedding view, survive a missing and a gated repo, and never log a console error.
 // Screenshots go to test-results/.
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, watchedPage, type WatchedPage } from './setup/browser';
@@ -134,6 +134,40 @@ describe.each(['wasm', 'webgl'] as const)('text workspace on %s', (backend) => {
     expect(new Set(seen).size).toBe(1);
   });
 
+  it.runIf(backend === 'wasm')('exports a view as JSON and as PNG', async () => {
+    const panel = page.locator('[data-panel="tokens"]');
+    const [json] = await Promise.all([page.waitForEvent('download'), panel.getByRole('button', { name: 'Export tokens numbers as JSON' }).click()]);
+    expect(json.suggestedFilename()).toBe('tokens.json');
+    const exported = JSON.parse(readFileSync((await json.path())!, 'utf8')) as { tokens: string[]; input_ids: number[] };
+    expect(exported.tokens).toEqual(await tokens(page));
+    expect(exported.input_ids.length).toBe(exported.tokens.length);
+    const [png] = await Promise.all([page.waitForEvent('download'), panel.getByRole('button', { name: 'Export tokens as PNG' }).click()]);
+    expect(png.suggestedFilename()).toBe('tokens.png');
+    expect([...readFileSync((await png.path())!).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+  });
+
+  it.runIf(backend === 'wasm')('keeps hub downloads in the cache and clears it', async () => {
+    await page.getByText('Download settings').click();
+    // config.json, tokenizer_config.json, vocab.txt and the 207,060-byte weights.
+    const bytes = ['config.json', 'tokenizer_config.json', 'vocab.txt', 'model.safetensors']
+      .map((f) => statSync(`tests/fixtures/models/bert-tiny/${f}`).size)
+      .reduce((a, b) => a + b, 0);
+    await expect.poll(() => testId(page, 'cache-size').textContent()).toBe(`${(bytes / 1024).toFixed(0)} KB in 4 files`);
+    await page.getByRole('button', { name: 'Clear cache' }).click();
+    await expect.poll(() => testId(page, 'cache-size').textContent()).toBe('0 B in 0 files');
+  });
+
+  it.runIf(backend === 'wasm')('loads a checkpoint from files on disk', async () => {
+    const folder = 'tests/fixtures/models/bert-tiny-legacy-f16';
+    await page.getByLabel('Choose files…').setInputFiles(['config.json', 'model.safetensors', 'vocab.txt', 'tokenizer_config.json'].map((f) => `${folder}/${f}`));
+    await expect.poll(() => testId(page, 'current-model-bert').textContent()).toContain('config.json, model.safetensors');
+    await expect.poll(() => page.locator('.load-progress li', { hasText: 'model.safetensors' }).textContent()).toContain('(100%)');
+    await page.getByLabel('Preset').selectOption('hub:google/bert_uncased_L-2_H-128_A-2');
+    await page.getByLabel('Hugging Face repo').fill('fixtures/bert-tiny');
+    await page.getByRole('button', { name: 'Download' }).click();
+    await expect.poll(() => testId(page, 'current-model-bert').textContent()).toContain(FIXTURE);
+  });
+
   it('explains a missing repo and keeps the current model and inputs', async () => {
     const before = await tokens(page);
     await page.getByLabel('Hugging Face repo').fill('fixtures/no-such-model');
@@ -149,6 +183,77 @@ describe.each(['wasm', 'webgl'] as const)('text workspace on %s', (backend) => {
     await page.getByRole('button', { name: 'Download' }).click();
     await expect.poll(() => testId(page, 'model-error-bert').textContent()).toMatch(/gated or private/);
     expect(await testId(page, 'current-model-bert').textContent()).toContain(FIXTURE);
+  });
+
+  it.runIf(backend === 'webgl')('falls back to WASM when the WebGL context is lost, keeping the inputs', async () => {
+    const textA = await testId(page, 'sentence-a').inputValue();
+    // tfjs keeps its engine on the global object; lose its context the way a GPU reset would.
+    await page.workers()[0].evaluate(() => {
+      const engine = (self as unknown as { _tfengine: { backend: { gpgpu: { gl: WebGL2RenderingContext } } } })._tfengine;
+      engine.backend.gpgpu.gl.getExtension('WEBGL_lose_context')!.loseContext();
+    });
+    await expect.poll(() => testId(page, 'backend-name').textContent()).toBe('WASM');
+    expect(await page.locator('.badge-notice').textContent()).toContain('GPU context was lost');
+    expect(await testId(page, 'sentence-a').inputValue()).toBe(textA);
+    await testId(page, 'sentence-a').fill('the cat sat.');
+    await expect.poll(() => tokens(page)).toEqual(expect.arrayContaining(['cat', 'sat']));
+    // Choosing WebGL again starts on a fresh context.
+    await page.getByLabel('Backend').selectOption('wasm');
+    await expect.poll(() => page.url()).toContain('backend=wasm');
+    await page.getByLabel('Backend').selectOption('webgl');
+    await expect.poll(() => testId(page, 'backend-name').textContent()).toBe('WEBGL');
+    await testId(page, 'sentence-a').fill('the dog sat.');
+    await expect.poll(() => tokens(page)).toEqual(expect.arrayContaining(['dog', 'sat']));
+  });
+
+  it.runIf(backend === 'wasm')('switches backend from the badge and keeps the inputs', async () => {
+    const before = await tokens(page);
+    await page.getByLabel('Backend').selectOption('cpu');
+    await expect.poll(() => testId(page, 'backend-name').textContent()).toBe('CPU');
+    await expect.poll(() => page.url()).toContain('backend=cpu');
+    await testId(page, 'sentence-a').fill(await testId(page, 'sentence-a').inputValue());
+    await expect.poll(() => tokens(page)).toEqual(before);
+    await page.getByLabel('Backend').selectOption('wasm');
+    await expect.poll(() => testId(page, 'backend-name').textContent()).toBe('WASM');
+  });
+
+  it('logged no console errors', () => {
+    expect(watched.errors).toEqual([]);
+  });
+});
+
+describe('text workspace with the bundled mini-BERT', () => {
+  let watched: WatchedPage;
+  let page: Page;
+
+  beforeAll(async () => {
+    watched = await watchedPage(browser, { width: 1280, height: 1500 });
+    page = watched.page;
+    await page.goto(`${inject('appUrl')}/`);
+  });
+
+  afterAll(async () => {
+    await page?.close();
+  });
+
+  it('loads by default on the backend the policy picks for a software GPU', async () => {
+    await expect.poll(() => testId(page, 'current-model-bert').textContent(), { timeout: 60_000 }).toContain('bundled:mini-bert');
+    // Chromium runs WebGL on SwiftShader here, which the policy must recognise as software.
+    expect(await testId(page, 'backend-name').textContent()).toBe('WASM');
+    expect(await page.locator('.badge-reason').textContent()).toMatch(/renders in software \(.*SwiftShader.*\)/);
+  });
+
+  it('fills the example mask and takes the README screenshot', async () => {
+    await expect.poll(() => testId(page, 'prediction').count()).toBe(5);
+    await testId(page, 'timings').waitFor();
+    mkdirSync('docs', { recursive: true });
+    await page.screenshot({ path: 'docs/screenshot-text.png' });
+  });
+
+  it('fits a phone-width screen without sideways scrolling', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: `${SHOTS}/text-phone.png`, fullPage: true });
   });
 
   it('logged no console errors', () => {

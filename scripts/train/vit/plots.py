@@ -58,7 +58,7 @@ def _panel(draw, box, title, series, y_range=None):
     if ymax == ymin:
         ymax = ymin + 1
     sx = lambda x: px0 + (x - xmin) / (xmax - xmin) * (px1 - px0)
-    sy = lambda y: py1 - (y - ymin) / (ymax - ymin) * (py1 - py0)
+    sy = lambda y: py1 - (min(max(y, ymin), ymax) - ymin) / (ymax - ymin) * (py1 - py0)  # clamped to the box
     draw.rectangle([px0, py0, px1, py1], outline="black")
     for k in range(5):
         v = ymin + k * (ymax - ymin) / 4
@@ -77,7 +77,7 @@ def _panel(draw, box, title, series, y_range=None):
             draw.line(points, fill=color, width=2)
         for x, y in points if len(points) < 30 else []:
             draw.ellipse([x - 2, y - 2, x + 2, y + 2], fill=color)
-        draw.text((px1 - 90, py0 + 4 + 12 * i), label, fill=color, font=FONT)
+        draw.text((px1 - 7 * len(label) - 6, py0 + 4 + 12 * i), label, fill=color, font=FONT)
 
 
 def training_curves(log_rows):
@@ -94,6 +94,6 @@ def training_curves(log_rows):
     _panel(draw, (360, 0, 720, 300), "top-1 accuracy",
            [("train (augmented)", blue, *column("train_acc", train_rows)), ("test (10k)", orange, *column("test_acc", eval_rows))],
            y_range=(0.5, 1.0))
-    _panel(draw, (720, 0, 1080, 300), "position embeddings: mean Spearman",
-           [("sim vs grid distance", green, *column("pos_spearman", eval_rows))], y_range=(-1.0, 0.0))
+    _panel(draw, (720, 0, 1080, 300), "position embeddings: Spearman(cos sim, grid dist)",
+           [("mean of 49 positions", green, *column("pos_spearman", eval_rows))], y_range=(-1.0, 0.0))
     return img

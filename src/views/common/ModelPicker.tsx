@@ -152,11 +152,11 @@ export function ModelPicker({ slot }: { slot: ModelSlot }) {
       <div className="picker-row">
         <span>From disk (or drop a checkpoint folder here):</span>
         <label className="file-button">
-          folder
+          Choose folder…
           <input type="file" {...{ webkitdirectory: '' }} onChange={(e) => loadFiles([...(e.target.files ?? [])])} />
         </label>
         <label className="file-button">
-          files
+          Choose files…
           <input type="file" multiple onChange={(e) => loadFiles([...(e.target.files ?? [])])} />
         </label>
       </div>

@@ -24,6 +24,8 @@ export function ImageWorkspace() {
   const error = useImageStore((s) => s.error);
   const samples = useImageStore((s) => s.samples);
   const loadSamples = useImageStore((s) => s.loadSamples);
+  const overlayOpacity = useImageStore((s) => s.overlayOpacity);
+  const setOverlayOpacity = useImageStore((s) => s.setOverlayOpacity);
   const pixels = useMemo(() => (output ? displayPixels(output.pixel_values) : null), [output]);
 
   useEffect(() => {
@@ -73,6 +75,18 @@ export function ImageWorkspace() {
               {output.top ? <TopClasses top={output.top} /> : <p>This checkpoint has no classification head.</p>}
             </Panel>
           </div>
+          <label className="opacity-control">
+            Map opacity over the image{' '}
+            <input
+              type="range"
+              min={0}
+              max={1}
+              step={0.05}
+              value={overlayOpacity}
+              onChange={(e) => setOverlayOpacity(Number(e.target.value))}
+              data-testid="overlay-opacity"
+            />
+          </label>
           <AttentionMaps output={output} pixels={pixels} />
           <HeadGrid output={output} pixels={pixels} />
           <RolloutView output={output} pixels={pixels} />

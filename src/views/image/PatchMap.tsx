@@ -1,5 +1,7 @@
-// One value per patch, drawn over the input image. Clicking (or Enter on) a patch selects it.
+// One value per patch, drawn over the input image with the workspace's overlay opacity.
+// Clicking (or Enter on) a patch selects it.
 
+import { useImageStore } from '../../stores/imageStore';
 import type { ScaleKind } from '../common/colors';
 import { Heatmap } from '../common/Heatmap';
 
@@ -19,12 +21,14 @@ interface Props {
 
 export function PatchMap({ values, grid, underlay, ariaLabel, scale, domain, selectedPatch, onPatchClick, width, legend }: Props) {
   const [rows, cols] = grid;
+  const overlayOpacity = useImageStore((s) => s.overlayOpacity);
   return (
     <Heatmap
       data={values}
       rows={rows}
       cols={cols}
       underlay={underlay}
+      overlayOpacity={overlayOpacity}
       ariaLabel={ariaLabel}
       scale={scale}
       domain={domain}

@@ -3,7 +3,8 @@
 // MLM pretraining minimises, averaged over masked positions).
 
 import type { BertOutput } from '../../models/types';
-import { useTextStore, type MaskOrigin } from '../../stores/textStore';
+import type { MaskOrigin } from '../../stores/masking';
+import { useTextStore } from '../../stores/textStore';
 import { formatPercent } from '../common/format';
 
 function OriginalScore({ origin, logProbs }: { origin: MaskOrigin; logProbs: Float32Array }) {

@@ -3,7 +3,8 @@
 
 import { useState } from 'react';
 import type { BertEncoding } from '../../models/types';
-import { MASK, useTextStore } from '../../stores/textStore';
+import { MASK } from '../../stores/masking';
+import { useTextStore } from '../../stores/textStore';
 
 const SEGMENT_CLASS = ['seg-a', 'seg-b'];
 
