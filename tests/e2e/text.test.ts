@@ -250,6 +250,21 @@ describe('text workspace with the bundled mini-BERT', () => {
     await page.screenshot({ path: 'docs/screenshot-text.png' });
   });
 
+  it('tokenizes and predicts a held-out cloze sentence as PyTorch did', async () => {
+    const heldout = JSON.parse(readFileSync('tests/fixtures/mini-bert/heldout.json', 'utf8')) as {
+      cloze: { sentence: string; input_ids: number[]; top5_ids: number[] }[];
+    };
+    const vocab = readFileSync('public/models/mini-bert/vocab.txt', 'utf8').split('\n');
+    const cloze = heldout.cloze[0];
+    await testId(page, 'sentence-b').fill('');
+    await testId(page, 'sentence-a').fill(cloze.sentence);
+    const ids = () => testId(page, 'token').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-id'))));
+    await expect.poll(ids).toEqual(cloze.input_ids);
+    const predicted = () => testId(page, 'prediction').locator('.prob-label').allTextContents();
+    await expect.poll(predicted).toEqual(cloze.top5_ids.map((id) => vocab[id]));
+    await page.screenshot({ path: `${SHOTS}/text-bundled-cloze.png` });
+  });
+
   it('fits a phone-width screen without sideways scrolling', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);

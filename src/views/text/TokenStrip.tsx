@@ -30,6 +30,7 @@ export function TokenStrip({ encoding }: { encoding: BertEncoding }) {
                 className={className}
                 data-testid="token"
                 data-token={token}
+                data-id={encoding.input_ids[p]}
                 disabled={special || masked}
                 title={`position ${p}, id ${encoding.input_ids[p]}, ${segmentName}${special || masked ? '' : ' — click to mask'}`}
                 aria-label={`${token}, position ${p}, id ${encoding.input_ids[p]}, ${segmentName}${special || masked ? '' : ', mask it'}`}

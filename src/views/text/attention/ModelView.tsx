@@ -38,7 +38,7 @@ interface Props {
 export function ModelView({ output, hideSpecial, onOpen }: Props) {
   const heads = output.attentions[0].shape[0];
   return (
-    <div className="model-view" data-testid="model-view" style={{ gridTemplateColumns: `auto repeat(${heads}, minmax(0, 1fr))` }}>
+    <div className="model-view" data-testid="model-view" style={{ gridTemplateColumns: `auto repeat(${heads}, minmax(28px, 96px))` }}>
       <span />
       {Array.from({ length: heads }, (_, h) => (
         <span key={h} className="axis-label">

@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import { rowOf } from '../../../analysis/ndarray';
 import type { BertOutput } from '../../../models/types';
+import { ColorLegend } from '../../common/Heatmap';
 import { norm, summedRow } from './vectorMath';
 import { VectorStrip } from './VectorStrip';
 
@@ -21,8 +22,11 @@ export function EmbeddingDecomposition({ output }: { output: BertOutput }) {
     { name: 'sum', values: summedRow(parts, at) },
     { name: 'after LayerNorm', values: rowOf(output.hidden_states[0], at) },
   ];
-  const range = Math.max(...strips.slice(0, 4).map((s) => s.values.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
-
+  const maxAbs = (v: Float32Array) => v.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+  // The three parts and their sum share one scale so their sizes compare; LayerNorm rescales the
+  // sum to unit variance, so its row gets its own.
+  const partsRange = Math.max(...strips.slice(0, 4).map((s) => maxAbs(s.values)));
+  const normRange = maxAbs(strips[4].values);
   return (
     <div className="embedding-decomposition">
       <table className="numbers" data-testid="embedding-table">
@@ -54,18 +58,23 @@ export function EmbeddingDecomposition({ output }: { output: BertOutput }) {
           ))}
         </tbody>
       </table>
-      <figure className="strips">
-        <figcaption>
-          Token {at} “{tokens[at]}”: every dimension as a cell (orange negative, purple positive, ±{range.toFixed(2)} at the ends; the
-          LayerNorm row uses the same scale).
-        </figcaption>
-        {strips.map((s) => (
+      <div className="strips">
+        <p className="strips-caption">Token {at} “{tokens[at]}”: every dimension as a cell.</p>
+        {strips.map((s, i) => (
           <div key={s.name} className="strip-row">
             <span className="strip-name">{s.name}</span>
-            <VectorStrip values={s.values} range={range} label={`${s.name} embedding of ${tokens[at]}`} />
+            <VectorStrip values={s.values} range={i < 4 ? partsRange : normRange} label={`${s.name} embedding of ${tokens[at]}`} />
           </div>
         ))}
-      </figure>
+        <div className="strip-legends">
+          <figure>
+            <ColorLegend scale="diverging" domain={[-partsRange, partsRange]} label="token, segment, position, sum" />
+          </figure>
+          <figure>
+            <ColorLegend scale="diverging" domain={[-normRange, normRange]} label="after LayerNorm" />
+          </figure>
+        </div>
+      </div>
     </div>
   );
 }
