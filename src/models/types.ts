@@ -121,4 +121,16 @@ export interface ModelInfo {
   heads: { mlm: boolean; nsp: boolean; pooler: boolean; classifier: boolean };
   /** Human-readable notes about what was disabled or adapted while loading (missing heads, legacy names...). */
   warnings: string[];
+  /** ViT only: the float steps of the image processor, so views can invert pixel_values exactly. */
+  preprocessing?: ImagePreprocessing;
+}
+
+/** The resolved float steps of a ViT/DeiT image processor: x -> (x * rescale_factor - mean) / std. */
+export interface ImagePreprocessing {
+  do_rescale: boolean;
+  rescale_factor: number;
+  do_normalize: boolean;
+  /** One value per model input channel. */
+  image_mean: number[];
+  image_std: number[];
 }

@@ -146,7 +146,8 @@ export const useTextStore = create<TextState>()((set, get) => {
     async run() {
       const { textA, textB, topK } = get();
       if (textA.trim() === '') {
-        set({ error: 'Type a sentence A to run the model.', output: null });
+        const stale = get().output ? ' The results below are for the previous input.' : '';
+        set({ error: `Sentence A is empty: type a sentence to run the model.${stale}` });
         return;
       }
       if (!useAppStore.getState().slots.bert.current) return;

@@ -178,6 +178,15 @@ describe.each(['wasm', 'webgl'] as const)('text workspace on %s', (backend) => {
     expect(await tokens(page)).toEqual(before);
   });
 
+  it('explains an empty sentence and keeps the last results', async () => {
+    const before = await tokens(page);
+    await testId(page, 'sentence-a').fill('   ');
+    await expect.poll(() => testId(page, 'text-error').textContent()).toContain('Sentence A is empty');
+    expect(await tokens(page)).toEqual(before);
+    await testId(page, 'sentence-a').fill('the dog sat.');
+    await expect.poll(() => testId(page, 'text-error').count()).toBe(0);
+  });
+
   it('explains a gated repo', async () => {
     await page.getByLabel('Hugging Face repo').fill('gated/some-model');
     await page.getByRole('button', { name: 'Download' }).click();

@@ -262,6 +262,13 @@ export async function createVitModel(sd: StateDict, config: Config, preprocessor
     position_embeddings: positionEmbeddings,
     heads: { mlm: false, nsp: false, pooler: false, classifier: weights.classifier !== null },
     warnings: sd.warnings,
+    preprocessing: {
+      do_rescale: processor.config.do_rescale,
+      rescale_factor: processor.config.rescale_factor,
+      do_normalize: processor.config.do_normalize,
+      image_mean: processor.config.image_mean,
+      image_std: processor.config.image_std,
+    },
   };
   let disposed = false;
 

@@ -26,7 +26,10 @@ export function ImageWorkspace() {
   const loadSamples = useImageStore((s) => s.loadSamples);
   const overlayOpacity = useImageStore((s) => s.overlayOpacity);
   const setOverlayOpacity = useImageStore((s) => s.setOverlayOpacity);
-  const pixels = useMemo(() => (output ? displayPixels(output.pixel_values) : null), [output]);
+  const pixels = useMemo(
+    () => (output ? displayPixels(output.pixel_values, model?.info.preprocessing) : null),
+    [output, model],
+  );
 
   useEffect(() => {
     if (!useImageStore.getState().samples) void loadSamples();
@@ -61,7 +64,7 @@ export function ImageWorkspace() {
             <Panel
               title="Model input"
               exportName="vit-input"
-              explain="The image as the model receives it: resized, converted and normalised (shown here with each channel stretched back to 0–255), cut into patches."
+              explain="The image as the model receives it: resized and converted (shown here with the rescale and normalisation undone), cut into patches."
               data={() => ({ grid: output.grid, pixel_values: output.pixel_values })}
             >
               <InputView pixels={pixels} grid={output.grid} />

@@ -3,7 +3,7 @@
 
 import { fuseHeads } from '../../analysis/rollout';
 import { headOf } from '../../analysis/ndarray';
-import type { ModelInfo, NdArray, VitOutput } from '../../models/types';
+import type { ImagePreprocessing, ModelInfo, NdArray, VitOutput } from '../../models/types';
 import type { HeadChoice } from '../../stores/imageStore';
 
 /** Attention matrix [1 + N, 1 + N] of one head, or the mean over the layer's heads. */
@@ -43,32 +43,44 @@ export function trainedGrid(info: ModelInfo): [number, number] {
 }
 
 /**
- * pixel_values [C, H, W] back to displayable pixels. The normalisation constants of the
- * preprocessor are not part of the model info, so each channel is stretched from its minimum
- * to its maximum: an affine map like the exact inverse, equal to it when the channel spans 0–255.
+ * pixel_values [C, H, W] back to the 8-bit pixels the processor started from, by inverting its
+ * float steps (x -> (x * rescale_factor - mean) / std). Without those steps (a model info from an
+ * older worker), each channel is stretched from its minimum to its maximum instead.
  */
-export function displayPixels(pixelValues: NdArray): ImageData {
+export function displayPixels(pixelValues: NdArray, steps: ImagePreprocessing | undefined): ImageData {
   const [channels, height, width] = pixelValues.shape;
   const size = height * width;
   const out = new Uint8ClampedArray(size * 4);
   for (let c = 0; c < channels; c++) {
     const plane = pixelValues.data.subarray(c * size, (c + 1) * size);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of plane) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-    const scale = hi > lo ? 255 / (hi - lo) : 0;
+    const toByte = steps ? invertSteps(steps, c) : stretch(plane);
     // A grey (1-channel) input fills R, G and B alike.
     const targets = channels === 1 ? [0, 1, 2] : [c];
     for (let p = 0; p < size; p++) {
-      const v = (plane[p] - lo) * scale;
+      const v = toByte(plane[p]);
       for (const t of targets) out[p * 4 + t] = v;
     }
   }
   for (let p = 0; p < size; p++) out[p * 4 + 3] = 255;
   return new ImageData(out, width, height);
+}
+
+function invertSteps(steps: ImagePreprocessing, channel: number): (v: number) => number {
+  const mean = steps.do_normalize ? steps.image_mean[channel] : 0;
+  const std = steps.do_normalize ? steps.image_std[channel] : 1;
+  const rescale = steps.do_rescale ? steps.rescale_factor : 1;
+  return (v) => Math.round((v * std + mean) / rescale);
+}
+
+function stretch(plane: Float32Array): (v: number) => number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of plane) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  const scale = hi > lo ? 255 / (hi - lo) : 0;
+  return (v) => (v - lo) * scale;
 }
 
 /** "Layer 3" style labels, 1-based as in papers. */
