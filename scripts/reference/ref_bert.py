@@ -6,7 +6,7 @@ keys is a bare BertModel and yields no head outputs.
 
 import torch
 
-from ref_layers import ACT2FN, layer_norm, linear, self_attention
+from ref_layers import ACT2FN, RandomWeights, layer_norm, linear, self_attention
 
 
 def bert_config(*, vocab_size: int, hidden_act: str, architectures: list, **overrides) -> dict:
@@ -33,45 +33,30 @@ def bert_config(*, vocab_size: int, hidden_act: str, architectures: list, **over
 
 
 def init_bert_weights(config: dict, seed: int, *, heads: bool, tied_decoder: bool) -> dict:
-    """Random weights, deliberately larger than HF's init (std 0.02) so attention and outputs are far from uniform."""
-    g = torch.Generator().manual_seed(seed)
-
-    def randn(*shape, std):
-        return torch.randn(*shape, generator=g) * std
-
-    hidden, inter = config["hidden_size"], config["intermediate_size"]
-    w = {}
-
-    def dense(prefix, n_out, n_in):
-        w[prefix + ".weight"] = randn(n_out, n_in, std=0.2)
-        w[prefix + ".bias"] = randn(n_out, std=0.1)
-
-    def norm(prefix):
-        w[prefix + ".weight"] = 1.0 + randn(hidden, std=0.2)
-        w[prefix + ".bias"] = randn(hidden, std=0.1)
-
-    w["bert.embeddings.word_embeddings.weight"] = randn(config["vocab_size"], hidden, std=0.5)
-    w["bert.embeddings.position_embeddings.weight"] = randn(config["max_position_embeddings"], hidden, std=0.3)
-    w["bert.embeddings.token_type_embeddings.weight"] = randn(config["type_vocab_size"], hidden, std=0.3)
-    norm("bert.embeddings.LayerNorm")
+    hidden, inter, vocab = config["hidden_size"], config["intermediate_size"], config["vocab_size"]
+    r = RandomWeights(seed, hidden)
+    r.w["bert.embeddings.word_embeddings.weight"] = r.randn(vocab, hidden, std=0.5)
+    r.w["bert.embeddings.position_embeddings.weight"] = r.randn(config["max_position_embeddings"], hidden, std=0.3)
+    r.w["bert.embeddings.token_type_embeddings.weight"] = r.randn(config["type_vocab_size"], hidden, std=0.3)
+    r.norm("bert.embeddings.LayerNorm")
     for i in range(config["num_hidden_layers"]):
         p = f"bert.encoder.layer.{i}."
         for name in ("query", "key", "value"):
-            dense(p + "attention.self." + name, hidden, hidden)
-        dense(p + "attention.output.dense", hidden, hidden)
-        norm(p + "attention.output.LayerNorm")
-        dense(p + "intermediate.dense", inter, hidden)
-        dense(p + "output.dense", hidden, inter)
-        norm(p + "output.LayerNorm")
-    dense("bert.pooler.dense", hidden, hidden)
+            r.dense(p + "attention.self." + name, hidden, hidden)
+        r.dense(p + "attention.output.dense", hidden, hidden)
+        r.norm(p + "attention.output.LayerNorm")
+        r.dense(p + "intermediate.dense", inter, hidden)
+        r.dense(p + "output.dense", hidden, inter)
+        r.norm(p + "output.LayerNorm")
+    r.dense("bert.pooler.dense", hidden, hidden)
     if heads:
-        dense("cls.predictions.transform.dense", hidden, hidden)
-        norm("cls.predictions.transform.LayerNorm")
-        w["cls.predictions.bias"] = randn(config["vocab_size"], std=0.1)
+        r.dense("cls.predictions.transform.dense", hidden, hidden)
+        r.norm("cls.predictions.transform.LayerNorm")
+        r.w["cls.predictions.bias"] = r.randn(vocab, std=0.1)
         if not tied_decoder:
-            w["cls.predictions.decoder.weight"] = randn(config["vocab_size"], hidden, std=0.5)
-        dense("cls.seq_relationship", 2, hidden)
-    return w
+            r.w["cls.predictions.decoder.weight"] = r.randn(vocab, hidden, std=0.5)
+        r.dense("cls.seq_relationship", 2, hidden)
+    return r.w
 
 
 def bert_forward(w: dict, config: dict, input_ids: list, token_type_ids: list) -> dict:

@@ -1,4 +1,4 @@
-"""Building blocks shared by the BERT and ViT reference forwards (float32 torch, no batch dimension).
+"""Building blocks shared by the BERT and ViT references (float32 torch, no batch dimension).
 
 Weights live in a flat dict `w` keyed by Hugging Face state-dict names.
 """
@@ -44,3 +44,25 @@ def self_attention(x: torch.Tensor, w: dict, prefix: str, num_heads: int) -> tup
     probs = F.softmax(scores, dim=-1)
     context = torch.matmul(probs, value).transpose(0, 1).reshape(seq, hidden)
     return context, probs
+
+
+class RandomWeights:
+    """A state dict filled with seeded normal draws, deliberately larger than HF's init (std 0.02) so that
+    attention and outputs are far from uniform and every head differs. Draws happen in call order, so the
+    same calls regenerate the same fixtures bit for bit."""
+
+    def __init__(self, seed: int, hidden: int):
+        self.generator = torch.Generator().manual_seed(seed)
+        self.hidden = hidden
+        self.w = {}
+
+    def randn(self, *shape, std: float) -> torch.Tensor:
+        return torch.randn(*shape, generator=self.generator) * std
+
+    def dense(self, prefix: str, n_out: int, n_in: int) -> None:
+        self.w[prefix + ".weight"] = self.randn(n_out, n_in, std=0.2)
+        self.w[prefix + ".bias"] = self.randn(n_out, std=0.1)
+
+    def norm(self, prefix: str) -> None:
+        self.w[prefix + ".weight"] = 1.0 + self.randn(self.hidden, std=0.2)
+        self.w[prefix + ".bias"] = self.randn(self.hidden, std=0.1)

@@ -3,7 +3,7 @@
 import torch
 import torch.nn.functional as F
 
-from ref_layers import ACT2FN, layer_norm, linear, self_attention
+from ref_layers import ACT2FN, RandomWeights, layer_norm, linear, self_attention
 
 
 def vit_config(*, image_size: int, patch_size: int, num_channels: int, num_hidden_layers: int,
@@ -31,41 +31,26 @@ def vit_config(*, image_size: int, patch_size: int, num_channels: int, num_hidde
 
 
 def init_vit_weights(config: dict, seed: int) -> dict:
-    """Random weights, larger than HF's init so attention is far from uniform and every head differs."""
-    g = torch.Generator().manual_seed(seed)
-
-    def randn(*shape, std):
-        return torch.randn(*shape, generator=g) * std
-
     hidden, inter = config["hidden_size"], config["intermediate_size"]
     c, p = config["num_channels"], config["patch_size"]
     num_patches = (config["image_size"] // p) ** 2
-    w = {}
-
-    def dense(prefix, n_out, n_in):
-        w[prefix + ".weight"] = randn(n_out, n_in, std=0.2)
-        w[prefix + ".bias"] = randn(n_out, std=0.1)
-
-    def norm(prefix):
-        w[prefix + ".weight"] = 1.0 + randn(hidden, std=0.2)
-        w[prefix + ".bias"] = randn(hidden, std=0.1)
-
-    w["vit.embeddings.cls_token"] = randn(1, 1, hidden, std=0.5)
-    w["vit.embeddings.position_embeddings"] = randn(1, 1 + num_patches, hidden, std=0.5)
-    w["vit.embeddings.patch_embeddings.projection.weight"] = randn(hidden, c, p, p, std=0.2)
-    w["vit.embeddings.patch_embeddings.projection.bias"] = randn(hidden, std=0.1)
+    r = RandomWeights(seed, hidden)
+    r.w["vit.embeddings.cls_token"] = r.randn(1, 1, hidden, std=0.5)
+    r.w["vit.embeddings.position_embeddings"] = r.randn(1, 1 + num_patches, hidden, std=0.5)
+    r.w["vit.embeddings.patch_embeddings.projection.weight"] = r.randn(hidden, c, p, p, std=0.2)
+    r.w["vit.embeddings.patch_embeddings.projection.bias"] = r.randn(hidden, std=0.1)
     for i in range(config["num_hidden_layers"]):
         q = f"vit.encoder.layer.{i}."
         for name in ("query", "key", "value"):
-            dense(q + "attention.attention." + name, hidden, hidden)
-        dense(q + "attention.output.dense", hidden, hidden)
-        dense(q + "intermediate.dense", inter, hidden)
-        dense(q + "output.dense", hidden, inter)
-        norm(q + "layernorm_before")
-        norm(q + "layernorm_after")
-    norm("vit.layernorm")
-    dense("classifier", len(config["id2label"]), hidden)
-    return w
+            r.dense(q + "attention.attention." + name, hidden, hidden)
+        r.dense(q + "attention.output.dense", hidden, hidden)
+        r.dense(q + "intermediate.dense", inter, hidden)
+        r.dense(q + "output.dense", hidden, inter)
+        r.norm(q + "layernorm_before")
+        r.norm(q + "layernorm_after")
+    r.norm("vit.layernorm")
+    r.dense("classifier", len(config["id2label"]), hidden)
+    return r.w
 
 
 def interpolate_pos_encoding(position_embeddings: torch.Tensor, num_patches: int, height: int, width: int,

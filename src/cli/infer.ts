@@ -3,8 +3,12 @@
 //
 //   npm run --silent infer -- --model tests/fixtures/models/bert-tiny --text "the [MASK] sat." --json
 //   npm run --silent infer -- --model tests/fixtures/models/vit-tiny --image cat.png
+//
+// `infer(argv)` is exported so the tests can run it in-process; the file runs it when executed.
 
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cosineSimilarityMatrix } from '../analysis/similarity';
 import { initNodeBackend, type NodeBackend } from '../models/backend_node';
@@ -14,8 +18,10 @@ import type { BertEncoding, BertOutput, NdArray, VitOutput } from '../models/typ
 import { decodeImage } from '../models/vit/image_decode';
 
 const USAGE = `usage: infer --model <folder> (--text "..." [--text-b "..."] [--tokenize-only] | --image <png|jpg>)
-             [--top-k 5] [--backend wasm|cpu] [--json]`;
+             [--top-k 5] [--backend wasm|cpu] [--json]
+       --text-file / --text-b-file <path> read a text from a file instead (for texts too long for a command line)`;
 
+/** A mistake in the command line itself (exit status 2). */
 class UsageError extends Error {}
 
 /** Row-major NdArray as nested arrays ([layer][head][query][key] and so on). */
@@ -28,13 +34,15 @@ function nested(a: NdArray): unknown {
   return a.shape.length === 0 ? a.data[0] : build(0, 0);
 }
 
-function encodingJson(e: BertEncoding) {
-  return { tokens: e.tokens, input_ids: e.input_ids, token_type_ids: e.token_type_ids, truncated: e.truncated };
-}
+const truncationNote = (e: BertEncoding) => `truncated: ${e.truncated} token(s) dropped to fit ${e.tokens.length} tokens`;
 
 function textJson(out: BertOutput, warnings: string[]) {
+  const { tokens, input_ids, token_type_ids, truncated } = out.encoding;
   return {
-    ...encodingJson(out.encoding),
+    tokens,
+    input_ids,
+    token_type_ids,
+    truncated,
     attentions: out.attentions.map(nested),
     last_hidden_state: nested(out.last_hidden_state),
     pooler_output: out.pooler_output ? Array.from(out.pooler_output.data) : null,
@@ -62,7 +70,7 @@ const pct = (p: number) => `${(100 * p).toFixed(1)}%`;
 
 function textSummary(out: BertOutput): string {
   const lines = [`tokens (${out.encoding.tokens.length}): ${out.encoding.tokens.join(' ')}`];
-  if (out.encoding.truncated > 0) lines.push(`truncated: ${out.encoding.truncated} token(s) dropped`);
+  if (out.encoding.truncated > 0) lines.push(truncationNote(out.encoding));
   for (const m of out.mlm ?? []) lines.push(`[MASK] at ${m.position}: ${m.top.map((t) => `${t.token} ${pct(t.prob)}`).join(', ')}`);
   if (out.nsp) lines.push(`next sentence: IsNext ${pct(out.nsp.is_next)}, NotNext ${pct(out.nsp.not_next)}`);
   const t = out.timings;
@@ -79,7 +87,25 @@ function imageSummary(out: VitOutput): string {
   return lines.join('\n');
 }
 
-async function main(argv: string[]): Promise<void> {
+async function readInput(path: string, what: string): Promise<Buffer> {
+  return readFile(path).catch((e: Error) => {
+    throw new Error(`cannot read ${what} ${path} (${e.message})`);
+  });
+}
+
+/** A text from --text, or from a file (argv cannot carry more than 128 KB in one argument on Linux). */
+async function readText(inline: string | undefined, file: string | undefined, flag: string): Promise<string | undefined> {
+  if (inline !== undefined && file !== undefined) throw new UsageError(`give either --${flag} or --${flag}-file, not both`);
+  return file === undefined ? inline : (await readInput(file, `--${flag}-file`)).toString('utf8');
+}
+
+/** What one invocation prints: `stdout` on success, `notes` (one line each) for stderr. */
+interface Printed {
+  stdout: string;
+  notes: string[];
+}
+
+async function run(argv: string[]): Promise<Printed> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -89,7 +115,9 @@ async function main(argv: string[]): Promise<void> {
       options: {
         model: { type: 'string' },
         text: { type: 'string' },
+        'text-file': { type: 'string' },
         'text-b': { type: 'string' },
+        'text-b-file': { type: 'string' },
         image: { type: 'string' },
         'top-k': { type: 'string', default: '5' },
         backend: { type: 'string', default: 'wasm' },
@@ -101,56 +129,71 @@ async function main(argv: string[]): Promise<void> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+  if (values.help) return { stdout: `${USAGE}\n`, notes: [] };
   if (!values.model) throw new UsageError('--model <folder> is required');
-  if ((values.text === undefined) === (values.image === undefined)) throw new UsageError('give exactly one of --text or --image');
-  if (values['text-b'] !== undefined && values.text === undefined) throw new UsageError('--text-b needs --text');
+  const textA = await readText(values.text, values['text-file'], 'text');
+  const textB = await readText(values['text-b'], values['text-b-file'], 'text-b');
+  if ((textA === undefined) === (values.image === undefined)) throw new UsageError('give exactly one of --text or --image');
+  if (textB !== undefined && textA === undefined) throw new UsageError('--text-b needs --text');
+  if (values['tokenize-only'] && textA === undefined) throw new UsageError('--tokenize-only needs --text');
   const topK = Number(values['top-k']);
   if (!Number.isInteger(topK) || topK < 1) throw new UsageError(`--top-k must be a positive integer, got "${values['top-k']}"`);
   const backend = values.backend as NodeBackend;
   if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got "${values.backend}"`);
 
-  const print = (json: unknown, summary: () => string) => console.log(values.json ? JSON.stringify(json) : summary());
+  const print = (json: unknown, summary: () => string, notes: string[] = []): Printed => ({
+    stdout: `${values.json ? JSON.stringify(json) : summary()}\n`,
+    notes,
+  });
   const source = await fromFolder(values.model);
 
   if (values['tokenize-only']) {
-    if (values.text === undefined) throw new UsageError('--tokenize-only needs --text');
-    const tokenizer = await loadBertTokenizer(source);
-    const encoding = tokenizer.encode(values.text, values['text-b'] ?? null);
-    print(encodingJson(encoding), () => encoding.tokens.join(' '));
-    return;
+    const encoding = (await loadBertTokenizer(source)).encode(textA!, textB ?? null);
+    const notes = encoding.truncated > 0 ? [`note: ${truncationNote(encoding)}`] : [];
+    return print({ tokens: encoding.tokens, input_ids: encoding.input_ids }, () => encoding.tokens.join(' '), notes);
   }
 
   // Read the image before loading the model, so a bad image fails fast.
-  const image = values.image === undefined ? null : decodeImage(new Uint8Array(await readFile(values.image).catch((e: Error) => {
-    throw new UsageError(`cannot read image ${values.image} (${e.message})`);
-  })), values.image);
+  const image = values.image === undefined ? null : decodeImage(new Uint8Array(await readInput(values.image, 'image')), values.image);
 
   await initNodeBackend(backend);
   const model = await loadModel(source);
   try {
     if (model.kind === 'bert') {
-      if (values.text === undefined) throw new UsageError(`${values.model} is a BERT model; give --text, not --image`);
-      const out = await model.run(values.text, values['text-b'] ?? null, { topK });
-      print(textJson(out, model.info.warnings), () => textSummary(out));
-    } else {
-      if (!image) throw new UsageError(`${values.model} is a ViT model; give --image, not --text`);
-      const out = await model.run(image, { topK });
-      print(imageJson(out, model.info.position_embeddings, model.info.warnings), () => imageSummary(out));
+      if (textA === undefined) throw new UsageError(`${values.model} is a BERT model; give --text, not --image`);
+      const out = await model.run(textA, textB ?? null, { topK });
+      return print(textJson(out, model.info.warnings), () => textSummary(out));
     }
+    if (!image) throw new UsageError(`${values.model} is a ViT model; give --image, not --text`);
+    const out = await model.run(image, { topK });
+    return print(imageJson(out, model.info.position_embeddings, model.info.warnings), () => imageSummary(out));
   } finally {
     model.dispose();
   }
 }
 
-main(process.argv.slice(2)).then(
-  () => process.exit(0),
-  (e: unknown) => {
+export interface CliResult {
+  /** 0 on success, 1 when the model or an input is bad, 2 for a usage mistake. */
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The whole CLI on `argv`: what it prints and its exit status. Errors become one "error:" line, never a stack trace. */
+export async function infer(argv: string[]): Promise<CliResult> {
+  try {
+    const { stdout, notes } = await run(argv);
+    return { code: 0, stdout, stderr: notes.map((n) => `${n}\n`).join('') };
+  } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`error: ${message}${e instanceof UsageError ? ' (see --help)' : ''}\n`);
-    process.exit(e instanceof UsageError ? 2 : 1);
-  },
-);
+    const usage = e instanceof UsageError;
+    return { code: usage ? 2 : 1, stdout: '', stderr: `error: ${message}${usage ? ' (see --help)' : ''}\n` };
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const { code, stdout, stderr } = await infer(process.argv.slice(2));
+  process.stderr.write(stderr);
+  // Exit only once stdout is flushed: a pipe takes 64 KB at a time and the JSON can be megabytes.
+  process.stdout.write(stdout, () => process.exit(code));
+}

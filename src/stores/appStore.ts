@@ -17,6 +17,8 @@ export interface SlotState {
   progress: { name: string; files: LoadProgress[]; done: boolean } | null;
   loading: boolean;
   error: string | null;
+  /** Something to know that is not an error, e.g. that a model went to the other workspace. */
+  notice: string | null;
 }
 
 interface AppState {
@@ -46,7 +48,7 @@ interface AppState {
   reportTimings(slot: ModelSlot, timings: Timings): void;
 }
 
-const emptySlot = (): SlotState => ({ current: null, progress: null, loading: false, error: null });
+const emptySlot = (): SlotState => ({ current: null, progress: null, loading: false, error: null, notice: null });
 
 const BACKENDS: BackendChoice[] = ['auto', 'webgl', 'wasm', 'cpu'];
 
@@ -117,7 +119,7 @@ export const useAppStore = create<AppState>()((set, get) => {
         return;
       }
       const files: LoadProgress[] = [];
-      patchSlot(slot, { loading: true, error: null, progress: { name: spec.name, files, done: false } });
+      patchSlot(slot, { loading: true, error: null, notice: null, progress: { name: spec.name, files, done: false } });
       try {
         const loaded = await getClient().load(spec, (p) => {
           const at = files.findIndex((f) => f.file === p.file);
@@ -125,7 +127,10 @@ export const useAppStore = create<AppState>()((set, get) => {
           else files.push(p);
           patchSlot(slot, { progress: { name: spec.name, files: [...files], done: false } });
         });
-        if (loaded.slot !== slot) patchSlot(slot, { loading: false, progress: null });
+        if (loaded.slot !== slot) {
+          const where = loaded.slot === 'vit' ? 'Image · ViT' : 'Text · BERT';
+          patchSlot(slot, { loading: false, progress: null, notice: `${loaded.name} is a ${loaded.slot.toUpperCase()} model; it is now the model of the ${where} tab.` });
+        }
         patchSlot(loaded.slot, {
           current: { name: loaded.name, info: loaded.info },
           loading: false,

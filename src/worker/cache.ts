@@ -17,23 +17,27 @@ export async function cachedFetch(input: RequestInfo | URL, init?: RequestInit):
   // A cached file answers existence checks too, so a cached checkpoint loads offline.
   if (hit) return method === 'HEAD' ? new Response(null, { status: hit.status, headers: hit.headers }) : hit;
   const response = await fetch(input, init);
-  if (method === 'GET' && response.ok) {
-    // A failed or aborted store only costs a re-download next time.
-    cache.put(url, response.clone()).catch((e: unknown) => console.warn(`Not cached: ${url}`, e));
-  }
+  // A failed or aborted store only costs a re-download next time.
+  const store = (r: Response) => cache.put(url, r).catch((e: unknown) => console.warn(`Not cached: ${url}`, e));
+  if (method === 'GET' && response.ok) void store(response.clone());
+  // Absent optional files (tokenizer.json, …) are remembered too, or a cached checkpoint could
+  // not load offline: the loader asks for them every time.
+  if (response.status === 404) void store(new Response(null, { status: 404, statusText: 'Not Found' }));
   return response;
 }
 
 export async function cacheInfo(): Promise<CacheInfo> {
   if (!cacheAvailable()) return { entries: 0, bytes: 0 };
   const cache = await caches.open(CACHE_NAME);
-  const keys = await cache.keys();
+  let entries = 0;
   let bytes = 0;
-  for (const key of keys) {
+  for (const key of await cache.keys()) {
     const response = await cache.match(key);
-    if (response) bytes += (await response.blob()).size;
+    if (!response?.ok) continue;
+    entries++;
+    bytes += (await response.blob()).size;
   }
-  return { entries: keys.length, bytes };
+  return { entries, bytes };
 }
 
 export async function clearCache(): Promise<CacheInfo> {

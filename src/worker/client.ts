@@ -68,10 +68,9 @@ export class InferenceClient {
     return this.call({ type: 'runText', textA, textB, topK });
   }
 
-  /** `image.bytes` (encoded input) is transferred: the caller's ArrayBuffer is detached afterwards. */
+  /** `image.bytes` is transferred: the caller's ArrayBuffer is detached afterwards. */
   runImage(image: ImageInput, topK: number): Promise<Calls['runImage']['result']> {
-    const transfer = image.type === 'encoded' ? [image.bytes] : [image.data.buffer as ArrayBuffer];
-    return this.call({ type: 'runImage', image, topK }, transfer);
+    return this.call({ type: 'runImage', image, topK }, [image.bytes]);
   }
 
   cacheInfo(): Promise<Calls['cacheInfo']['result']> {

@@ -33,7 +33,6 @@ async function decodeWithBrowser(bytes: Uint8Array, fileName: string) {
 }
 
 export async function toRgba(input: ImageInput) {
-  if (input.type === 'pixels') return { width: input.width, height: input.height, data: input.data };
   const bytes = new Uint8Array(input.bytes);
   return hasCoreDecoder(bytes) ? decodeImage(bytes, input.fileName) : decodeWithBrowser(bytes, input.fileName);
 }

@@ -55,8 +55,9 @@ function buffersOf(value: unknown, found = new Set<ArrayBuffer>()): ArrayBuffer[
   return [...found];
 }
 
-async function ensureBackend(choice: BackendChoice = 'auto'): Promise<BackendStatus> {
-  backend ??= await switchBackend(choice);
+/** Work that arrives before any backend was chosen gets the automatic choice. */
+async function ensureBackend(): Promise<BackendStatus> {
+  backend ??= await switchBackend('auto');
   return backend;
 }
 

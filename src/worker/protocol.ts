@@ -33,15 +33,12 @@ export interface LoadedModel {
   info: ModelInfo;
 }
 
-/** Decoded pixels, row-major RGBA, as in ImageData. */
-export interface RgbaPixels {
-  width: number;
-  height: number;
-  data: Uint8ClampedArray;
+/** An encoded image file (PNG, JPEG, WebP…), decoded in the worker. */
+export interface ImageInput {
+  type: 'encoded';
+  bytes: ArrayBuffer;
+  fileName: string;
 }
-
-/** An image either still encoded (decoded in the worker) or already as pixels. */
-export type ImageInput = { type: 'encoded'; bytes: ArrayBuffer; fileName: string } | ({ type: 'pixels' } & RgbaPixels);
 
 export interface CacheInfo {
   entries: number;

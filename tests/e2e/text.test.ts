@@ -157,6 +157,28 @@ describe.each(['wasm', 'webgl'] as const)('text workspace on %s', (backend) => {
     await expect.poll(() => testId(page, 'cache-size').textContent()).toBe('0 B in 0 files');
   });
 
+  it.runIf(backend === 'wasm')('loads a cached checkpoint offline and explains an uncached one', async () => {
+    const repo = page.getByLabel('Hugging Face repo');
+    await repo.fill('fixtures/bert-tiny');
+    await page.getByRole('button', { name: 'Download' }).click();
+    await expect.poll(() => testId(page, 'cache-size').textContent()).toMatch(/in 4 files$/);
+    await page.context().setOffline(true);
+    try {
+      await repo.fill('fixtures/bert-tiny-base-only');
+      await page.getByRole('button', { name: 'Download' }).click();
+      await expect.poll(() => testId(page, 'model-error-bert').textContent()).toMatch(/Could not reach .*bert-tiny-base-only/);
+      await repo.fill('fixtures/bert-tiny');
+      await page.getByRole('button', { name: 'Download' }).click();
+      await expect.poll(() => page.locator('.load-progress li', { hasText: 'model.safetensors' }).textContent()).toContain('(100%)');
+      // The preset's Load button is disabled until the load has finished, successfully or not.
+      await expect.poll(() => page.getByRole('button', { name: 'Load', exact: true }).isEnabled()).toBe(true);
+      expect(await testId(page, 'model-error-bert').count()).toBe(0);
+      expect(await testId(page, 'current-model-bert').textContent()).toContain(FIXTURE);
+    } finally {
+      await page.context().setOffline(false);
+    }
+  });
+
   it.runIf(backend === 'wasm')('loads a checkpoint from files on disk', async () => {
     const folder = 'tests/fixtures/models/bert-tiny-legacy-f16';
     await page.getByLabel('Choose files…').setInputFiles(['config.json', 'model.safetensors', 'vocab.txt', 'tokenizer_config.json'].map((f) => `${folder}/${f}`));
@@ -166,6 +188,15 @@ describe.each(['wasm', 'webgl'] as const)('text workspace on %s', (backend) => {
     await page.getByLabel('Hugging Face repo').fill('fixtures/bert-tiny');
     await page.getByRole('button', { name: 'Download' }).click();
     await expect.poll(() => testId(page, 'current-model-bert').textContent()).toContain(FIXTURE);
+  });
+
+  it.runIf(backend === 'wasm')('sends a ViT checkpoint loaded from the text tab to the image tab', async () => {
+    await page.getByLabel('Hugging Face repo').fill('fixtures/vit-tiny');
+    await page.getByRole('button', { name: 'Download' }).click();
+    await expect.poll(() => page.locator('.model-picker .notice').textContent()).toBe(
+      'hub:fixtures/vit-tiny is a VIT model; it is now the model of the Image · ViT tab.',
+    );
+    expect(await testId(page, 'current-model-bert').textContent()).toContain(FIXTURE);
   });
 
   it('explains a missing repo and keeps the current model and inputs', async () => {

@@ -1,20 +1,27 @@
-// The CLI end to end: spawn it on the fixtures, parse its JSON, compare with PyTorch's numbers.
+// The CLI against PyTorch's numbers. Most checks call `infer(argv)` in-process (one tfjs start for
+// the whole file); two spawn the real executable to check what only a process shows: stdout holds
+// nothing but the JSON, large output survives a pipe, and errors set the exit status.
 
 import { execFile } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { infer, type CliResult } from '../../src/cli/infer';
 import { logSoftmax, softmax, topKIndices } from '../../src/models/shared/math';
 import type { NdArray } from '../../src/models/types';
 import { copyFixture, encodeSafetensors, expectClose, FIXTURES, loadFixture, readCheckpointTensors, rows } from './helpers';
 
 const ROOT = join(__dirname, '../..');
-const run = promisify(execFile);
 
-async function infer(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function spawnCli(...args: string[]): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run('npx', ['tsx', 'src/cli/infer.ts', ...args], { cwd: ROOT, maxBuffer: 64 << 20 });
+    // Through the tsx launcher, as `npm run infer` runs it: it relays the child's stdout through a pipe.
+    const { stdout, stderr } = await promisify(execFile)(join(ROOT, 'node_modules/.bin/tsx'), ['src/cli/infer.ts', ...args], {
+      cwd: ROOT,
+      maxBuffer: 64 << 20,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -32,66 +39,133 @@ function nd(value: unknown): NdArray {
 const scratch: string[] = [];
 afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
+function scratchFile(name: string, content: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-test-'));
+  scratch.push(dir);
+  writeFileSync(join(dir, name), content);
+  return join(dir, name);
+}
+
+interface TextJson {
+  tokens: string[];
+  input_ids: number[];
+  token_type_ids: number[];
+  truncated: number;
+  attentions: unknown[];
+  last_hidden_state: unknown;
+  pooler_output: number[];
+  mlm: { position: number; top: { id: number; token: string; prob: number }[] }[];
+  nsp: { is_next: number; not_next: number };
+  warnings: string[];
+}
+
+interface ImageJson {
+  grid: [number, number];
+  logits: number[];
+  top: { label: string; id: number; prob: number }[];
+  attentions: unknown[];
+  cls: number[];
+  position_similarity: unknown;
+  warnings: string[];
+}
+
+/** A successful run's parsed JSON, after checking it printed nothing else. */
+function json<T>(r: CliResult): T {
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout) as T;
+}
+
+const bert = loadFixture('bert-tiny');
+
+/** Every attention map and the last hidden state of a BERT --json run against fixture case `i`. */
+function expectBertCase(out: TextJson, i: number): void {
+  const c = bert.cases[i];
+  expect(out.tokens).toEqual(c.tokens);
+  expect(out.input_ids).toEqual(c.input_ids);
+  expect(out.token_type_ids).toEqual(c.token_type_ids);
+  for (let l = 0; l < 3; l++) expectClose(nd(out.attentions[l]), bert.expected(`case${i}.attentions.${l}`), `cli case${i} attentions.${l}`);
+  expectClose(nd(out.last_hidden_state), bert.expected(`case${i}.hidden_states.3`), `cli case${i} last_hidden_state`);
+  expectClose(nd(out.pooler_output), bert.expected(`case${i}.pooler_output`), `cli case${i} pooler_output`);
+  const nsp = softmax(bert.expected(`case${i}.seq_relationship_logits`).data);
+  expectClose(nd([out.nsp.is_next, out.nsp.not_next]), { shape: [2], data: nsp }, `cli case${i} nsp`);
+}
+
 describe('infer CLI', () => {
   it('BERT --json: tokens, every attention, last hidden state, pooler, MLM and NSP match PyTorch', async () => {
-    const fx = loadFixture('bert-tiny');
-    const c = fx.cases[2];
-    const { code, stdout, stderr } = await infer('--model', fx.dir, '--text', c.text_a as string, '--top-k', '3', '--json');
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
-    const out = JSON.parse(stdout);
+    const c = bert.cases[2];
+    const out = json<TextJson>(await infer(['--model', bert.dir, '--text', c.text_a as string, '--top-k', '3', '--json']));
     expect(Object.keys(out).sort()).toEqual(
       ['attentions', 'input_ids', 'last_hidden_state', 'mlm', 'nsp', 'pooler_output', 'token_type_ids', 'tokens', 'truncated', 'warnings'].sort(),
     );
-    expect(out.tokens).toEqual(c.tokens);
-    expect(out.input_ids).toEqual(c.input_ids);
     expect(out.truncated).toBe(0);
-    for (let l = 0; l < 3; l++) expectClose(nd(out.attentions[l]), fx.expected(`case2.attentions.${l}`), `cli attentions.${l}`);
-    expectClose(nd(out.last_hidden_state), fx.expected('case2.hidden_states.3'), 'cli last_hidden_state');
-    expectClose(nd(out.pooler_output), fx.expected('case2.pooler_output'), 'cli pooler_output');
-    const nsp = softmax(fx.expected('case2.seq_relationship_logits').data);
-    expectClose(nd([out.nsp.is_next, out.nsp.not_next]), { shape: [2], data: nsp }, 'cli nsp');
-    const logits = fx.expected('case2.prediction_logits');
-    expect(out.mlm.map((m: { position: number }) => m.position)).toEqual([2, 6]);
-    for (const m of out.mlm as { position: number; top: { id: number; token: string; prob: number }[] }[]) {
+    expect(out.warnings).toEqual([]);
+    expectBertCase(out, 2);
+    const logits = bert.expected('case2.prediction_logits');
+    expect(out.mlm.map((m) => m.position)).toEqual([2, 6]);
+    for (const m of out.mlm) {
+      expect(Object.keys(m).sort()).toEqual(['position', 'top']);
       const logProbs = logSoftmax(rows(logits, m.position, m.position + 1).data);
       expect(m.top.map((t) => t.id)).toEqual(topKIndices(logProbs, 3));
       expectClose(nd(m.top.map((t) => t.prob)), nd(m.top.map((t) => Math.exp(logProbs[t.id]))), 'cli mlm probs');
     }
   });
 
+  it('BERT pair --json from --text-file / --text-b-file, and --tokenize-only prints just tokens and input_ids', async () => {
+    const c = bert.cases[1];
+    const a = scratchFile('a.txt', c.text_a as string);
+    const b = scratchFile('b.txt', c.text_b as string);
+    expectBertCase(json<TextJson>(await infer(['--model', bert.dir, '--text-file', a, '--text-b-file', b, '--json', '--backend', 'cpu'])), 1);
+    const tok = json<TextJson>(await infer(['--model', bert.dir, '--text', c.text_a as string, '--text-b', c.text_b as string, '--tokenize-only', '--json']));
+    expect(tok).toEqual({ tokens: c.tokens, input_ids: c.input_ids });
+  });
+
   it('ViT --json on a PNG: logits, ranking, attentions, [CLS] and position similarity', async () => {
     const fx = loadFixture('vit-tiny');
-    const { code, stdout } = await infer('--model', fx.dir, '--image', join(fx.dir, 'inputs/case0.png'), '--json', '--backend', 'cpu');
-    expect(code).toBe(0);
-    const out = JSON.parse(stdout);
+    const out = json<ImageJson>(await infer(['--model', fx.dir, '--image', join(fx.dir, 'inputs/case0.png'), '--json', '--backend', 'cpu']));
+    expect(Object.keys(out).sort()).toEqual(['attentions', 'cls', 'grid', 'logits', 'position_similarity', 'top', 'warnings']);
+    expect(out.grid).toEqual([4, 4]);
     expectClose(nd(out.logits), fx.expected('case0.logits'), 'cli vit logits');
     const probs = softmax(fx.expected('case0.logits').data);
-    expect(out.top.map((t: { id: number }) => t.id)).toEqual(topKIndices(probs, 5));
-    expect(out.top[0].label).toBe(JSON.parse(readFileSync(join(fx.dir, 'config.json'), 'utf8')).id2label[out.top[0].id]);
+    expect(out.top.map((t) => t.id)).toEqual(topKIndices(probs, 5));
+    const id2label = JSON.parse(readFileSync(join(fx.dir, 'config.json'), 'utf8')).id2label;
+    for (const t of out.top) expect(t.label).toBe(id2label[t.id]);
+    expectClose(nd(out.top.map((t) => t.prob)), nd(out.top.map((t) => probs[t.id])), 'cli vit top probs');
     for (let l = 0; l < 3; l++) expectClose(nd(out.attentions[l]), fx.expected(`case0.attentions.${l}`), `cli vit attentions.${l}`);
     expectClose(nd(out.cls), { shape: [32], data: rows(fx.expected('case0.last_hidden_state'), 0, 1).data }, 'cli cls');
     const sim = nd(out.position_similarity);
     expect(sim.shape).toEqual([16, 16]);
-    for (let i = 0; i < 16; i++) {
-      expect(sim.data[i * 16 + i]).toBeCloseTo(1, 5);
-      for (let j = 0; j < 16; j++) expect(sim.data[i * 16 + j]).toBeCloseTo(sim.data[j * 16 + i], 6);
+    // Cosine similarity of the patch rows of the checkpoint's own position table, in float64.
+    const pos = new Float32Array(readCheckpointTensors(fx.dir)['vit.embeddings.position_embeddings'].bytes.buffer);
+    const row = (i: number) => pos.subarray((i + 1) * 32, (i + 2) * 32);
+    const dot = (x: Float32Array, y: Float32Array) => x.reduce((s, v, k) => s + v * y[k], 0);
+    for (const [i, j] of [[0, 0], [0, 5], [3, 12], [15, 7]]) {
+      const cos = dot(row(i), row(j)) / Math.sqrt(dot(row(i), row(i)) * dot(row(j), row(j)));
+      expect(sim.data[i * 16 + j]).toBeCloseTo(cos, 5);
     }
   });
 
-  it('--tokenize-only and the human-readable summary', async () => {
-    const fx = loadFixture('bert-tiny');
-    const c = fx.cases[1];
-    const tok = await infer('--model', fx.dir, '--text', c.text_a as string, '--text-b', c.text_b as string, '--tokenize-only', '--json');
-    expect(JSON.parse(tok.stdout)).toEqual({ tokens: c.tokens, input_ids: c.input_ids, token_type_ids: c.token_type_ids, truncated: 0 });
-    const human = await infer('--model', fx.dir, '--text', fx.cases[2].text_a as string);
-    expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(/^tokens \(12\): \[CLS\] the \[MASK\] sat/);
-    expect(human.stdout).toMatch(/\[MASK\] at 2: /);
-    expect(human.stdout).toMatch(/next sentence: IsNext \d+\.\d%/);
+  it('reports truncation of a text longer than max_position_embeddings instead of failing', async () => {
+    const long = scratchFile('long.txt', 'the quick brown fox jumps over the lazy dog. '.repeat(2000));
+    const out = json<TextJson>(await infer(['--model', bert.dir, '--text-file', long, '--json']));
+    expect(out.tokens).toHaveLength(40);
+    expect(out.tokens[39]).toBe('[SEP]');
+    expect(out.truncated).toBe(2000 * 10 - 38);
+    const tok = await infer(['--model', bert.dir, '--text-file', long, '--tokenize-only']);
+    expect(tok.code).toBe(0);
+    expect(tok.stdout.trim().split(' ')).toHaveLength(40);
+    expect(tok.stderr).toBe(`note: truncated: ${2000 * 10 - 38} token(s) dropped to fit 40 tokens\n`);
   });
 
-  it('bad input: non-zero exit and one "error:" line, never a stack trace', async () => {
+  it('prints a human-readable summary without --json', async () => {
+    const r = await infer(['--model', bert.dir, '--text', bert.cases[2].text_a as string]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^tokens \(12\): \[CLS\] the \[MASK\] sat/);
+    expect(r.stdout).toMatch(/\n\[MASK\] at 2: \S+ \d+\.\d%, /);
+    expect(r.stdout).toMatch(/\nnext sentence: IsNext \d+\.\d%, NotNext \d+\.\d%\n/);
+  });
+
+  it('bad input: exit status 1 or 2 and one "error:" line, never a stack trace', async () => {
     const truncated = copyFixture('bert-tiny');
     const bytes = readFileSync(join(truncated, 'model.safetensors'));
     writeFileSync(join(truncated, 'model.safetensors'), bytes.subarray(0, bytes.length - 10));
@@ -99,26 +173,41 @@ describe('infer CLI', () => {
     tensors['vit.encoder.layer.0.intermediate.dense.weight'] = { dtype: 'F32', shape: [60, 32], bytes: new Uint8Array(60 * 32 * 4) };
     const wrongShape = copyFixture('vit-tiny', encodeSafetensors(tensors));
     scratch.push(truncated, wrongShape);
-    const bert = join(FIXTURES, 'bert-tiny');
     const vitImage = join(FIXTURES, 'vit-tiny/inputs/case0.png');
 
     const cases: [string[], number, RegExp][] = [
       [['--model', '/no/such/model', '--text', 'hi'], 1, /^error: Model folder \/no\/such\/model does not exist/],
-      [['--model', bert, '--text', 'hi', '--frobnicate'], 2, /^error: Unknown option '--frobnicate'/],
-      [['--model', bert], 2, /^error: give exactly one of --text or --image/],
-      [['--model', bert, '--text', 'hi', '--backend', 'gpu'], 2, /^error: --backend must be wasm or cpu/],
+      [['--model', bert.dir, '--text', 'hi', '--frobnicate'], 2, /^error: Unknown option '--frobnicate'/],
+      [['--model', bert.dir], 2, /^error: give exactly one of --text or --image/],
+      [['--model', bert.dir, '--text', 'hi', '--text-file', vitImage], 2, /^error: give either --text or --text-file, not both/],
+      [['--model', bert.dir, '--text-file', '/no/such.txt'], 1, /^error: cannot read --text-file \/no\/such.txt \(ENOENT/],
+      [['--model', bert.dir, '--text', 'hi', '--top-k', '0'], 2, /^error: --top-k must be a positive integer, got "0"/],
+      [['--model', bert.dir, '--text', 'hi', '--backend', 'gpu'], 2, /^error: --backend must be wasm or cpu/],
       [['--model', truncated, '--text', 'hi'], 1, /^error: model.safetensors is not a valid safetensors file: tensor ".+" ends at byte/],
       [['--model', wrongShape, '--image', vitImage], 1, /^error: vit.encoder.layer.0.intermediate.dense.weight has shape \[60,32\], expected \[64,32\] from config intermediate_size=64, hidden_size=32/],
-      [['--model', join(FIXTURES, 'vit-tiny'), '--image', join(bert, 'vocab.txt')], 1, /^error: .*vocab.txt.*(PNG|JPEG|image)/i],
-      [['--model', bert, '--image', vitImage], 2, /^error: .* is a BERT model; give --text/],
+      [['--model', join(FIXTURES, 'vit-tiny'), '--image', join(bert.dir, 'vocab.txt')], 1, /^error: .*vocab.txt: not a PNG or JPEG image$/m],
+      [['--model', join(FIXTURES, 'vit-tiny'), '--image', '/no/such.png'], 1, /^error: cannot read image \/no\/such.png \(ENOENT/],
+      [['--model', bert.dir, '--image', vitImage], 2, /^error: .* is a BERT model; give --text/],
     ];
-    const results = await Promise.all(cases.map(([args]) => infer(...args)));
-    results.forEach((r, i) => {
-      const [args, code, message] = cases[i];
+    for (const [args, code, message] of cases) {
+      const r = await infer(args);
       expect(r.code, args.join(' ')).toBe(code);
       expect(r.stdout).toBe('');
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
-      expect(r.stderr).toMatch(message);
-    });
+      expect(r.stderr, args.join(' ')).toMatch(message);
+    }
+  });
+
+  it('as a process: stdout is only the JSON, even when it is far larger than a pipe buffer', async () => {
+    // Case 3 fills all 40 positions: 3 layers x 4 heads x 40 x 40 attention weights, about 400 KB of JSON.
+    const text = scratchFile('case3.txt', bert.cases[3].text_a as string);
+    const r = await spawnCli('--model', bert.dir, '--text-file', text, '--json');
+    expect(r.stdout.length).toBeGreaterThan(256 * 1024);
+    expectBertCase(json<TextJson>(r), 3);
+  });
+
+  it('as a process: an error exits non-zero with one line on stderr', async () => {
+    const r = await spawnCli('--model', '/no/such/model', '--text', 'hi');
+    expect(r).toEqual({ code: 1, stdout: '', stderr: `error: Model folder /no/such/model does not exist or is not a folder.\n` });
   });
 });

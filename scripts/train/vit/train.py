@@ -125,7 +125,8 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     ckpt_path = os.path.join(args.out, "checkpoint.pt")
     log_path = os.path.join(args.out, "train_log.csv")
-    state = {"step": 0, "epoch": 0, "batch_in_epoch": 0, "elapsed": 0.0, "images": 0}
+    # Progress within the epoch is counted in images, so a resumed run may use another --batch-size.
+    state = {"step": 0, "epoch": 0, "image_in_epoch": 0, "elapsed": 0.0, "images": 0}
     if os.path.exists(ckpt_path) and not args.bench:
         ckpt = torch.load(ckpt_path)
         model.load_state_dict(ckpt["model"])
@@ -157,11 +158,10 @@ def main():
     start = time.time() - state["elapsed"]
     last_ckpt = last_eval = time.time()
     run_loss, run_correct, run_n = 0.0, 0, 0
-    batches_per_epoch = len(train_x) // args.batch_size
     model.train()
     while True:
         perm = torch.randperm(len(train_x), generator=torch.Generator().manual_seed(args.seed * 1000 + state["epoch"]))
-        while state["batch_in_epoch"] < batches_per_epoch:
+        while state["image_in_epoch"] + args.batch_size <= len(train_x):
             state["elapsed"] = time.time() - start
             progress = state["elapsed"] / budget
             if progress >= 1:
@@ -169,7 +169,7 @@ def main():
             lr = args.lr * lr_factor(progress, args.warmup_frac)
             for group in optimizer.param_groups:
                 group["lr"] = lr * group["lr_mult"]
-            idx = perm[state["batch_in_epoch"] * args.batch_size:(state["batch_in_epoch"] + 1) * args.batch_size]
+            idx = perm[state["image_in_epoch"]:state["image_in_epoch"] + args.batch_size]
             x, y = preprocess(augment(train_x[idx], args.max_shift, aug_gen)), train_y[idx]
             logits = model(x)
             loss = F.cross_entropy(logits, y, label_smoothing=args.label_smoothing)
@@ -178,7 +178,7 @@ def main():
             optimizer.step()
 
             state["step"] += 1
-            state["batch_in_epoch"] += 1
+            state["image_in_epoch"] += len(idx)
             state["images"] += len(y)
             run_loss += loss.item() * len(y)
             run_correct += (logits.argmax(1) == y).sum().item()
@@ -199,10 +199,10 @@ def main():
                       f"img/s={state['images'] / (time.time() - start):.1f}", flush=True)
                 if not args.bench:
                     log(row)
-        if state["batch_in_epoch"] < batches_per_epoch:
+        if state["image_in_epoch"] + args.batch_size <= len(train_x):
             break
         state["epoch"] += 1
-        state["batch_in_epoch"] = 0
+        state["image_in_epoch"] = 0
 
     if args.bench:
         print(f"bench: {state['images'] / (time.time() - start):.1f} training images/s", flush=True)

@@ -7,7 +7,7 @@
 //   unless config.tie_word_embeddings is false.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { boolField, headDim, intField, numberField, stringField, type Config } from '../checkpoint/config';
+import { boolField, checkHeadSize, intField, numberField, stringField, type Config } from '../checkpoint/config';
 import type { StateDict } from '../checkpoint/weights';
 import { ModelError } from '../errors';
 import {
@@ -56,7 +56,7 @@ export function bertConfig(config: Config): BertConfig {
     layer_norm_eps: numberField(config, 'layer_norm_eps', 1e-12),
     tie_word_embeddings: boolField(config, 'tie_word_embeddings', true),
   };
-  headDim(cfg.hidden_size, cfg.num_attention_heads);
+  checkHeadSize(cfg);
   activation(cfg.hidden_act);
   return cfg;
 }
@@ -212,14 +212,7 @@ export async function createBertModel(sd: StateDict, config: Config, tokenizer: 
   if (tokenizer.vocabSize !== cfg.vocab_size) {
     sd.warnings.push(`The tokenizer has ${tokenizer.vocabSize} tokens but config.json says vocab_size=${cfg.vocab_size}.`);
   }
-  let weights: BertWeights;
-  try {
-    weights = loadBertWeights(sd, cfg);
-  } catch (e) {
-    sd.dispose();
-    throw e;
-  }
-  sd.warnUnused();
+  const weights = sd.load(() => loadBertWeights(sd, cfg));
   const [positionEmbeddings] = await readAll([weights.positionEmbeddings]);
   const info: ModelInfo = {
     kind: 'bert',

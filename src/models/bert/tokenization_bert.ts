@@ -19,6 +19,7 @@
 // decomposition. Categories come from the JS engine's Unicode tables, which may be newer than
 // Python's (characters assigned after Python's `unicodedata` version can tokenize differently).
 
+import { parseConfig } from '../checkpoint/config';
 import { ModelError } from '../errors';
 import type { BertEncoding } from '../types';
 
@@ -259,10 +260,10 @@ export class BertTokenizer {
     modelConfig?: Record<string, unknown>,
   ): BertTokenizer {
     const config =
-      files.tokenizerConfig === undefined ? {} : parseJsonObject(files.tokenizerConfig, 'tokenizer_config.json');
+      files.tokenizerConfig === undefined ? {} : parseConfig(files.tokenizerConfig, 'tokenizer_config.json');
     let options: BertTokenizerOptions;
     if (files.tokenizerJson !== undefined) {
-      options = optionsFromTokenizerJson(parseJsonObject(files.tokenizerJson, 'tokenizer.json'));
+      options = optionsFromTokenizerJson(parseConfig(files.tokenizerJson, 'tokenizer.json'));
     } else if (files.vocab !== undefined) {
       options = { ...defaultOptions(), vocab: parseVocabTxt(files.vocab) };
     } else {
@@ -533,17 +534,6 @@ function parseVocabTxt(text: string): string[] {
   const lines = text.split(/\r\n|\r|\n/);
   if (lines[lines.length - 1] === '') lines.pop();
   return lines;
-}
-
-function parseJsonObject(text: string, file: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new ModelError('malformed', `${file} is not valid JSON (${(e as Error).message}).`);
-  }
-  if (!isObject(value)) throw new ModelError('malformed', `${file} must be a JSON object.`);
-  return value;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -50,13 +50,12 @@ export function boolField(config: Config, key: string, fallback: boolean): boole
   return value;
 }
 
-/** A checkpoint's num_hidden_layers/heads/hidden_size must divide evenly into heads. */
-export function headDim(hiddenSize: number, numHeads: number): number {
-  if (hiddenSize % numHeads !== 0) {
+/** Multi-head attention splits hidden_size evenly between the heads. */
+export function checkHeadSize(config: { hidden_size: number; num_attention_heads: number }): void {
+  if (config.hidden_size % config.num_attention_heads !== 0) {
     throw new ModelError(
       'malformed',
-      `config.json: hidden_size=${hiddenSize} is not a multiple of num_attention_heads=${numHeads}.`,
+      `config.json: hidden_size=${config.hidden_size} is not a multiple of num_attention_heads=${config.num_attention_heads}.`,
     );
   }
-  return hiddenSize / numHeads;
 }

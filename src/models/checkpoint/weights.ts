@@ -149,8 +149,24 @@ export class StateDict {
     };
   }
 
-  /** Adds a warning naming tensors the model never read (e.g. a pooler ViTForImageClassification ignores). */
-  warnUnused(): void {
+  /**
+   * Runs a model's weight loader. If it throws (a missing or mis-shaped tensor), the tensors it had
+   * already uploaded are freed before the error propagates; otherwise the tensors it never read
+   * (e.g. a pooler that ViTForImageClassification ignores) become a warning.
+   */
+  load<W>(loader: () => W): W {
+    let weights: W;
+    try {
+      weights = loader();
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+    this.warnUnused();
+    return weights;
+  }
+
+  private warnUnused(): void {
     const unused = [...this.entries.keys()].filter((n) => !this.used.has(n) && !IGNORED.test(n)).map((n) => this.fileNameOf(n));
     if (unused.length === 0) return;
     const shown = unused.slice(0, 5).join(', ');

@@ -6,7 +6,7 @@
 // DeiT checkpoints without a distillation token are the same network under a "deit." prefix.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { boolField, headDim, intField, numberField, stringField, type Config } from '../checkpoint/config';
+import { boolField, checkHeadSize, intField, numberField, stringField, type Config } from '../checkpoint/config';
 import type { StateDict } from '../checkpoint/weights';
 import { ModelError } from '../errors';
 import {
@@ -38,13 +38,18 @@ export interface VitConfig {
   id2label: string[];
 }
 
+/** config.image_size: one side of a square, or [height, width]. */
 function imageSize(config: Config): [number, number] {
   const value = config.image_size;
-  if (Array.isArray(value) && value.length === 2) {
-    return [intField({ h: value[0] }, 'h', 0), intField({ w: value[1] }, 'w', 0)];
+  if (!Array.isArray(value)) {
+    const side = intField(config, 'image_size', 224);
+    return [side, side];
   }
-  const side = intField(config, 'image_size', 224);
-  return [side, side];
+  const [height, width] = value;
+  if (value.length !== 2 || ![height, width].every((d) => Number.isSafeInteger(d) && d > 0)) {
+    throw new ModelError('malformed', `config.json: "image_size" must be a positive integer or [height, width], got ${JSON.stringify(value)}.`);
+  }
+  return [height, width];
 }
 
 /** Reads the ViTConfig fields we use, with transformers' ViTConfig defaults. */
@@ -65,7 +70,7 @@ export function vitConfig(config: Config): VitConfig {
     qkv_bias: boolField(config, 'qkv_bias', true),
     id2label: Array.from({ length: numLabels }, (_, i) => String(labelMap?.[String(i)] ?? `LABEL_${i}`)),
   };
-  headDim(cfg.hidden_size, cfg.num_attention_heads);
+  checkHeadSize(cfg);
   activation(cfg.hidden_act);
   return cfg;
 }
@@ -244,14 +249,7 @@ export interface VitModel {
 export async function createVitModel(sd: StateDict, config: Config, preprocessorConfig: Config | null): Promise<VitModel> {
   const cfg = vitConfig(config);
   const processor = ViTImageProcessor.fromConfig(preprocessorConfig, cfg.num_channels);
-  let weights: VitWeights;
-  try {
-    weights = loadVitWeights(sd, cfg);
-  } catch (e) {
-    sd.dispose();
-    throw e;
-  }
-  sd.warnUnused();
+  const weights = sd.load(() => loadVitWeights(sd, cfg));
   const [positionEmbeddings] = await readAll([weights.positionEmbeddings]);
   const info: ModelInfo = {
     kind: 'vit',

@@ -161,6 +161,11 @@ export function ModelPicker({ slot }: { slot: ModelSlot }) {
         </label>
       </div>
       <LoadProgressList slot={slot} />
+      {state.notice && (
+        <p role="status" className="notice">
+          {state.notice}
+        </p>
+      )}
       {state.error && (
         <p role="alert" className="error-box" data-testid={`model-error-${slot}`}>
           {state.error}
