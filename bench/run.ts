@@ -27,20 +27,22 @@ const { values } = parseArgs({
   options: { runs: { type: 'string', default: '10' }, backends: { type: 'string', default: 'wasm,cpu' } },
 });
 const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got "${values.runs}"`);
 const backends = values.backends.split(',') as NodeBackend[];
+for (const b of backends) if (b !== 'wasm' && b !== 'cpu') throw new Error(`--backends takes wasm and/or cpu, got "${b}"`);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** One forward on a fixed input: a sentence pair for BERT, deterministic noise at the native size for ViT. */
+/** One forward on a fixed input: a sentence pair for BERT, deterministic noise at the processor's output size for ViT. */
 function forward(model: LoadedModel): Promise<{ timings: Timings; input: string }> {
   if (model.kind === 'bert') {
     return model.run(TEXT_A, TEXT_B).then((o) => ({ timings: o.timings, input: `${o.encoding.input_ids.length} tokens` }));
   }
-  const size = model.info.config.image_size as number;
-  const channels = (model.info.config.num_channels as number | undefined) ?? 3;
-  const data = Float32Array.from({ length: channels * size * size }, (_, i) => Math.sin(i * 12.9898) % 1);
+  const { height, width } = model.processor.size;
+  const channels = model.processor.config.num_channels;
+  const data = Float32Array.from({ length: channels * height * width }, (_, i) => Math.sin(i * 12.9898) % 1);
   return model
-    .runPixels({ shape: [channels, size, size], data })
+    .runPixels({ shape: [channels, height, width], data }, { interpolatePosEncoding: true })
     .then((o) => ({ timings: o.timings, input: `${o.grid[0] * o.grid[1] + 1} tokens` }));
 }
 

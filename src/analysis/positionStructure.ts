@@ -26,7 +26,7 @@ export function ranks(values: ArrayLike<number>): Float64Array {
 }
 
 /** Pearson correlation; NaN when either input is constant (the correlation is undefined). */
-export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
+function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   const n = x.length;
   if (n !== y.length) throw new Error(`pearson: lengths differ (${n} vs ${y.length})`);
   if (n < 2) throw new Error(`pearson: need at least 2 values, got ${n}`);

@@ -91,12 +91,12 @@ export function attentionRolloutByLayer(attentions: NdArray[], options: RolloutO
     addResidualAndNormalise(layer, n);
     const next = new Float64Array(n * n);
     for (let i = 0; i < n; i++) {
-      const out = next.subarray(i * n, (i + 1) * n);
+      const row = next.subarray(i * n, (i + 1) * n);
       for (let k = 0; k < n; k++) {
         const w = layer[i * n + k];
         if (w === 0) continue;
         const from = rollout.subarray(k * n, (k + 1) * n);
-        for (let j = 0; j < n; j++) out[j] += w * from[j];
+        for (let j = 0; j < n; j++) row[j] += w * from[j];
       }
     }
     rollout = next;

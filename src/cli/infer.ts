@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { rowsOf } from '../analysis/ndarray';
 import { cosineSimilarityMatrix } from '../analysis/similarity';
 import { initNodeBackend, type NodeBackend } from '../models/backend_node';
 import { fromFolder } from '../models/checkpoint/source_node';
@@ -53,8 +54,7 @@ function textJson(out: BertOutput, warnings: string[]) {
 }
 
 function imageJson(out: VitOutput, positionEmbeddings: NdArray, warnings: string[]) {
-  const [positions, hidden] = positionEmbeddings.shape;
-  const patches: NdArray = { shape: [positions - 1, hidden], data: positionEmbeddings.data.subarray(hidden) };
+  const patches = rowsOf(positionEmbeddings, 1, positionEmbeddings.shape[0]); // row 0 is [CLS]
   return {
     grid: out.grid,
     logits: out.logits ? Array.from(out.logits.data) : null,

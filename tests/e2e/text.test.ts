@@ -190,6 +190,21 @@ describe.each(['wasm', 'webgl'] as const)('text workspace on %s', (backend) => {
     await expect.poll(() => testId(page, 'current-model-bert').textContent()).toContain(FIXTURE);
   });
 
+  it.runIf(backend === 'wasm')('loads checkpoint files dropped on the picker', async () => {
+    await page.evaluate(async (raw) => {
+      const names = ['config.json', 'model.safetensors', 'vocab.txt', 'tokenizer_config.json'];
+      const data = new DataTransfer();
+      for (const name of names) data.items.add(new File([await (await fetch(`${raw}/models/bert-tiny-base-only/${name}`)).blob()], name));
+      document.querySelector('.model-picker')!.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, `${inject('hubUrl')}/raw`);
+    await expect.poll(() => testId(page, 'current-model-bert').textContent()).toContain('config.json, model.safetensors, vocab.txt');
+    // bert-tiny-base-only has no pretraining heads: the panels say so instead of failing.
+    await expect.poll(() => page.locator('[data-panel="masked-lm"]').textContent()).toContain('has no masked-LM head');
+    await page.getByLabel('Hugging Face repo').fill('fixtures/bert-tiny');
+    await page.getByRole('button', { name: 'Download' }).click();
+    await expect.poll(() => testId(page, 'current-model-bert').textContent()).toContain(FIXTURE);
+  });
+
   it.runIf(backend === 'wasm')('sends a ViT checkpoint loaded from the text tab to the image tab', async () => {
     await page.getByLabel('Hugging Face repo').fill('fixtures/vit-tiny');
     await page.getByRole('button', { name: 'Download' }).click();
@@ -216,6 +231,13 @@ describe.each(['wasm', 'webgl'] as const)('text workspace on %s', (backend) => {
     expect(await tokens(page)).toEqual(before);
     await testId(page, 'sentence-a').fill('the dog sat.');
     await expect.poll(() => testId(page, 'text-error').count()).toBe(0);
+  });
+
+  it.runIf(backend === 'wasm')('explains a repo that only has pytorch_model.bin', async () => {
+    await page.getByLabel('Hugging Face repo').fill('pt-only/bert-tiny');
+    await page.getByRole('button', { name: 'Download' }).click();
+    await expect.poll(() => testId(page, 'model-error-bert').textContent()).toMatch(/has only pytorch_model\.bin; convert it to model\.safetensors/);
+    expect(await testId(page, 'current-model-bert').textContent()).toContain(FIXTURE);
   });
 
   it('explains a gated repo', async () => {

@@ -6,25 +6,28 @@ import { expected, f32, imageBytes, maxAbsDiff, sha256, u8, type Case } from './
 type PreprocessCase = Extract<Case, { kind: 'preprocess' }>;
 type FloatCase = Extract<Case, { kind: 'float_steps' }>;
 
+/** ViTImageProcessor's constructor defaults in transformers, for a 3-channel model. */
+const VIT_DEFAULTS = {
+  image_processor_type: 'ViTImageProcessor',
+  do_resize: true,
+  size: { height: 224, width: 224 },
+  resample: 2,
+  do_center_crop: false,
+  crop_size: null,
+  do_rescale: true,
+  rescale_factor: 1 / 255,
+  do_normalize: true,
+  image_mean: [0.5, 0.5, 0.5],
+  image_std: [0.5, 0.5, 0.5],
+  do_convert_rgb: null,
+  num_channels: 3,
+};
+
 describe('ViTImageProcessor.fromConfig', () => {
   it('uses HF defaults without a preprocessor_config.json', () => {
     const p = ViTImageProcessor.fromConfig(null, 3);
     expect(p.size).toEqual({ height: 224, width: 224 });
-    expect(p.config).toEqual({
-      image_processor_type: 'ViTImageProcessor',
-      do_resize: true,
-      size: { height: 224, width: 224 },
-      resample: 2,
-      do_center_crop: false,
-      crop_size: null,
-      do_rescale: true,
-      rescale_factor: 1 / 255,
-      do_normalize: true,
-      image_mean: [0.5, 0.5, 0.5],
-      image_std: [0.5, 0.5, 0.5],
-      do_convert_rgb: null,
-      num_channels: 3,
-    });
+    expect(p.config).toEqual(VIT_DEFAULTS);
     expect(ViTImageProcessor.fromConfig(null, 1).config.image_mean).toEqual([0.5]);
   });
 
@@ -112,19 +115,12 @@ describe('DeiTImageProcessor through ViTImageProcessor.fromConfig', () => {
   it("fills in DeiT's own defaults, not ViT's", () => {
     const p = ViTImageProcessor.fromConfig({ image_processor_type: 'DeiTImageProcessor' }, 3);
     expect(p.config).toEqual({
+      ...VIT_DEFAULTS,
       image_processor_type: 'DeiTImageProcessor',
-      do_resize: true,
       size: { height: 256, width: 256 },
       resample: 3,
       do_center_crop: true,
       crop_size: { height: 224, width: 224 },
-      do_rescale: true,
-      rescale_factor: 1 / 255,
-      do_normalize: true,
-      image_mean: [0.5, 0.5, 0.5],
-      image_std: [0.5, 0.5, 0.5],
-      do_convert_rgb: null,
-      num_channels: 3,
     });
     expect(ViTImageProcessor.fromConfig({ image_processor_type: 'DeiTImageProcessor', crop_size: [20, 30] }, 3).size).toEqual({ height: 20, width: 30 });
   });

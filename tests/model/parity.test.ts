@@ -5,25 +5,46 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bertConfig, bertForward, loadBertWeights, type BertModel } from '../../src/models/bert/modeling_bert';
+import { bertConfig, bertForward, loadBertWeights } from '../../src/models/bert/modeling_bert';
 import { initNodeBackend, type NodeBackend } from '../../src/models/backend_node';
 import { parseConfig } from '../../src/models/checkpoint/config';
 import { parseSafetensors } from '../../src/models/checkpoint/safetensors';
 import { fromFolder } from '../../src/models/checkpoint/source_node';
 import { StateDict } from '../../src/models/checkpoint/weights';
-import { loadModel } from '../../src/models';
+import { loadModel, type LoadedModel } from '../../src/models';
 import { logSoftmax, softmax, topKIndices } from '../../src/models/shared/math';
 import { readAll } from '../../src/models/shared/readback';
 import type { NdArray } from '../../src/models/types';
 import { decodeImage } from '../../src/models/vit/image_decode';
-import type { VitModel } from '../../src/models/vit/modeling_vit';
-import { expectClose, loadFixture, maxAbsDiff } from './helpers';
+import { expectClose, loadFixture, maxAbsDiff, rows, type Fixture } from './helpers';
 
 const BERT_FIXTURES = ['bert-tiny', 'bert-tiny-legacy-f16', 'bert-tiny-base-only'];
 const VIT_FIXTURES = ['vit-tiny', 'vit-tiny-grey-bf16'];
 const BACKENDS: NodeBackend[] = ['cpu', 'wasm'];
 
-const row = (a: NdArray, i: number): NdArray => ({ shape: [a.shape[1]], data: a.data.slice(i * a.shape[1], (i + 1) * a.shape[1]) });
+const row = (a: NdArray, i: number): NdArray => ({ shape: [a.shape[1]], data: rows(a, i, i + 1).data });
+
+/** Loads a fixture checkpoint for the enclosing describe block; tests read it through the getter. */
+function useModel<K extends LoadedModel['kind']>(fx: Fixture, kind: K): () => Extract<LoadedModel, { kind: K }> {
+  let model: LoadedModel | undefined;
+  beforeAll(async () => {
+    model = await loadModel(await fromFolder(fx.dir));
+    expect(model.kind).toBe(kind);
+  });
+  afterAll(() => model?.dispose());
+  return () => model as Extract<LoadedModel, { kind: K }>;
+}
+
+/**
+ * Expected outputs of fixture case `i`, and a check of an output against them; max differences are
+ * grouped per backend, fixture and output (all layers of one output together).
+ */
+function caseOf(fx: Fixture, name: string, backend: NodeBackend, i: number) {
+  const expected = (k: string) => fx.expected(`case${i}.${k}`);
+  const check = (actual: NdArray, k: string, want = expected(k)) =>
+    expectClose(actual, want, `${name} case${i} ${k}`, `${backend} ${name} ${k.replace(/\.\d+$/, '')}`);
+  return { expected, check };
+}
 
 describe.each(BACKENDS)('parity with PyTorch on %s', (backend) => {
   beforeAll(async () => {
@@ -38,20 +59,14 @@ describe.each(BACKENDS)('parity with PyTorch on %s', (backend) => {
 
   describe.each(BERT_FIXTURES)('%s', (name) => {
     const fx = loadFixture(name);
-    let model: BertModel;
-    beforeAll(async () => {
-      const loaded = await loadModel(await fromFolder(fx.dir));
-      if (loaded.kind !== 'bert') throw new Error('expected a BERT model');
-      model = loaded;
-    });
-    afterAll(() => model.dispose());
+    const bert = useModel(fx, 'bert');
 
     it('matches embeddings, every hidden state, every attention head, pooler, NSP and MLM', async () => {
+      const model = bert();
       const L = model.info.num_hidden_layers;
       for (const [i, c] of fx.cases.entries()) {
         const out = await model.runIds(c.input_ids as number[], c.token_type_ids as number[], { topK: 5 });
-        const E = (k: string) => fx.expected(`case${i}.${k}`);
-        const check = (actual: NdArray, k: string) => expectClose(actual, E(k), `${name} case${i} ${k}`, `${backend} ${name} ${k.replace(/\.\d+$/, '')}`);
+        const { expected: E, check } = caseOf(fx, name, backend, i);
         check(out.embeddings.word, 'embeddings.word');
         check(out.embeddings.position, 'embeddings.position');
         check(out.embeddings.token_type, 'embeddings.token_type');
@@ -62,7 +77,7 @@ describe.each(BACKENDS)('parity with PyTorch on %s', (backend) => {
 
         if (fx.hasExpected(`case${i}.seq_relationship_logits`)) {
           const p = softmax(E('seq_relationship_logits').data);
-          expectClose({ shape: [2], data: [out.nsp!.is_next, out.nsp!.not_next] }, { shape: [2], data: p }, `${name} case${i} nsp`, `${backend} ${name} nsp probs`);
+          check({ shape: [2], data: Float32Array.of(out.nsp!.is_next, out.nsp!.not_next) }, 'nsp probs', { shape: [2], data: p });
         } else {
           expect(out.nsp).toBeNull();
         }
@@ -73,9 +88,9 @@ describe.each(BACKENDS)('parity with PyTorch on %s', (backend) => {
           expect(out.mlm!.map((m) => m.position)).toEqual(masks);
           for (const m of out.mlm!) {
             const expectedLogProbs = logSoftmax(row(logits, m.position).data);
-            expectClose({ shape: [m.log_probs.length], data: m.log_probs }, { shape: [expectedLogProbs.length], data: expectedLogProbs }, `${name} case${i} mlm@${m.position}`, `${backend} ${name} mlm log_probs`);
+            check({ shape: [m.log_probs.length], data: m.log_probs }, 'mlm log_probs', { shape: [expectedLogProbs.length], data: expectedLogProbs });
             expect(m.top.map((t) => t.id)).toEqual(topKIndices(expectedLogProbs, 5));
-            expect(m.top[0].token).toBe(model.tokenizer.idToToken(m.top[0].id));
+            for (const t of m.top) expect(t.token).toBe(model.tokenizer.idToToken(t.id));
           }
         } else {
           expect(out.mlm).toBeNull();
@@ -87,14 +102,14 @@ describe.each(BACKENDS)('parity with PyTorch on %s', (backend) => {
       const config = parseConfig(readFileSync(join(fx.dir, 'config.json'), 'utf8'));
       const cfg = bertConfig(config);
       const sd = new StateDict(parseSafetensors(new Uint8Array(readFileSync(join(fx.dir, 'model.safetensors')))), 'bert');
-      const weights = loadBertWeights(sd, cfg);
+      const weights = sd.load(() => loadBertWeights(sd, cfg));
       try {
         for (const [i, c] of fx.cases.entries()) {
           const ids = c.input_ids as number[];
           const logits = tf.tidy(() => bertForward(weights, cfg, ids, c.token_type_ids as number[], ids.map((_, p) => p)).prediction_logits!);
           const [actual] = await readAll([logits]);
           logits.dispose();
-          expectClose(actual, fx.expected(`case${i}.prediction_logits`), `${name} case${i} prediction_logits`, `${backend} ${name} prediction_logits`);
+          caseOf(fx, name, backend, i).check(actual, 'prediction_logits');
         }
       } finally {
         sd.dispose();
@@ -104,26 +119,20 @@ describe.each(BACKENDS)('parity with PyTorch on %s', (backend) => {
 
   describe.each(VIT_FIXTURES)('%s', (name) => {
     const fx = loadFixture(name);
-    let model: VitModel;
-    beforeAll(async () => {
-      const loaded = await loadModel(await fromFolder(fx.dir));
-      if (loaded.kind !== 'vit') throw new Error('expected a ViT model');
-      model = loaded;
-    });
-    afterAll(() => model.dispose());
+    const vit = useModel(fx, 'vit');
 
     it('matches every hidden state, every attention head, the final LayerNorm and the logits (incl. interpolated positions)', async () => {
+      const model = vit();
       const L = model.info.num_hidden_layers;
       for (const [i, c] of fx.cases.entries()) {
         const pixels = fx.expected(c.pixel_values_key as string);
         const out = await model.runPixels(pixels, { interpolatePosEncoding: c.interpolate_pos_encoding as boolean });
-        const E = (k: string) => fx.expected(`case${i}.${k}`);
-        const check = (actual: NdArray, k: string) => expectClose(actual, E(k), `${name} case${i} ${k}`, `${backend} ${name} ${k.replace(/\.\d+$/, '')}`);
+        const { expected: E, check } = caseOf(fx, name, backend, i);
         expect(out.grid).toEqual(c.grid);
         for (let l = 0; l <= L; l++) check(out.hidden_states[l], `hidden_states.${l}`);
         for (let l = 0; l < L; l++) check(out.attentions[l], `attentions.${l}`);
         check(out.last_hidden_state, 'last_hidden_state');
-        expectClose(out.cls, row(E('last_hidden_state'), 0), `${name} case${i} cls`, `${backend} ${name} last_hidden_state`);
+        check(out.cls, 'cls', row(E('last_hidden_state'), 0));
         check(out.logits!, 'logits');
         const probs = softmax(E('logits').data);
         expect(out.top!.map((t) => t.id)).toEqual(topKIndices(probs, 5));
@@ -135,15 +144,16 @@ describe.each(BACKENDS)('parity with PyTorch on %s', (backend) => {
       expect(withImage.length).toBeGreaterThan(0);
       for (const { c, i } of withImage) {
         const image = decodeImage(new Uint8Array(readFileSync(join(fx.dir, c.image as string))), c.image as string);
-        const out = await model.run(image);
-        expectClose(out.pixel_values, fx.expected(`case${i}.pixel_values`), `${name} case${i} pixel_values`, `${backend} ${name} pixel_values (from PNG)`);
-        expectClose(out.logits!, fx.expected(`case${i}.logits`), `${name} case${i} logits from PNG`, `${backend} ${name} logits (from PNG)`);
+        const out = await vit().run(image);
+        const { expected: E, check } = caseOf(fx, name, backend, i);
+        check(out.pixel_values, 'pixel_values (from PNG)', E('pixel_values'));
+        check(out.logits!, 'logits (from PNG)', E('logits'));
       }
     });
 
     it('refuses a non-native image size unless interpolation is asked for', async () => {
       const c = fx.cases.find((x) => x.interpolate_pos_encoding === true)!;
-      await expect(model.runPixels(fx.expected(c.pixel_values_key as string))).rejects.toThrow(/doesn't match the model/);
+      await expect(vit().runPixels(fx.expected(c.pixel_values_key as string))).rejects.toThrow(/doesn't match the model/);
     });
   });
 });

@@ -301,13 +301,13 @@ export async function createBertModel(sd: StateDict, config: Config, tokenizer: 
     async runIds(input_ids, token_type_ids, opts = {}) {
       validate(input_ids, token_type_ids);
       const tokens = input_ids.map((id) => tokenizer.idToToken(id));
-      const special = new Set(['[CLS]', '[SEP]']);
+      const added = new Set([tokenizer.clsTokenId, tokenizer.sepTokenId]);
       const encoding: BertEncoding = {
         tokens,
         input_ids: [...input_ids],
         token_type_ids: [...token_type_ids],
         offsets: tokens.map(() => null),
-        segment: tokens.map((t, i) => (special.has(t) ? -1 : token_type_ids[i])),
+        segment: input_ids.map((id, i) => (added.has(id) ? -1 : token_type_ids[i])),
         word_ids: tokens.map(() => null),
         truncated: 0,
       };

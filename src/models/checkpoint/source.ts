@@ -124,17 +124,20 @@ export function fromFiles(files: File[]): CheckpointSource {
     return f;
   }
 
+  async function read(name: string, onProgress?: (p: LoadProgress) => void): Promise<Uint8Array> {
+    const f = get(name);
+    try {
+      return await readStream(f.stream(), name, f.size, onProgress);
+    } catch (e) {
+      // E.g. a file deleted or changed on disk after it was dropped.
+      throw new ModelError('malformed', `Could not read "${name}" from ${label} (${(e as Error).message}).`);
+    }
+  }
+
   return {
     label,
     exists: async (name) => byName.has(name),
-    read: async (name, onProgress) => {
-      const f = get(name);
-      try {
-        return await readStream(f.stream(), name, f.size, onProgress);
-      } catch (e) {
-        throw new ModelError('malformed', `Could not read "${name}" from ${label} (${(e as Error).message}).`);
-      }
-    },
-    readText: async (name) => get(name).text(),
+    read,
+    readText: async (name) => new TextDecoder().decode(await read(name)),
   };
 }

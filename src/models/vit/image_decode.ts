@@ -16,7 +16,7 @@ import { ModelError } from '../errors';
 import type { RgbaImage } from './image_processing_vit';
 
 /** Largest image we decode; a 50 Mpixel RGBA buffer is 200 MB. */
-export const MAX_MEGAPIXELS = 50;
+const MAX_MEGAPIXELS = 50;
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** The whole IEND chunk: zero length, type, CRC. */

@@ -30,11 +30,15 @@ export type Resample = (typeof Resampling)[keyof typeof Resampling];
 
 // ------------------------------------------------------------------------------ colour conversion
 
+function checkSize(width: number, height: number, what: string): void {
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
+    throw new ModelError('malformed', `${what} must be positive integers, got ${width}x${height}`);
+  }
+}
+
 function checkRgba(image: RgbaImage): void {
   const { width, height, data } = image;
-  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
-    throw new ModelError('malformed', `image size must be positive integers, got ${width}x${height}`);
-  }
+  checkSize(width, height, 'image size');
   if (data.length !== width * height * 4) {
     throw new ModelError('malformed', `RGBA image ${width}x${height} needs ${width * height * 4} bytes, got ${data.length}`);
   }
@@ -263,9 +267,7 @@ function resizeNearest(src: Pixels, width: number, height: number): Pixels {
  * then vertical; a pass is skipped when its dimension does not change.
  */
 export function resizePillow(image: Pixels, width: number, height: number, resample: Resample): Pixels {
-  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
-    throw new ModelError('malformed', `resize target must be positive integers, got ${width}x${height}`);
-  }
+  checkSize(width, height, 'resize target');
   if (image.width === width && image.height === height) return { ...image, data: image.data.slice() };
   if (resample === Resampling.NEAREST) return resizeNearest(image, width, height);
   const filter = FILTERS[resample];
@@ -281,9 +283,7 @@ export function resizePillow(image: Pixels, width: number, height: number, resam
  * start on the padded image: the output is the image at that offset with 0 wherever it falls outside.
  */
 export function centerCrop(image: Pixels, width: number, height: number): Pixels {
-  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
-    throw new ModelError('malformed', `crop size must be positive integers, got ${width}x${height}`);
-  }
+  checkSize(width, height, 'crop size');
   const { channels } = image;
   const top = Math.floor((image.height - height) / 2);
   const left = Math.floor((image.width - width) / 2);

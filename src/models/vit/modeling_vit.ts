@@ -76,7 +76,7 @@ export function vitConfig(config: Config): VitConfig {
 }
 
 /** The patch grid [rows, cols] for an image of height × width pixels (partial patches are dropped, as the conv does). */
-export function patchGrid(height: number, width: number, patchSize: number): [number, number] {
+function patchGrid(height: number, width: number, patchSize: number): [number, number] {
   return [Math.floor(height / patchSize), Math.floor(width / patchSize)];
 }
 
@@ -237,6 +237,10 @@ export function vitForward(w: VitWeights, cfg: VitConfig, pixels: tf.Tensor3D, p
   return { hidden_states, attentions, last_hidden_state, logits };
 }
 
+// Every layer's attention maps are returned, so memory grows with layers x heads x tokens²; past
+// this an oversized image (e.g. with do_resize off) would exhaust the backend instead of failing.
+const MAX_ATTENTION_BYTES = 2 ** 30;
+
 export interface VitModel {
   kind: 'vit';
   info: ModelInfo;
@@ -284,7 +288,17 @@ export async function createVitModel(sd: StateDict, config: Config, preprocessor
     if (!interpolate && (height !== h0 || width !== w0)) {
       throw bad(`Input image size (${height}x${width}) doesn't match the model (${h0}x${w0}); enable position-encoding interpolation.`);
     }
-    return patchGrid(height, width, cfg.patch_size);
+    const grid = patchGrid(height, width, cfg.patch_size);
+    const tokens = 1 + grid[0] * grid[1];
+    const attentionBytes = 4 * cfg.num_hidden_layers * cfg.num_attention_heads * tokens * tokens;
+    if (attentionBytes > MAX_ATTENTION_BYTES) {
+      throw new ModelError(
+        'unsupported',
+        `The image (${height}x${width}) makes ${tokens - 1} patches; their attention maps would take ` +
+          `${(attentionBytes / 2 ** 30).toFixed(1)} GiB (limit ${MAX_ATTENTION_BYTES / 2 ** 30} GiB). Use a smaller image.`,
+      );
+    }
+    return grid;
   }
 
   async function runPixels(

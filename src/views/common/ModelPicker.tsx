@@ -25,8 +25,14 @@ async function droppedFiles(items: DataTransferItemList): Promise<File[]> {
     }
     return (await Promise.all(children.map(walk))).flat();
   };
-  const entries = [...items].map((item) => item.webkitGetAsEntry()).filter((e): e is FileSystemEntry => e !== null);
-  return (await Promise.all(entries.map(walk))).flat();
+  // Items must be read synchronously, before the drop event returns; only files have entries.
+  const pending = [...items].map((item) => {
+    const entry = item.webkitGetAsEntry();
+    if (entry) return walk(entry);
+    const file = item.getAsFile();
+    return Promise.resolve(file ? [file] : []);
+  });
+  return (await Promise.all(pending)).flat();
 }
 
 function LoadProgressList({ slot }: { slot: ModelSlot }) {

@@ -18,16 +18,9 @@ import { TokenStrip } from './TokenStrip';
 export function TextWorkspace() {
   const model = useAppStore((s) => s.slots.bert.current);
   const backend = useAppStore((s) => s.backend);
-  const { output, error, run, positionFocus, setPositionFocus, originals } = useTextStore(
-    useShallow((s) => ({
-      output: s.output,
-      error: s.error,
-      run: s.run,
-      positionFocus: s.positionFocus,
-      setPositionFocus: s.setPositionFocus,
-      originals: s.originals,
-    })),
-  );
+  const { output, error, run } = useTextStore(useShallow((s) => ({ output: s.output, error: s.error, run: s.run })));
+  // Export callbacks read the store when clicked rather than subscribing, so that dragging the
+  // position slider or masking does not re-render every panel.
 
   // A new model or backend gives new numbers for the same input.
   useEffect(() => {
@@ -63,9 +56,15 @@ export function TextWorkspace() {
               title="Masked-word prediction"
               exportName="masked-lm"
               explain="In masked language modelling some tokens are replaced by [MASK] and the model predicts the original from both sides of the context; training minimises the cross-entropy loss −log p(original). Click a prediction to put it into the sentence."
-              data={() =>
-                output.mlm?.map((m, i) => ({ position: m.position, top: m.top, original: originals[i] ?? null, original_log_prob: originals[i] ? m.log_probs[originals[i].id] : null }))
-              }
+              data={() => {
+                const { originals } = useTextStore.getState();
+                return output.mlm?.map((m, i) => ({
+                  position: m.position,
+                  top: m.top,
+                  original: originals[i] ?? null,
+                  original_log_prob: originals[i] ? m.log_probs[originals[i].id] : null,
+                }));
+              }}
             >
               <MaskPredictions output={output} />
             </Panel>
@@ -92,9 +91,9 @@ export function TextWorkspace() {
               title="Position embeddings"
               exportName="position-similarity"
               explain="Cosine similarity between the learned position embeddings of all positions (click a cell or use the slider to pick a position for the profile below). BERT is not told that positions are ordered; the similarity of neighbours is learned."
-              data={() => ({ position_embeddings: model.info.position_embeddings, focus: positionFocus })}
+              data={() => ({ position_embeddings: model.info.position_embeddings, focus: useTextStore.getState().positionFocus })}
             >
-              <PositionSimilarity positionEmbeddings={model.info.position_embeddings} focus={positionFocus} onFocus={setPositionFocus} />
+              <PositionSimilarity positionEmbeddings={model.info.position_embeddings} />
             </Panel>
           )}
           <Panel

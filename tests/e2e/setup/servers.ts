@@ -2,7 +2,8 @@
 //  - the app: the production build, with the COOP/COEP headers that enable WASM threads;
 //  - a stand-in for huggingface.co: `/<org>/<repo>/resolve/main/<file>` serves
 //    tests/fixtures/models/<repo>/<file> (with Content-Length, so progress is byte-accurate),
-//    org "gated" answers 401 like a gated repo, anything missing 404; `/raw/<path>` serves
+//    org "gated" answers 401 like a gated repo, org "pt-only" hides model.safetensors and offers
+//    a pytorch_model.bin instead (like many older repos), anything missing 404; `/raw/<path>` serves
 //    tests/fixtures/<path> for the parity page. CORS is open, as on the real hub.
 
 import { createReadStream } from 'node:fs';
@@ -90,6 +91,12 @@ export function serveHub(fixturesDir: string): Promise<Server> {
       res.writeHead(404, headers).end('Not found');
       return;
     }
-    return sendFile(req, res, join(root, 'models', match[2]), match[3], headers);
+    const [, org, repo, file] = match;
+    if (org === 'pt-only' && file === 'pytorch_model.bin') {
+      res.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream', 'Content-Length': '0' }).end();
+      return;
+    }
+    if (org === 'pt-only' && file === 'model.safetensors') return sendFile(req, res, root, 'no-such-file', headers);
+    return sendFile(req, res, join(root, 'models', repo), file, headers);
   });
 }

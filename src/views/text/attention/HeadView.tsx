@@ -2,7 +2,7 @@
 // the right, a line for every weight of the selected heads of one layer (opacity = weight, one
 // colour per head). Hovering or focusing a token keeps only its lines.
 
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { BertOutput } from '../../../models/types';
 import { headColor } from '../../common/colors';
 import { restrict } from '../attentionData';
@@ -27,7 +27,10 @@ export function HeadView({ output, layer, hideSpecial }: Props) {
   const heads = output.attentions[layer].shape[0];
   const [selected, setSelected] = useState<boolean[]>(() => Array(heads).fill(true));
   const [focus, setFocus] = useState<Focus>(null);
-  const shown = Array.from({ length: heads }, (_, h) => restrict(output, headOf(output.attentions[layer], h), hideSpecial));
+  const shown = useMemo(
+    () => Array.from({ length: heads }, (_, h) => restrict(output, headOf(output.attentions[layer], h), hideSpecial)),
+    [output, layer, heads, hideSpecial],
+  );
   const { labels } = shown[0];
   const n = labels.length;
   const isOn = (h: number) => selected[h] ?? true;

@@ -1,7 +1,7 @@
 // Every layer × head at once as small attention matrices (rows attend to columns), to spot
 // patterns such as "attend to the previous token" or "attend to [SEP]". Clicking one opens it.
 
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { BertOutput, NdArray } from '../../../models/types';
 import type { AttentionOptions } from '../../../stores/textStore';
 import { sequentialColor } from '../../common/colors';
@@ -37,6 +37,10 @@ interface Props {
 
 export function ModelView({ output, hideSpecial, onOpen }: Props) {
   const heads = output.attentions[0].shape[0];
+  const matrices = useMemo(
+    () => output.attentions.map((attention) => Array.from({ length: heads }, (_, h) => restrict(output, headOf(attention, h), hideSpecial).matrix)),
+    [output, heads, hideSpecial],
+  );
   return (
     <div className="model-view" data-testid="model-view" style={{ gridTemplateColumns: `auto repeat(${heads}, minmax(28px, 96px))` }}>
       <span />
@@ -45,11 +49,11 @@ export function ModelView({ output, hideSpecial, onOpen }: Props) {
           head {h + 1}
         </span>
       ))}
-      {output.attentions.map((attention, layer) => [
+      {matrices.map((layerMatrices, layer) => [
         <span key={`l${layer}`} className="axis-label">
           layer {layer + 1}
         </span>,
-        ...Array.from({ length: heads }, (_, h) => (
+        ...layerMatrices.map((matrix, h) => (
           <button
             key={`${layer}-${h}`}
             type="button"
@@ -57,7 +61,7 @@ export function ModelView({ output, hideSpecial, onOpen }: Props) {
             aria-label={`Open layer ${layer + 1} head ${h + 1}`}
             onClick={() => onOpen({ view: 'matrix', layer, head: h })}
           >
-            <Thumbnail matrix={restrict(output, headOf(attention, h), hideSpecial).matrix} />
+            <Thumbnail matrix={matrix} />
           </button>
         )),
       ])}

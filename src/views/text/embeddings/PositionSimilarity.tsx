@@ -5,6 +5,7 @@
 import { useId, useMemo } from 'react';
 import { cosineSimilarityMatrix } from '../../../analysis/similarity';
 import type { NdArray } from '../../../models/types';
+import { useTextStore } from '../../../stores/textStore';
 import { Heatmap } from '../../common/Heatmap';
 
 const PLOT_W = 480;
@@ -34,13 +35,9 @@ function Profile({ values, focus }: { values: Float32Array; focus: number }) {
   );
 }
 
-interface Props {
-  positionEmbeddings: NdArray;
-  focus: number;
-  onFocus: (position: number) => void;
-}
-
-export function PositionSimilarity({ positionEmbeddings, focus, onFocus }: Props) {
+export function PositionSimilarity({ positionEmbeddings }: { positionEmbeddings: NdArray }) {
+  const focus = useTextStore((s) => s.positionFocus);
+  const onFocus = useTextStore((s) => s.setPositionFocus);
   const id = useId();
   const similarity = useMemo(() => cosineSimilarityMatrix(positionEmbeddings), [positionEmbeddings]);
   const n = similarity.shape[0];
