@@ -1,7 +1,7 @@
 // The shell: header with the workspace tabs and the backend badge, the model picker of the open
 // workspace, and the workspace itself. The image workspace is a separate chunk, loaded on first visit.
 
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, type KeyboardEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore, type Tab } from './stores/appStore';
 import { BackendBadge } from './views/common/BackendBadge';
@@ -31,11 +31,20 @@ export function App() {
     void ensureModel(slot);
   }, [ensureModel, slot]);
 
+  // Arrow keys move between tabs, as in the WAI-ARIA tabs pattern.
+  const onTabKey = (e: KeyboardEvent) => {
+    const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+    if (!step) return;
+    const next = TABS[(TABS.findIndex((t) => t.id === tab) + step + TABS.length) % TABS.length].id;
+    setTab(next);
+    document.getElementById(`tab-${next}`)?.focus();
+  };
+
   return (
     <div className="app">
       <header className="app-header">
         <h1>Encoder playground</h1>
-        <nav role="tablist" aria-label="Workspaces">
+        <nav role="tablist" aria-label="Workspaces" onKeyDown={onTabKey}>
           {TABS.map((t) => (
             <button
               key={t.id}
@@ -43,6 +52,7 @@ export function App() {
               id={`tab-${t.id}`}
               aria-selected={tab === t.id}
               aria-controls="workspace"
+              tabIndex={tab === t.id ? 0 : -1}
               onClick={() => setTab(t.id)}
             >
               {t.label}

@@ -185,7 +185,8 @@ export async function infer(argv: string[]): Promise<CliResult> {
     const { stdout, notes } = await run(argv);
     return { code: 0, stdout, stderr: notes.map((n) => `${n}\n`).join('') };
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    // Kept to one line, so scripts can show or grep it as is.
+    const message = (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ');
     const usage = e instanceof UsageError;
     return { code: usage ? 2 : 1, stdout: '', stderr: `error: ${message}${usage ? ' (see --help)' : ''}\n` };
   }

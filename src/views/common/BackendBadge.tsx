@@ -24,6 +24,7 @@ export function BackendBadge() {
       liveTensors: s.liveTensors,
     })),
   );
+  const tab = useAppStore((s) => s.tab);
   const timings = useAppStore((s) => s.timings[s.tab === 'image' ? 'vit' : 'bert']);
 
   return (
@@ -50,7 +51,7 @@ export function BackendBadge() {
       </span>
       {timings && (
         <span className="badge-timings" data-testid="timings">
-          prepare {formatMs(timings.preprocess_ms)} · forward {formatMs(timings.forward_ms)} · read-back {formatMs(timings.readback_ms)}
+          {tab === 'image' ? 'preprocess' : 'tokenize'} {formatMs(timings.preprocess_ms)} · forward {formatMs(timings.forward_ms)} · read-back {formatMs(timings.readback_ms)}
         </span>
       )}
       {liveTensors !== null && (

@@ -3,6 +3,7 @@
 
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { cosineSimilarityMatrix } from '../../analysis/similarity';
 import { useAppStore } from '../../stores/appStore';
 import { useTextStore } from '../../stores/textStore';
 import { Panel } from '../common/Panel';
@@ -19,8 +20,6 @@ export function TextWorkspace() {
   const model = useAppStore((s) => s.slots.bert.current);
   const backend = useAppStore((s) => s.backend);
   const { output, error, run } = useTextStore(useShallow((s) => ({ output: s.output, error: s.error, run: s.run })));
-  // Export callbacks read the store when clicked rather than subscribing, so that dragging the
-  // position slider or masking does not re-render every panel.
 
   // A new model or backend gives new numbers for the same input.
   useEffect(() => {
@@ -57,6 +56,7 @@ export function TextWorkspace() {
               exportName="masked-lm"
               explain="In masked language modelling some tokens are replaced by [MASK] and the model predicts the original from both sides of the context; training minimises the cross-entropy loss −log p(original). Click a prediction to put it into the sentence."
               data={() => {
+                // Read on export rather than subscribed, so masking does not re-render every panel.
                 const { originals } = useTextStore.getState();
                 return output.mlm?.map((m, i) => ({
                   position: m.position,
@@ -91,7 +91,7 @@ export function TextWorkspace() {
               title="Position embeddings"
               exportName="position-similarity"
               explain="Cosine similarity between the learned position embeddings of all positions (click a cell or use the slider to pick a position for the profile below). BERT is not told that positions are ordered; the similarity of neighbours is learned."
-              data={() => ({ position_embeddings: model.info.position_embeddings, focus: useTextStore.getState().positionFocus })}
+              data={() => ({ cosine_similarity: cosineSimilarityMatrix(model.info.position_embeddings), focus: useTextStore.getState().positionFocus })}
             >
               <PositionSimilarity positionEmbeddings={model.info.position_embeddings} />
             </Panel>

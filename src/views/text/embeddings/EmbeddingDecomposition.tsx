@@ -68,10 +68,10 @@ export function EmbeddingDecomposition({ output }: { output: BertOutput }) {
         ))}
         <div className="strip-legends">
           <figure>
-            <ColorLegend scale="diverging" domain={[-partsRange, partsRange]} label="token, segment, position, sum" />
+            <ColorLegend scale="diverging" domain={[-partsRange, partsRange]} label="token, segment, position, sum" format={(v) => v.toFixed(2)} />
           </figure>
           <figure>
-            <ColorLegend scale="diverging" domain={[-normRange, normRange]} label="after LayerNorm" />
+            <ColorLegend scale="diverging" domain={[-normRange, normRange]} label="after LayerNorm" format={(v) => v.toFixed(2)} />
           </figure>
         </div>
       </div>
