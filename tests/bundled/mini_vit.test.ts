@@ -34,7 +34,7 @@ interface SampleIndex {
 const heldout: Heldout = JSON.parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'mini-vit', 'heldout.json'), 'utf8'));
 const sampleIndex: SampleIndex = JSON.parse(readFileSync(join(SAMPLES_DIR, 'index.json'), 'utf8'));
 
-// float32 in tfjs-wasm vs PyTorch's CPU kernels (fixture logits rounded to 1e-6): the worst difference seen was 2.4e-6.
+// float32 in tfjs-wasm vs PyTorch's CPU kernels (fixture logits rounded to 1e-6): the worst difference seen was 2.7e-6.
 const LOGIT_TOLERANCE = 1e-4;
 
 /** A 28x28 grey image as the browser decodes a grey PNG: R = G = B = grey, opaque. */
