@@ -12,12 +12,12 @@ time, not on steps, so the run ends at --minutes whatever the machine's speed. A
 (model + optimizer + RNG state) is written every --checkpoint-minutes, so export.py can be run at
 any moment. torch runs on one thread: the machine's two cores are shared.
 
-Usage: nohup nice /usr/bin/python3 scripts/train/bert/pretrain.py --minutes 70 > work/pretrain.log 2>&1 &
+The defaults are the shipped run (public/models/mini-bert/README.md explains the sizing):
+  nohup /usr/bin/python3 scripts/train/bert/pretrain.py > scripts/train/bert/work/pretrain.log 2>&1 &
 """
 
 import argparse
 import csv
-import math
 import os
 import pickle
 import random
@@ -188,16 +188,16 @@ def save_checkpoint(path, model, optimizer, step, elapsed, rng, config):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--minutes", type=float, default=100.0, help="wall-clock training budget")
-    parser.add_argument("--hidden-size", type=int, default=192)
+    parser.add_argument("--minutes", type=float, default=86.0, help="wall-clock training budget")
+    parser.add_argument("--hidden-size", type=int, default=128)
     parser.add_argument("--layers", type=int, default=4)
     parser.add_argument("--heads", type=int, default=4)
-    parser.add_argument("--intermediate-size", type=int, default=768)
+    parser.add_argument("--intermediate-size", type=int, default=512)
     parser.add_argument("--max-position", type=int, default=128)
     parser.add_argument("--short-len", type=int, default=64, help="sequence length for the first part of the run")
     parser.add_argument("--long-fraction", type=float, default=0.1, help="final fraction of the time at --max-position")
-    parser.add_argument("--batch-tokens", type=int, default=4096, help="batch size in sequence slots x length")
-    parser.add_argument("--lr", type=float, default=7e-4)
+    parser.add_argument("--batch-tokens", type=int, default=2048, help="batch size in sequence slots x length")
+    parser.add_argument("--lr", type=float, default=1e-3)
     # Dropout off: the run sees the data about twice, far from the regime where it regularizes
     # (as in "Cramming", Geiping & Goldstein 2022); the config keeps the keys, set to 0.
     parser.add_argument("--dropout", type=float, default=0.0)
