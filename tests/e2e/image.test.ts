@@ -3,10 +3,11 @@
 // numbers PyTorch and the analysis functions give: top-5 probabilities, the position-embedding
 // structure, one attention-distance dot per head. Then drive the controls: layer and head
 // selectors, a patch picked by mouse and by keyboard, rollout options, a file that is not an
-// image. Finally the bundled mini-ViT with the real samples, which also takes
-// docs/screenshot-image.png. No console errors allowed.
+// image. Finally the bundled mini-ViT with the real samples. Its screenshot goes to
+// test-results/screenshots; UPDATE_SCREENSHOTS=1 also refreshes docs/screenshot-image.png for the
+// README. No console errors allowed.
 
-import { mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -214,8 +215,10 @@ describe('image workspace with the bundled mini-ViT and sample images', () => {
     await cls.click({ position: { x: box.width * 0.5, y: box.height * 0.5 } });
     await page.getByTestId('output-similarity').getByTestId('heatmap').waitFor();
     await page.mouse.move(0, 0);
-    mkdirSync(join(ROOT, 'docs'), { recursive: true });
-    await page.screenshot({ path: join(ROOT, 'docs', 'screenshot-image.png'), fullPage: true });
+    const shot = join(ROOT, 'test-results', 'screenshots', 'image-bundled.png');
+    mkdirSync(join(ROOT, 'test-results', 'screenshots'), { recursive: true });
+    await page.screenshot({ path: shot, fullPage: true });
+    if (process.env.UPDATE_SCREENSHOTS) copyFileSync(shot, join(ROOT, 'docs', 'screenshot-image.png'));
     expect(errors).toEqual([]);
     await page.close();
   });
