@@ -51,8 +51,8 @@ function expectedStructure(): number {
 async function shownTop5(page: Page) {
   return page.$$eval('[data-testid="top-classes"] li', (items) =>
     items.map((li) => ({
-      label: li.querySelector('.class-label')?.textContent ?? '',
-      text: li.querySelector('.class-prob')?.textContent ?? '',
+      label: li.querySelector('.prob-label')?.textContent ?? '',
+      text: li.querySelector('.prob-value')?.textContent ?? '',
     })),
   );
 }

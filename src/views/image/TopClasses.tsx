@@ -1,18 +1,14 @@
 // The classifier's five most probable classes, as bars.
 
 import type { ClassProbability } from '../../models/types';
-import { formatPercent } from '../common/format';
+import { ProbabilityBar } from '../common/ProbabilityBar';
 
 export function TopClasses({ top }: { top: ClassProbability[] }) {
   return (
-    <ol className="top-classes" data-testid="top-classes">
+    <ol className="prob-bars top-classes" data-testid="top-classes">
       {top.map((c) => (
-        <li key={c.id}>
-          <span className="class-label">{c.label}</span>
-          <span className="class-bar" aria-hidden>
-            <span style={{ width: `${c.prob * 100}%` }} />
-          </span>
-          <span className="class-prob">{formatPercent(c.prob)}</span>
+        <li key={c.id} className="prob-row">
+          <ProbabilityBar label={c.label} prob={c.prob} />
         </li>
       ))}
     </ol>

@@ -6,6 +6,7 @@ import type { BertOutput } from '../../models/types';
 import type { MaskOrigin } from '../../stores/masking';
 import { useTextStore } from '../../stores/textStore';
 import { formatPercent } from '../common/format';
+import { ProbabilityBar } from '../common/ProbabilityBar';
 
 function OriginalScore({ origin, logProbs }: { origin: MaskOrigin; logProbs: Float32Array }) {
   const logP = logProbs[origin.id];
@@ -41,9 +42,7 @@ export function MaskPredictions({ output }: { output: BertOutput }) {
                   onClick={() => fillMask(i, c.token)}
                   aria-label={`${c.token}, ${formatPercent(c.prob)}; put it into the sentence`}
                 >
-                  <span className="prob-label">{c.token}</span>
-                  <span className="prob-bar" style={{ width: `${Math.max(c.prob * 100, 0.5)}%` }} />
-                  <span className="prob-value">{formatPercent(c.prob)}</span>
+                  <ProbabilityBar label={c.token} prob={c.prob} />
                 </button>
               </li>
             ))}

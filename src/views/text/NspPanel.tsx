@@ -3,7 +3,7 @@
 
 import type { BertOutput } from '../../models/types';
 import { useTextStore } from '../../stores/textStore';
-import { formatPercent } from '../common/format';
+import { ProbabilityBar } from '../common/ProbabilityBar';
 
 export function NspPanel({ output }: { output: BertOutput }) {
   const randomSentenceB = useTextStore((s) => s.randomSentenceB);
@@ -24,9 +24,7 @@ export function NspPanel({ output }: { output: BertOutput }) {
       <ol className="prob-bars" data-testid="nsp">
         {rows.map((r) => (
           <li key={r.label} className="prob-row" data-testid={`nsp-${r.label}`}>
-            <span className="prob-label">{r.label}</span>
-            <span className="prob-bar" style={{ width: `${Math.max(r.prob * 100, 0.5)}%` }} />
-            <span className="prob-value">{formatPercent(r.prob)}</span>
+            <ProbabilityBar label={r.label} prob={r.prob} />
           </li>
         ))}
       </ol>
