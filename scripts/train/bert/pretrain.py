@@ -12,7 +12,10 @@ time, not on steps, so the run ends at --minutes whatever the machine's speed. A
 (model + optimizer + RNG state) is written every --checkpoint-minutes, so export.py can be run at
 any moment. torch runs on one thread: the machine's two cores are shared.
 
-The defaults are the shipped run (public/models/mini-bert/README.md explains the sizing):
+With --device cuda and --workers N the same recipe runs on a GPU, with N processes building
+the batches (instance generation is plain Python and would otherwise starve the GPU).
+
+The defaults are the CPU run (public/models/mini-bert/README.md explains the sizing):
   nohup /usr/bin/python3 scripts/train/bert/pretrain.py > scripts/train/bert/work/pretrain.log 2>&1 &
 """
 
@@ -138,9 +141,40 @@ def losses(model, batch):
     mlm_logits, nsp_logits = model(batch["input_ids"], batch["token_type_ids"], batch["attention_mask"], batch["mlm_positions"])
     mlm_loss = F.cross_entropy(mlm_logits, batch["mlm_labels"])
     nsp_loss = F.cross_entropy(nsp_logits, batch["nsp_labels"])
-    mlm_acc = (mlm_logits.argmax(-1) == batch["mlm_labels"]).float().mean().item()
-    nsp_acc = (nsp_logits.argmax(-1) == batch["nsp_labels"]).float().mean().item()
+    # Tensors, not floats: a .item() per step would stall a GPU at every step.
+    mlm_acc = (mlm_logits.argmax(-1) == batch["mlm_labels"]).float().mean()
+    nsp_acc = (nsp_logits.argmax(-1) == batch["nsp_labels"]).float().mean()
     return mlm_loss, nsp_loss, mlm_acc, nsp_acc
+
+
+class InstanceStream(torch.utils.data.IterableDataset):
+    """Endless collated batches of fresh instances; each DataLoader worker draws from its own seed."""
+
+    def __init__(self, documents, seq_len, vocab_size, batch_size, seed):
+        self.documents, self.seq_len, self.vocab_size = documents, seq_len, vocab_size
+        self.batch_size, self.seed = batch_size, seed
+
+    def __iter__(self):
+        info = torch.utils.data.get_worker_info()
+        rng = random.Random(self.seed * 1000 + (info.id if info else 0))
+        multi = multi_sentence_indices(self.documents)
+        while True:
+            batch = collate([make_instance(self.documents, multi, self.seq_len, self.vocab_size, rng)
+                             for _ in range(self.batch_size)])
+            # numpy crosses the process boundary by pipe; torch tensors would need shared memory,
+            # which sandboxed machines often keep too small.
+            yield {k: v.numpy() for k, v in batch.items()}
+
+
+def _as_is(batch):
+    return batch
+
+
+def batch_stream(documents, seq_len, vocab_size, batch_tokens, workers, seed):
+    stream = InstanceStream(documents, seq_len, vocab_size, batch_tokens // seq_len, seed)
+    loader = torch.utils.data.DataLoader(stream, batch_size=None, num_workers=workers, collate_fn=_as_is,
+                                         prefetch_factor=8, persistent_workers=False)
+    return ({k: torch.from_numpy(v) for k, v in batch.items()} for batch in loader)
 
 
 def multi_sentence_indices(documents):
@@ -163,6 +197,10 @@ def evaluate(model, batches):
             sums[i] += float(v)
     model.train()
     return [s / len(batches) for s in sums]
+
+
+def to_device(batch, device):
+    return {k: v.to(device, non_blocking=True) for k, v in batch.items()}
 
 
 def learning_rate(fraction, peak, warmup):
@@ -207,9 +245,13 @@ def main():
     parser.add_argument("--log-every", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--out", default=os.path.join(WORK, "run"))
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda when a GPU is available")
+    parser.add_argument("--workers", type=int, default=0, help="processes that build batches (0: the training process)")
+    parser.add_argument("--threads", type=int, default=1, help="CPU threads for torch (the two cores here are shared)")
     args = parser.parse_args()
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
+    torch.backends.cuda.matmul.allow_tf32 = True  # float32 on a GPU's tensor cores; no effect on the CPU
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
     os.makedirs(args.out, exist_ok=True)
@@ -218,7 +260,7 @@ def main():
     documents = load_documents("train")
     multi = multi_sentence_indices(documents)
     heldout = load_documents("heldout")
-    eval_batches = fixed_eval_batches(heldout, args.short_len, vocab_size, 512, 128, seed=99)
+    eval_batches = [to_device(b, args.device) for b in fixed_eval_batches(heldout, args.short_len, vocab_size, 512, 128, seed=99)]
 
     config = BertConfig(
         vocab_size=vocab_size,
@@ -230,7 +272,7 @@ def main():
         hidden_dropout_prob=args.dropout,
         attention_probs_dropout_prob=args.dropout,
     )
-    model = BertForPreTraining(config)
+    model = BertForPreTraining(config).to(args.device)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"config {config.to_dict()}\n{n_params} parameters, {len(documents)} train documents ({len(multi)} with 2+ sentences)", flush=True)
 
@@ -250,6 +292,7 @@ def main():
     start = time.time()
     last_checkpoint = start
     step, window, window_tokens, window_start = 0, [], 0, start
+    streams = {}
     model.train()
     while True:
         elapsed = time.time() - start
@@ -260,20 +303,27 @@ def main():
         lr = learning_rate(fraction, args.lr, args.warmup)
         for group in optimizer.param_groups:
             group["lr"] = lr
-        batch = collate([make_instance(documents, multi, seq_len, vocab_size, rng) for _ in range(args.batch_tokens // seq_len)])
+        if args.workers:
+            if seq_len not in streams:
+                streams.clear()  # the short-sequence workers are done for good
+                streams[seq_len] = batch_stream(documents, seq_len, vocab_size, args.batch_tokens, args.workers, args.seed + seq_len)
+            batch = next(streams[seq_len])
+        else:
+            batch = collate([make_instance(documents, multi, seq_len, vocab_size, rng) for _ in range(args.batch_tokens // seq_len)])
+        window_tokens += int(batch["attention_mask"].sum())
+        batch = to_device(batch, args.device)
         mlm_loss, nsp_loss, mlm_acc, nsp_acc = losses(model, batch)
         optimizer.zero_grad(set_to_none=True)
         (mlm_loss + nsp_loss).backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         step += 1
-        window.append((mlm_loss.item(), nsp_loss.item(), mlm_acc, nsp_acc))
-        window_tokens += int(batch["attention_mask"].sum())
+        window.append(torch.stack([mlm_loss.detach(), nsp_loss.detach(), mlm_acc, nsp_acc]))
 
         now = time.time()
         checkpoint_due = now - last_checkpoint >= args.checkpoint_minutes * 60 or now - start >= budget
         if step % args.log_every == 0 or checkpoint_due:
-            means = [sum(w[i] for w in window) / len(window) for i in range(4)]
+            means = torch.stack(window).mean(0).tolist()
             heldout_figures = evaluate(model, eval_batches) if checkpoint_due else ["", "", "", ""]
             row = [step, round(now - start, 1), f"{lr:.3e}", seq_len, round(window_tokens / (now - window_start))]
             row += [f"{m:.4f}" for m in means] + [f"{h:.4f}" if h != "" else "" for h in heldout_figures]

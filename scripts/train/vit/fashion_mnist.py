@@ -2,11 +2,13 @@
 public/models/mini-vit/preprocessor_config.json describes (HF ViTImageProcessor semantics)."""
 
 import gzip
+import os
 
 import numpy as np
 import torch
 
-DATA_DIR = "/usr/share/datasets/fashion-mnist"
+# FASHION_MNIST_DIR lets a machine without the Debian package (a lent GPU machine) use a copy.
+DATA_DIR = os.environ.get("FASHION_MNIST_DIR", "/usr/share/datasets/fashion-mnist")
 LABELS = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
           "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 

@@ -7,6 +7,8 @@ every --checkpoint-minutes and at the end, so the run can be stopped and exporte
 
     /usr/bin/python3 scripts/train/vit/train.py --minutes 75 --out scripts/train/vit/work/run
     /usr/bin/python3 scripts/train/vit/train.py --bench 60   # images/s of the configured model
+
+With --device cuda the same loop runs on a GPU (augmentation stays on the CPU, it is a gather).
 """
 
 import argparse
@@ -48,6 +50,8 @@ def parse_args():
     p.add_argument("--eval-minutes", type=float, default=10, help="test-set accuracy and position structure for the curves")
     p.add_argument("--log-every", type=int, default=100)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="cpu", help="cpu, or cuda when a GPU is available")
+    p.add_argument("--threads", type=int, default=1, help="CPU threads for torch (the two cores here are shared)")
     return p.parse_args()
 
 
@@ -94,10 +98,11 @@ def make_optimizer(model, args):
 @torch.no_grad()
 def evaluate(model, images, labels, batch_size=500):
     model.eval()
+    device = next(model.parameters()).device
     loss, correct = 0.0, 0
     for i in range(0, len(images), batch_size):
-        logits = model(preprocess(images[i:i + batch_size]))
-        y = labels[i:i + batch_size]
+        logits = model(preprocess(images[i:i + batch_size]).to(device))
+        y = labels[i:i + batch_size].to(device)
         loss += F.cross_entropy(logits, y, reduction="sum").item()
         correct += (logits.argmax(1) == y).sum().item()
     model.train()
@@ -106,17 +111,17 @@ def evaluate(model, images, labels, batch_size=500):
 
 def pos_spearman(model, config):
     grid = config.image_size // config.patch_size
-    return position_embedding_structure(model.vit.embeddings.position_embeddings[0].detach().numpy(), grid, grid)
+    return position_embedding_structure(model.vit.embeddings.position_embeddings[0].detach().cpu().numpy(), grid, grid)
 
 
 def main():
     args = parse_args()
-    # Two cores shared with another training and several developers.
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
+    torch.backends.cuda.matmul.allow_tf32 = True  # float32 on a GPU's tensor cores; no effect on the CPU
     torch.manual_seed(args.seed)
     config = ViTConfig(hidden_size=args.hidden_size, num_hidden_layers=args.num_hidden_layers,
                        num_attention_heads=args.num_attention_heads, intermediate_size=args.intermediate_size)
-    model = ViTForImageClassification(config)
+    model = ViTForImageClassification(config).to(args.device)
     optimizer = make_optimizer(model, args)
     train_x, train_y = load_split("train")
     test_x, test_y = load_split("t10k")
@@ -128,7 +133,7 @@ def main():
     # Progress within the epoch is counted in images, so a resumed run may use another --batch-size.
     state = {"step": 0, "epoch": 0, "image_in_epoch": 0, "elapsed": 0.0, "images": 0}
     if os.path.exists(ckpt_path) and not args.bench:
-        ckpt = torch.load(ckpt_path)
+        ckpt = torch.load(ckpt_path, map_location="cpu")  # the RNG state must stay a CPU tensor
         model.load_state_dict(ckpt["model"])
         optimizer.load_state_dict(ckpt["optimizer"])
         aug_gen.set_state(ckpt["aug_rng"])
@@ -170,7 +175,8 @@ def main():
             for group in optimizer.param_groups:
                 group["lr"] = lr * group["lr_mult"]
             idx = perm[state["image_in_epoch"]:state["image_in_epoch"] + args.batch_size]
-            x, y = preprocess(augment(train_x[idx], args.max_shift, aug_gen)), train_y[idx]
+            x = preprocess(augment(train_x[idx], args.max_shift, aug_gen)).to(args.device, non_blocking=True)
+            y = train_y[idx].to(args.device, non_blocking=True)
             logits = model(x)
             loss = F.cross_entropy(logits, y, label_smoothing=args.label_smoothing)
             optimizer.zero_grad(set_to_none=True)
@@ -180,14 +186,15 @@ def main():
             state["step"] += 1
             state["image_in_epoch"] += len(idx)
             state["images"] += len(y)
-            run_loss += loss.item() * len(y)
-            run_correct += (logits.argmax(1) == y).sum().item()
+            # Kept as tensors: a .item() per step would stall a GPU at every step.
+            run_loss += loss.detach() * len(y)
+            run_correct += (logits.argmax(1) == y).sum()
             run_n += len(y)
             if state["step"] % args.log_every == 0:
                 row = {"step": state["step"], "epoch": f"{state['images'] / len(train_x):.3f}",
                        "elapsed_min": f"{(time.time() - start) / 60:.2f}", "images": state["images"],
-                       "lr": f"{lr:.3e}", "train_loss": f"{run_loss / run_n:.4f}",
-                       "train_acc": f"{run_correct / run_n:.4f}"}
+                       "lr": f"{lr:.3e}", "train_loss": f"{float(run_loss) / run_n:.4f}",
+                       "train_acc": f"{float(run_correct) / run_n:.4f}"}
                 run_loss, run_correct, run_n = 0.0, 0, 0
                 if not args.bench and time.time() - last_eval > args.eval_minutes * 60:
                     row.update(evaluation_row())
