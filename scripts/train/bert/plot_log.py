@@ -1,15 +1,16 @@
-"""Draw the training curves of work/run/train_log.csv into public/models/mini-bert/ with PIL
-(matplotlib is not installed here), and copy the CSV next to it.
+"""Draw the training curves of one or more consecutive training phases into
+public/models/mini-bert/ with PIL (matplotlib is not installed here), and write their log next to
+it as one CSV with a `phase` column; each later phase's clock continues where the previous stopped.
 
 Left panel: MLM loss (training batches, held-out eval at each checkpoint). Right panel: NSP
-accuracy (same). x axis: wall-clock minutes of training on this machine.
+accuracy (same). x axis: wall-clock minutes of training.
 
-Usage: /usr/bin/python3 scripts/train/bert/plot_log.py
+Usage: /usr/bin/python3 scripts/train/bert/plot_log.py [LOG.csv ...]   (default: work/run/train_log.csv)
 """
 
 import csv
 import os
-import shutil
+import sys
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -50,9 +51,21 @@ def panel(draw, x0, title, series, y_range, font):
         draw.text((right - 150, top + 8 + 14 * k), label, fill=color, font=font)
 
 
+def read_phases(paths):
+    rows, offset = [], 0.0
+    for phase, path in enumerate(paths, 1):
+        with open(path) as f:
+            part = list(csv.DictReader(f))
+        for r in part:
+            r["elapsed_s"] = f"{float(r['elapsed_s']) + offset:.1f}"
+            r["phase"] = str(phase)
+        offset = float(part[-1]["elapsed_s"])
+        rows += part
+    return rows
+
+
 def main():
-    with open(LOG) as f:
-        rows = list(csv.DictReader(f))
+    rows = read_phases(sys.argv[1:] or [LOG])
     minutes = lambda r: float(r["elapsed_s"]) / 60
     train = lambda key: [(minutes(r), float(r[key])) for r in rows]
     heldout = lambda key: [(minutes(r), float(r[key])) for r in rows if r[key]]
@@ -67,7 +80,10 @@ def main():
                                     ("held-out", HELDOUT_COLOR, heldout("heldout_nsp_acc"), True)], (0.4, 1.0), font)
     os.makedirs(OUT, exist_ok=True)
     image.save(os.path.join(OUT, "train_curves.png"), optimize=True)
-    shutil.copyfile(LOG, os.path.join(OUT, "train_log.csv"))
+    with open(os.path.join(OUT, "train_log.csv"), "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=["phase"] + [k for k in rows[0] if k != "phase"])
+        writer.writeheader()
+        writer.writerows(rows)
     print(f"{len(rows)} log rows -> {os.path.normpath(os.path.join(OUT, 'train_curves.png'))}")
 
 

@@ -45,9 +45,11 @@ def load_vocab_size():
     return len(vocab)
 
 
-def load_documents(split):
+def load_documents(split, with_sources=False):
     with open(os.path.join(WORK, "encoded", f"{split}.pkl"), "rb") as f:
-        return [d["sentences"] for d in pickle.load(f)]
+        docs = pickle.load(f)
+    sentences = [d["sentences"] for d in docs]
+    return (sentences, [d["source"] for d in docs]) if with_sources else sentences
 
 
 def make_pair(documents, multi_sentence, max_len, rng, short_seq_prob=0.1):
@@ -150,16 +152,15 @@ def losses(model, batch):
 class InstanceStream(torch.utils.data.IterableDataset):
     """Endless collated batches of fresh instances; each DataLoader worker draws from its own seed."""
 
-    def __init__(self, documents, seq_len, vocab_size, batch_size, seed):
-        self.documents, self.seq_len, self.vocab_size = documents, seq_len, vocab_size
+    def __init__(self, documents, multi, seq_len, vocab_size, batch_size, seed):
+        self.documents, self.multi, self.seq_len, self.vocab_size = documents, multi, seq_len, vocab_size
         self.batch_size, self.seed = batch_size, seed
 
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
         rng = random.Random(self.seed * 1000 + (info.id if info else 0))
-        multi = multi_sentence_indices(self.documents)
         while True:
-            batch = collate([make_instance(self.documents, multi, self.seq_len, self.vocab_size, rng)
+            batch = collate([make_instance(self.documents, self.multi, self.seq_len, self.vocab_size, rng)
                              for _ in range(self.batch_size)])
             # numpy crosses the process boundary by pipe; torch tensors would need shared memory,
             # which sandboxed machines often keep too small.
@@ -170,15 +171,19 @@ def _as_is(batch):
     return batch
 
 
-def batch_stream(documents, seq_len, vocab_size, batch_tokens, workers, seed):
-    stream = InstanceStream(documents, seq_len, vocab_size, batch_tokens // seq_len, seed)
+def batch_stream(documents, multi, seq_len, vocab_size, batch_tokens, workers, seed):
+    stream = InstanceStream(documents, multi, seq_len, vocab_size, batch_tokens // seq_len, seed)
     loader = torch.utils.data.DataLoader(stream, batch_size=None, num_workers=workers, collate_fn=_as_is,
                                          prefetch_factor=8, persistent_workers=False)
     return ({k: torch.from_numpy(v) for k, v in batch.items()} for batch in loader)
 
 
-def multi_sentence_indices(documents):
-    return [i for i, d in enumerate(documents) if len(d) >= 2]
+def multi_sentence_indices(documents, sources=None, source_weights=None):
+    """Documents that can give a true next sentence. An integer weight per source repeats its
+    documents in the list that pairs are drawn from, so that source is drawn that many times as often."""
+    weights = source_weights or {}
+    return [i for i, d in enumerate(documents) if len(d) >= 2
+            for _ in range(weights.get(sources[i], 1) if sources else 1)]
 
 
 def fixed_eval_batches(documents, max_len, vocab_size, n, batch_size, seed):
@@ -248,6 +253,8 @@ def main():
     parser.add_argument("--device", default="cpu", help="cpu, or cuda when a GPU is available")
     parser.add_argument("--workers", type=int, default=0, help="processes that build batches (0: the training process)")
     parser.add_argument("--threads", type=int, default=1, help="CPU threads for torch (the two cores here are shared)")
+    parser.add_argument("--source-weights", default="", help="e.g. wordnet=2,fortunes=2: draw those sources' documents more often")
+    parser.add_argument("--init-from", default="", help="start from this checkpoint's weights (a new optimizer and schedule)")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -257,8 +264,9 @@ def main():
     os.makedirs(args.out, exist_ok=True)
 
     vocab_size = load_vocab_size()
-    documents = load_documents("train")
-    multi = multi_sentence_indices(documents)
+    documents, sources = load_documents("train", with_sources=True)
+    source_weights = {k: int(v) for k, v in (kv.split("=") for kv in args.source_weights.split(",") if kv)}
+    multi = multi_sentence_indices(documents, sources, source_weights)
     heldout = load_documents("heldout")
     eval_batches = [to_device(b, args.device) for b in fixed_eval_batches(heldout, args.short_len, vocab_size, 512, 128, seed=99)]
 
@@ -272,7 +280,13 @@ def main():
         hidden_dropout_prob=args.dropout,
         attention_probs_dropout_prob=args.dropout,
     )
-    model = BertForPreTraining(config).to(args.device)
+    model = BertForPreTraining(config)
+    if args.init_from:
+        init = torch.load(args.init_from, map_location="cpu")
+        assert init["config"] == config.to_dict(), "--init-from needs a checkpoint of the same configuration"
+        model.load_state_dict({k: v.float() for k, v in init["model"].items()})
+        print(f"initialized from {args.init_from} (step {init['step']}, {init['elapsed_s'] / 60:.1f} min)", flush=True)
+    model = model.to(args.device)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"config {config.to_dict()}\n{n_params} parameters, {len(documents)} train documents ({len(multi)} with 2+ sentences)", flush=True)
 
@@ -306,7 +320,7 @@ def main():
         if args.workers:
             if seq_len not in streams:
                 streams.clear()  # the short-sequence workers are done for good
-                streams[seq_len] = batch_stream(documents, seq_len, vocab_size, args.batch_tokens, args.workers, args.seed + seq_len)
+                streams[seq_len] = batch_stream(documents, multi, seq_len, vocab_size, args.batch_tokens, args.workers, args.seed + seq_len)
             batch = next(streams[seq_len])
         else:
             batch = collate([make_instance(documents, multi, seq_len, vocab_size, rng) for _ in range(args.batch_tokens // seq_len)])
