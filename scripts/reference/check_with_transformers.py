@@ -145,13 +145,15 @@ def load_model(cls, folder, torch):
 # ---- 1. tokenizer -----------------------------------------------------------------------------------
 def encode_hf(tok, a, b, max_length):
     kw = dict(truncation=True, max_length=max_length) if max_length else {}
+    # transformers 5's Python-backed BertTokenizerLegacy leaves token_type_ids out unless asked.
+    kw["return_token_type_ids"] = True
     enc = tok(a, b, **kw) if b is not None else tok(a, **kw)
     ids, types = list(enc["input_ids"]), list(enc.get("token_type_ids") or [])
     return {"tokens": tok.convert_ids_to_tokens(ids), "input_ids": ids, "token_type_ids": types}
 
 
 def compare_cases(encode, cases, cfg_name):
-    bad, examples = [], []
+    bad, examples, per_field = [], [], {k: 0 for k in FIELDS}
     for c in cases:
         want = c["expected"][cfg_name]
         try:
@@ -159,12 +161,15 @@ def compare_cases(encode, cases, cfg_name):
         except Exception as e:
             got = {"error": f"{type(e).__name__}: {e}"[:300]}
         diff = [k for k in FIELDS if got.get(k) != want[k]]
+        for k in diff:
+            per_field[k] += 1
         if diff:
             bad.append(c["name"])
             if len(examples) < 10:
                 examples.append({"case": c["name"], "fields": diff, "a": c["a"], "b": c["b"], "got": got.get("tokens"),
                                  "want": want["tokens"], **({"error": got["error"]} if "error" in got else {})})
-    return {"cases": len(cases), "mismatches": len(bad), "mismatched_cases": bad, "examples": examples}
+    return {"cases": len(cases), "mismatches": len(bad), "mismatches_per_field": per_field,
+            "mismatched_cases": bad, "examples": examples}
 
 
 def build_tokenizer(cls, vocab_path, opts):
