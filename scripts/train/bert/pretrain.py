@@ -10,7 +10,8 @@ embedding is trained. Instances are generated on the fly, so no two epochs see t
 The learning-rate schedule (linear warmup, then linear decay to 0) runs on elapsed wall-clock
 time, not on steps, so the run ends at --minutes whatever the machine's speed. A checkpoint
 (model + optimizer + RNG state) is written every --checkpoint-minutes, so export.py can be run at
-any moment. torch runs on one thread: the machine's two cores are shared.
+any moment. torch runs on --threads threads (default one: the development machine's two cores are
+shared).
 
 With --device cuda and --workers N the same recipe runs on a GPU, with N processes building
 the batches (instance generation is plain Python and would otherwise starve the GPU).
@@ -288,7 +289,7 @@ def main():
         print(f"initialized from {args.init_from} (step {init['step']}, {init['elapsed_s'] / 60:.1f} min)", flush=True)
     model = model.to(args.device)
     n_params = sum(p.numel() for p in model.parameters())
-    print(f"config {config.to_dict()}\n{n_params} parameters, {len(documents)} train documents ({len(multi)} with 2+ sentences)", flush=True)
+    print(f"config {config.to_dict()}\n{n_params} parameters, {len(documents)} train documents ({len(set(multi))} with 2+ sentences)", flush=True)
 
     no_decay = [p for n, p in model.named_parameters() if n.endswith("bias") or "LayerNorm" in n]
     decay = [p for n, p in model.named_parameters() if not (n.endswith("bias") or "LayerNorm" in n)]
@@ -306,7 +307,7 @@ def main():
     start = time.time()
     last_checkpoint = start
     step, window, window_tokens, window_start = 0, [], 0, start
-    streams = {}
+    stream, stream_len = None, None
     model.train()
     while True:
         elapsed = time.time() - start
@@ -318,10 +319,9 @@ def main():
         for group in optimizer.param_groups:
             group["lr"] = lr
         if args.workers:
-            if seq_len not in streams:
-                streams.clear()  # the short-sequence workers are done for good
-                streams[seq_len] = batch_stream(documents, multi, seq_len, vocab_size, args.batch_tokens, args.workers, args.seed + seq_len)
-            batch = next(streams[seq_len])
+            if stream_len != seq_len:  # the previous length's workers end with their stream
+                stream, stream_len = batch_stream(documents, multi, seq_len, vocab_size, args.batch_tokens, args.workers, args.seed + seq_len), seq_len
+            batch = next(stream)
         else:
             batch = collate([make_instance(documents, multi, seq_len, vocab_size, rng) for _ in range(args.batch_tokens // seq_len)])
         window_tokens += int(batch["attention_mask"].sum())
