@@ -4,10 +4,14 @@ Output: scripts/train/bert/work/corpus/{train,heldout}.jsonl, one document per l
 {"source": ..., "id": ..., "sentences": [...]}. Documents are runs of consecutive sentences so
 that next-sentence prediction has real "next" sentences to learn from.
 
-Sources (Debian packages wordnet-base, fortunes, bible-kjv, dict-gcide):
+Sources (Debian packages wordnet-base, fortunes, bible-kjv, dict-gcide, r-cran-janeaustenr):
   wordnet  glosses and example sentences, synsets grouped in lexicographer-file order
            (neighbouring synsets share a topic, e.g. foods or body parts). Modern, everyday.
   fortunes one fortune cookie per document. Modern, conversational.
+  austen   Jane Austen's six novels, runs of AUSTEN_SENTENCES_PER_DOC consecutive sentences of a
+           chapter. Narrative prose about daily life (meals, letters, rooms, walks, weather): the
+           words that the dictionary sources define but rarely use in a story. Pretraining draws a
+           document, not a token, so short documents keep long chapters from being under-sampled.
   kjv      one chapter per document; archaic, so only KJV_KEEP of the chapters are kept.
   gcide    Webster 1913 definitions and quotations, one entry per document; archaic and
            encyclopedic, so only GCIDE_KEEP of the entries are kept.
@@ -24,6 +28,7 @@ import os
 import re
 import subprocess
 import unicodedata
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_DIR = os.path.join(HERE, "work", "corpus")
@@ -33,10 +38,12 @@ HELDOUT_FRACTION = 0.02
 KJV_KEEP = 0.5
 GCIDE_KEEP = 0.35
 WORDNET_SENTENCES_PER_DOC = 8
+AUSTEN_SENTENCES_PER_DOC = 8
 
 WORDNET_DIR = "/usr/share/wordnet"
 FORTUNE_DIR = "/usr/share/games/fortunes"
 GCIDE_PATH = "/usr/share/dictd/gcide.dict.dz"
+R_LIBRARY = "/usr/lib/R/site-library"
 
 
 def unit_hash(*parts):
@@ -45,7 +52,8 @@ def unit_hash(*parts):
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]*[A-Z0-9])")
+# A full stop after a title ("Mr. Knightley") does not end a sentence.
+SENTENCE_END = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bDr\.)(?<!\bSt\.)(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]*[A-Z0-9])")
 
 
 def split_sentences(text):
@@ -160,6 +168,61 @@ def gcide_documents():
             yield "gcide", f"{headword.group(1)}-{i}", sentences
 
 
+def r_package_data(package):
+    """The data sets of an installed R package, read without R. R keeps them in a lazy-load
+    database: Rdata.rdx (gzip) is the index of (offset, length) entries in Rdata.rdb, each a 4-byte
+    length and a zlib stream. python3-rdata parses the serialized R objects."""
+    import rdata
+
+    def parse(serialized):
+        # An entry is a bare XDR serialization; the RDX3 file magic routes it to rdata's parser.
+        return rdata.conversion.convert(rdata.parser.parse_data(b"RDX3\n" + serialized))
+
+    folder = os.path.join(R_LIBRARY, package, "data")
+    with gzip.open(os.path.join(folder, "Rdata.rdx")) as f:
+        index = parse(f.read())
+    if not all(index["compressed"]):
+        raise ValueError(f"{package}: expected a zlib-compressed lazy-load database")
+    with open(os.path.join(folder, "Rdata.rdb"), "rb") as f:
+        database = f.read()
+    return {
+        name: parse(zlib.decompress(database[int(offset) + 4 : int(offset) + int(length)]))
+        for name, (offset, length) in index["variables"].items()
+    }
+
+
+def austen_documents():
+    heading = re.compile(r"^(VOLUME|CHAPTER) +[0-9IVXL]+$", re.I)
+    the_end = re.compile(r"^(THE END|FINIS|A NOTE ON THE TEXT)$", re.I)
+    for novel, lines in sorted(r_package_data("janeaustenr").items()):
+        chapters, paragraphs, current, place, volume = [], [], [], None, ""
+        for line in lines + [""]:
+            line = line.strip()
+            if heading.match(line) or the_end.match(line):
+                if current:
+                    paragraphs.append(" ".join(current))
+                if place and paragraphs:
+                    chapters.append((place, paragraphs))
+                paragraphs, current = [], []
+                if the_end.match(line):
+                    break
+                if line.upper().startswith("VOLUME"):
+                    volume, place = line.split()[1] + "-", None
+                else:
+                    place = volume + line.split()[1]
+            elif not line:
+                if current:
+                    paragraphs.append(" ".join(current))
+                current = []
+            elif place:  # the title page and prefaces come before the first chapter
+                current.append(line)
+        for place, paragraphs in chapters:
+            # Underscores mark italics; a double hyphen is the period's dash.
+            sentences = [s for p in paragraphs for s in split_sentences(p.replace("_", "").replace("--", " - "))]
+            for k in range(0, len(sentences), AUSTEN_SENTENCES_PER_DOC):
+                yield "austen", f"{novel}-{place}-{k // AUSTEN_SENTENCES_PER_DOC}", sentences[k : k + AUSTEN_SENTENCES_PER_DOC]
+
+
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     keep = {"kjv": KJV_KEEP, "gcide": GCIDE_KEEP}
@@ -167,7 +230,7 @@ def main():
     with open(os.path.join(OUT_DIR, "train.jsonl"), "w", encoding="utf-8") as train, open(
         os.path.join(OUT_DIR, "heldout.jsonl"), "w", encoding="utf-8"
     ) as heldout:
-        for generator in (wordnet_documents, fortune_documents, kjv_documents, gcide_documents):
+        for generator in (wordnet_documents, fortune_documents, kjv_documents, gcide_documents, austen_documents):
             for source, doc_id, sentences in generator():
                 if unit_hash("keep", source, doc_id) >= keep.get(source, 1.0):
                     continue

@@ -267,6 +267,8 @@ def main():
     vocab_size = load_vocab_size()
     documents, sources = load_documents("train", with_sources=True)
     source_weights = {k: int(v) for k, v in (kv.split("=") for kv in args.source_weights.split(",") if kv)}
+    if set(source_weights) - set(sources):
+        parser.error(f"--source-weights names unknown sources {sorted(set(source_weights) - set(sources))}")
     multi = multi_sentence_indices(documents, sources, source_weights)
     heldout = load_documents("heldout")
     eval_batches = [to_device(b, args.device) for b in fixed_eval_batches(heldout, args.short_len, vocab_size, 512, 128, seed=99)]
