@@ -23,8 +23,9 @@ MARGIN = dict(left=58, right=16, top=34, bottom=44)
 TRAIN_COLOR, HELDOUT_COLOR, AXIS_COLOR = (70, 110, 200), (220, 90, 40), (60, 60, 60)
 
 
-def panel(draw, x0, title, series, y_range, font):
-    """One chart at horizontal offset x0; series = [(label, color, [(x, y)...], draw_points)]."""
+def panel(draw, x0, title, series, y_range, font, legend_top=True):
+    """One chart at horizontal offset x0; series = [(label, color, [(x, y)...], draw_points)]. The legend
+    goes in the corner the curves leave empty: top right for a falling loss, bottom right for a rising accuracy."""
     left, right = x0 + MARGIN["left"], x0 + W - MARGIN["right"]
     top, bottom = MARGIN["top"], H - MARGIN["bottom"]
     x_max = max(x for _, _, pts, _ in series for x, _ in pts)
@@ -40,7 +41,7 @@ def panel(draw, x0, title, series, y_range, font):
     for i in range(6):
         x = x_max * i / 5
         draw.line([sx(x), bottom, sx(x), bottom + 4], fill=AXIS_COLOR)
-        draw.text((sx(x) - 8, bottom + 8), f"{x:.0f}", fill=AXIS_COLOR, font=font)
+        draw.text((sx(x) - 8, bottom + 8), f"{x:.3g}", fill=AXIS_COLOR, font=font)
     draw.text(((left + right) // 2 - 50, H - 16), "training minutes", fill=AXIS_COLOR, font=font)
     for k, (label, color, pts, points) in enumerate(series):
         clipped = [(sx(x), sy(min(max(y, y_min), y_max))) for x, y in pts]
@@ -48,7 +49,8 @@ def panel(draw, x0, title, series, y_range, font):
         if points:
             for px, py in clipped:
                 draw.ellipse([px - 3, py - 3, px + 3, py + 3], fill=color)
-        draw.text((right - 150, top + 8 + 14 * k), label, fill=color, font=font)
+        legend_y = top + 8 + 14 * k if legend_top else bottom - 8 - 14 * (len(series) - k)
+        draw.text((right - 150, legend_y), label, fill=color, font=font)
 
 
 def read_phases(paths):
@@ -77,7 +79,8 @@ def main():
     panel(draw, 0, "MLM cross-entropy", [("train batches", TRAIN_COLOR, mlm_train, False),
                                          ("held-out", HELDOUT_COLOR, mlm_heldout, True)], (max(0.0, low - 0.5), 9.5), font)
     panel(draw, W, "NSP accuracy", [("train batches", TRAIN_COLOR, train("nsp_acc"), False),
-                                    ("held-out", HELDOUT_COLOR, heldout("heldout_nsp_acc"), True)], (0.4, 1.0), font)
+                                    ("held-out", HELDOUT_COLOR, heldout("heldout_nsp_acc"), True)], (0.4, 1.0), font,
+          legend_top=False)
     os.makedirs(OUT, exist_ok=True)
     image.save(os.path.join(OUT, "train_curves.png"), optimize=True)
     with open(os.path.join(OUT, "train_log.csv"), "w", newline="") as f:
