@@ -5,7 +5,8 @@ Evaluates exactly what ships: the weights are read back from public/models/mini-
 BertTokenizer port. All samples are drawn with fixed seeds from held-out documents only.
 
   MLM top-1 / top-5  15% of the non-special tokens of held-out sequences replaced by [MASK]
-                     (the app predicts at [MASK] tokens), accuracy over those positions.
+                     (the app predicts at [MASK] tokens), accuracy over those positions; also per
+                     source, since sources differ in how hard their text is to fill.
   NSP accuracy       held-out pairs, half true continuations, half random spans of other documents.
   pseudo-perplexity  exp of the mean negative log-likelihood of each token of a fixed sample of
                      held-out sentences when that token alone is masked (Salazar et al., 2020).
@@ -172,10 +173,14 @@ def main():
     torch.set_num_threads(1)
     model = load_model()
     tokenizer = BertTokenizerRef(os.path.join(MODEL_DIR, "vocab.txt"))
-    heldout = load_documents("heldout")
+    heldout, sources = load_documents("heldout", with_sources=True)
 
     masked = masked_instances(heldout, args.mlm_sequences, seed=7)
     mlm, mlm_top1, mlm_label_lp = mlm_figures(model, masked)
+    mlm_by_source = {}
+    for source in sorted(set(sources)):
+        documents = [d for d, s in zip(heldout, sources) if s == source]
+        mlm_by_source[source] = dict(mlm_figures(model, masked_instances(documents, 500, seed=7))[0], documents=len(documents))
     pairs = nsp_instances(heldout, args.nsp_pairs, seed=8)
     nsp, nsp_is_next = nsp_figures(model, pairs)
     pppl = pseudo_perplexity(model, heldout, args.pppl_sentences, seed=9)
@@ -194,7 +199,7 @@ def main():
         hand.append({"sentence": sentence, "top5": tokens, "top5_probs": probs})
     cloze_hits = sum(c["hit"] for c in cloze)
 
-    figures = {"mlm": mlm, "nsp": nsp, "pseudo_perplexity": pppl,
+    figures = {"mlm": mlm, "mlm_by_source": mlm_by_source, "nsp": nsp, "pseudo_perplexity": pppl,
                "cloze": {"sentences": len(cloze), "top5_hits": cloze_hits, "top5_rate": cloze_hits / len(cloze)}}
     with open(os.path.join(WORK, "eval.json"), "w") as f:
         json.dump({"figures": figures, "cloze": cloze, "hand_check": hand}, f, indent=1)
