@@ -255,7 +255,6 @@ def main():
     parser.add_argument("--workers", type=int, default=0, help="processes that build batches (0: the training process)")
     parser.add_argument("--threads", type=int, default=1, help="CPU threads for torch (the two cores here are shared)")
     parser.add_argument("--source-weights", default="", help="e.g. wordnet=2,fortunes=2: draw those sources' documents more often")
-    parser.add_argument("--init-from", default="", help="start from this checkpoint's weights (a new optimizer and schedule)")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -284,11 +283,6 @@ def main():
         attention_probs_dropout_prob=args.dropout,
     )
     model = BertForPreTraining(config)
-    if args.init_from:
-        init = torch.load(args.init_from, map_location="cpu")
-        assert init["config"] == config.to_dict(), "--init-from needs a checkpoint of the same configuration"
-        model.load_state_dict({k: v.float() for k, v in init["model"].items()})
-        print(f"initialized from {args.init_from} (step {init['step']}, {init['elapsed_s'] / 60:.1f} min)", flush=True)
     model = model.to(args.device)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"config {config.to_dict()}\n{n_params} parameters, {len(documents)} train documents ({len(set(multi))} with 2+ sentences)", flush=True)
