@@ -2,8 +2,8 @@
 // maps, rollout, attention distance), and what it learned about space (position embeddings).
 
 import { useEffect, useMemo } from 'react';
-import { useAppStore } from '../../stores/appStore';
-import { useImageStore } from '../../stores/imageStore';
+import { useAppStore } from '../../stores';
+import { useImageStore } from '../../stores';
 import { Panel } from '../common/Panel';
 import { AttentionDistancePlot } from './AttentionDistancePlot';
 import { AttentionMaps } from './AttentionMaps';
@@ -26,10 +26,7 @@ export function ImageWorkspace() {
   const loadSamples = useImageStore((s) => s.loadSamples);
   const overlayOpacity = useImageStore((s) => s.overlayOpacity);
   const setOverlayOpacity = useImageStore((s) => s.setOverlayOpacity);
-  const pixels = useMemo(
-    () => (output ? displayPixels(output.pixel_values, model?.info.preprocessing) : null),
-    [output, model],
-  );
+  const pixels = useMemo(() => (output ? displayPixels(output) : null), [output]);
 
   useEffect(() => {
     if (!useImageStore.getState().samples) void loadSamples();

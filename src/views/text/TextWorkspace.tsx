@@ -4,8 +4,8 @@
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { cosineSimilarityMatrix } from '../../analysis/similarity';
-import { useAppStore } from '../../stores/appStore';
-import { useTextStore } from '../../stores/textStore';
+import { useAppStore } from '../../stores';
+import { useTextStore } from '../../stores';
 import { Panel } from '../common/Panel';
 import { AttentionPanel } from './attention/AttentionPanel';
 import { ClsTrajectory, clsRows } from './embeddings/ClsTrajectory';
