@@ -19,10 +19,8 @@ import './image.css';
 
 export function ImageWorkspace() {
   const model = useAppStore((s) => s.slots.vit.current);
-  const backend = useAppStore((s) => s.backend);
   const output = useImageStore((s) => s.output);
   const error = useImageStore((s) => s.error);
-  const samples = useImageStore((s) => s.samples);
   const loadSamples = useImageStore((s) => s.loadSamples);
   const overlayOpacity = useImageStore((s) => s.overlayOpacity);
   const setOverlayOpacity = useImageStore((s) => s.setOverlayOpacity);
@@ -32,13 +30,6 @@ export function ImageWorkspace() {
     if (!useImageStore.getState().samples) void loadSamples();
   }, [loadSamples]);
 
-  // A new model or backend gives new numbers for the same image; with no image yet, start with the first sample.
-  useEffect(() => {
-    if (!model) return;
-    const { source, rerun, openSample } = useImageStore.getState();
-    if (source) void rerun();
-    else if (samples?.[0]) void openSample(samples[0]);
-  }, [model, backend, samples]);
 
   return (
     <div className="workspace image-workspace">
