@@ -11,6 +11,7 @@ import type { LoadProgress } from '../models/types';
 import { activateBackend, activeWebglCanvas, replaceWebglBackend, webglContextLost } from './backends';
 import { cachedFetch, cacheInfo, clearCache } from './cache';
 import { toRgba } from './images';
+import { buffersOf } from './transfer';
 import type {
   BackendChoice,
   BackendStatus,
@@ -45,14 +46,6 @@ function describeError(e: unknown): WorkerError {
   if (e instanceof BadInput) return { code: 'bad_input', message: e.message };
   const message = e instanceof Error ? e.message : String(e);
   return { code: 'internal', message: `Unexpected error in the inference worker: ${message}` };
-}
-
-/** Every typed-array buffer in a result, so it moves to the UI thread instead of being copied. */
-function buffersOf(value: unknown, found = new Set<ArrayBuffer>()): ArrayBuffer[] {
-  if (ArrayBuffer.isView(value)) found.add(value.buffer as ArrayBuffer);
-  else if (Array.isArray(value)) for (const v of value) buffersOf(v, found);
-  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) buffersOf(v, found);
-  return [...found];
 }
 
 /** Work that arrives before any backend was chosen gets the automatic choice. */

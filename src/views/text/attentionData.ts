@@ -2,7 +2,7 @@
 // one head or the head average of a layer, or the rollout over all layers, optionally without
 // the special tokens. All arithmetic lives in src/analysis; this only picks and labels.
 
-import { attentionRollout, headOrMean } from '../../analysis/rollout';
+import { headOrMean } from '../../analysis/rollout';
 import { keepTokens, tokensExcept } from '../../analysis/tokens';
 import type { FullBertOutput, NdArray } from '../../models/types';
 import type { AttentionOptions } from '../../stores';
@@ -22,9 +22,8 @@ export function visiblePositions(output: FullBertOutput, hideSpecial: boolean): 
   return hideSpecial ? tokensExcept(n, special) : tokensExcept(n, []);
 }
 
-export function rollout(output: FullBertOutput): NdArray {
-  return attentionRollout(output.attentions, { headFusion: 'mean', discardRatio: 0 });
-}
+/** The text rollout: heads averaged, nothing discarded. */
+export const TEXT_ROLLOUT = { headFusion: 'mean', discardRatio: 0 } as const;
 
 /** Restricts a full [n, n] matrix to `positions` (renormalising rows) when specials are hidden. */
 export function restrict(output: FullBertOutput, matrix: NdArray, hideSpecial: boolean): ShownAttention {
@@ -33,7 +32,7 @@ export function restrict(output: FullBertOutput, matrix: NdArray, hideSpecial: b
   return { matrix: hideSpecial ? keepTokens(matrix, positions) : matrix, positions, labels };
 }
 
+/** The matrix of the matrix view (a head or the head average of a layer), restricted as asked. */
 export function shownAttention(output: FullBertOutput, options: AttentionOptions): ShownAttention {
-  const full = options.view === 'rollout' ? rollout(output) : headOrMean(output.attentions[options.layer], options.head);
-  return restrict(output, full, options.hideSpecial);
+  return restrict(output, headOrMean(output.attentions[options.layer], options.head), options.hideSpecial);
 }

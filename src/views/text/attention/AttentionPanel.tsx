@@ -7,7 +7,8 @@ import type { FullBertOutput } from '../../../models/types';
 import { useTextStore, type AttentionView } from '../../../stores';
 import { Heatmap } from '../../common/Heatmap';
 import { Panel } from '../../common/Panel';
-import { shownAttention } from '../attentionData';
+import { useAnalysis } from '../../../stores/analysis';
+import { restrict, shownAttention, TEXT_ROLLOUT } from '../attentionData';
 import { HeadView } from './HeadView';
 import { ModelView } from './ModelView';
 
@@ -31,8 +32,14 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
   const id = useId();
   const layers = output.attentions.length;
   const heads = output.attentions[0]?.shape[0] ?? 0;
-  const shown = useMemo(() => shownAttention(output, attention), [output, attention]);
   const { view, layer, head, hideSpecial } = attention;
+  // Rollout multiplies every layer's matrix: the analysis worker computes it, off the page's thread.
+  const rolloutArgs = useMemo(() => (view === 'rollout' ? { attentions: output.attentions, options: TEXT_ROLLOUT } : null), [view, output]);
+  const rollout = useAnalysis('rollout', rolloutArgs, ['attentions']);
+  const shown = useMemo(() => {
+    if (view !== 'rollout') return shownAttention(output, attention);
+    return rollout.value && rollout.input?.attentions === output.attentions ? restrict(output, rollout.value, hideSpecial) : null;
+  }, [view, output, attention, rollout.value, rollout.input, hideSpecial]);
   const usesLayer = view === 'head' || view === 'matrix';
 
   const controls = (
@@ -90,13 +97,19 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
       data={() =>
         view === 'model' || view === 'head'
           ? { tokens: output.encoding.tokens, attentions: output.attentions }
-          : { view, layer, head, hideSpecial, tokens: shown.labels, positions: shown.positions, matrix: shown.matrix }
+          : { view, layer, head, hideSpecial, tokens: shown?.labels, positions: shown?.positions, matrix: shown?.matrix }
       }
     >
       {view === 'head' && <HeadView key={`${layer}-${heads}`} output={output} layer={layer} hideSpecial={hideSpecial} />}
       {view === 'model' && <ModelView output={output} hideSpecial={hideSpecial} onOpen={setAttention} />}
-      {(view === 'matrix' || view === 'rollout') && (
-        <div data-testid="attention-matrix">
+      {view === 'rollout' && rollout.error && (
+        <p role="alert" className="error-box">
+          Rollout failed: {rollout.error}
+        </p>
+      )}
+      {view === 'rollout' && !shown && !rollout.error && <p className="explain">Computing the rollout…</p>}
+      {(view === 'matrix' || view === 'rollout') && shown && (
+        <div data-testid="attention-matrix" aria-busy={view === 'rollout' && rollout.pending}>
           <Heatmap
             data={shown.matrix.data}
             rows={shown.labels.length}

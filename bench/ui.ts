@@ -1,0 +1,95 @@
+// How long the page's main thread is blocked while a user works the views: a production build in
+// headless Chromium, a base-size BERT (or any checkpoint folder in Hugging Face layout) from a
+// local stand-in hub, a long sentence pair, then every attention view, the hide-[CLS]/[SEP]
+// switch and a layer change, one after the other. Each step reports the longest main-thread task
+// (PerformanceObserver "longtask", tasks over 50 ms) and the sum of those tasks.
+//
+//   npm run bench:ui -- [--model bench/.models/models/bert-base-random] [--tokens 128] [--reuse-build]
+//
+// The model folder must sit in a folder named "models" (the stand-in hub serves <root>/models/<repo>).
+
+import { existsSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { build } from 'vite';
+import { findChromium } from '../scripts/chromium.mjs';
+import { serveApp, serveHub } from '../tests/e2e/setup/servers';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'bench/.models/models/bert-base-random' },
+    tokens: { type: 'string', default: '128' },
+    'reuse-build': { type: 'boolean', default: false },
+  },
+});
+const modelDir = resolve(values.model);
+if (!existsSync(resolve(modelDir, 'config.json'))) {
+  throw new Error(`${modelDir} has no config.json: make the base checkpoints first (see docs/benchmarks.md).`);
+}
+if (basename(dirname(modelDir)) !== 'models') throw new Error('--model must be a folder inside a folder named "models"');
+const tokens = Number(values.tokens);
+
+const DIST = resolve('test-results/bench-ui-dist');
+if (!(values['reuse-build'] && existsSync(resolve(DIST, 'index.html')))) {
+  await build({ configFile: resolve('vite.config.ts'), logLevel: 'warn', build: { outDir: DIST, emptyOutDir: true } });
+}
+const app = await serveApp(DIST);
+const hub = await serveHub(dirname(dirname(modelDir)));
+const browser = await chromium.launch({ executablePath: findChromium(), args: ['--no-sandbox', '--disable-background-networking'] });
+
+// About `tokens` WordPiece tokens in all, split over the two sentences.
+const words = 'the old man walked slowly along the river bank while the children played near the water'.split(' ');
+const sentence = (n: number) => Array.from({ length: n }, (_, i) => words[i % words.length]).join(' ') + '.';
+const a = sentence(Math.floor((tokens - 5) / 2));
+const b = sentence(Math.ceil((tokens - 5) / 2));
+
+try {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const query = new URLSearchParams({ hub: hub.url, bert: `local/${basename(modelDir)}`, backend: 'wasm', a, b });
+  await page.goto(`${app.url}/?${query}`);
+  await page.locator('[data-testid="head-view"]').waitFor({ timeout: 600_000 });
+  const seq = await page.locator('.token-strip > li').count();
+  await page.evaluate(() => {
+    const w = window as unknown as { longTasks: number[] };
+    w.longTasks = [];
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({ type: 'longtask' });
+  });
+  const settle = () => page.waitForTimeout(1500);
+  await settle();
+  await page.evaluate(() => ((window as unknown as { longTasks: number[] }).longTasks = []));
+
+  const steps: [string, () => Promise<unknown>][] = [
+    ['model view', () => page.getByRole('radio', { name: 'Model view' }).check()],
+    ['matrix', () => page.getByRole('radio', { name: 'Matrix' }).check()],
+    ['rollout', () => page.getByRole('radio', { name: 'Rollout' }).check()],
+    ['head view', () => page.getByRole('radio', { name: 'Head view' }).check()],
+    ['hide [CLS]/[SEP]', () => page.getByRole('checkbox', { name: /hide \[CLS\]/ }).check()],
+    ['head view, layer 12', () => page.getByRole('combobox', { name: 'Layer' }).selectOption({ index: 11 })],
+    ['hover a token', () => page.locator('[data-testid="head-view"] [role="button"]').nth(3).hover()],
+  ];
+  const rows: string[][] = [['step', 'longest task ms', 'long tasks ms (sum)', 'click to idle ms']];
+  for (const [name, act] of steps) {
+    const start = Date.now();
+    await act();
+    // Idle = no long task for a while: a view still computing would keep the main thread busy.
+    await page.waitForFunction(() => new Promise((done) => requestIdleCallback(() => done(true), { timeout: 5000 })));
+    const elapsed = Date.now() - start;
+    await settle();
+    const tasks = await page.evaluate(() => {
+      const w = window as unknown as { longTasks: number[] };
+      const taken = w.longTasks;
+      w.longTasks = [];
+      return taken;
+    });
+    rows.push([name, Math.max(0, ...tasks).toFixed(0), tasks.reduce((x, y) => x + y, 0).toFixed(0), String(elapsed)]);
+  }
+  const load = (await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`${basename(modelDir)}, ${seq} tokens, WASM backend, Chromium ${browser.version()}, load average ${load}, ${new Date().toISOString()}`);
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  for (const r of rows) console.log(`| ${r.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`);
+} finally {
+  await browser.close();
+  await app.close();
+  await hub.close();
+}
