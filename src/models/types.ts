@@ -107,9 +107,14 @@ export interface Timings {
 
 export type ModelOutput = BertOutput | VitOutput;
 
+/** The weights files a checkpoint can have, in the order they are looked for. */
+export type WeightsFile = 'model.safetensors' | 'pytorch_model.bin';
+
 /** Static facts about a loaded model that the UI shows without running it. */
 export interface ModelInfo {
   kind: 'bert' | 'vit';
+  /** Which file the weights were read from. */
+  weights_file: WeightsFile;
   /** The parsed config.json as read from the checkpoint. */
   config: Record<string, unknown>;
   num_hidden_layers: number;

@@ -7,6 +7,7 @@ import { expectClose, nd, nd3 } from './helpers';
 
 const info = (positions: number, config: Record<string, unknown>): ModelInfo => ({
   kind: 'vit',
+  weights_file: 'model.safetensors',
   config,
   num_hidden_layers: 1,
   num_attention_heads: 1,

@@ -216,6 +216,7 @@ export async function createBertModel(sd: StateDict, config: Config, tokenizer: 
   const [positionEmbeddings] = await readAll([weights.positionEmbeddings]);
   const info: ModelInfo = {
     kind: 'bert',
+    weights_file: sd.fileName,
     config,
     num_hidden_layers: cfg.num_hidden_layers,
     num_attention_heads: cfg.num_attention_heads,

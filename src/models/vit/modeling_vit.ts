@@ -257,6 +257,7 @@ export async function createVitModel(sd: StateDict, config: Config, preprocessor
   const [positionEmbeddings] = await readAll([weights.positionEmbeddings]);
   const info: ModelInfo = {
     kind: 'vit',
+    weights_file: sd.fileName,
     config,
     num_hidden_layers: cfg.num_hidden_layers,
     num_attention_heads: cfg.num_attention_heads,
