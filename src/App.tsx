@@ -3,7 +3,7 @@
 
 import { lazy, Suspense, useEffect, type KeyboardEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useAppStore, type Tab } from './stores/appStore';
+import { useAppStore, type Tab } from './stores';
 import { BackendBadge } from './views/common/BackendBadge';
 import { ErrorBoundary } from './views/common/ErrorBoundary';
 import { ModelPicker } from './views/common/ModelPicker';

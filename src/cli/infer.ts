@@ -15,7 +15,7 @@ import { cosineSimilarityMatrix } from '../analysis/similarity';
 import { initNodeBackend, type NodeBackend } from '../models/backend_node';
 import { fromFolder } from '../models/checkpoint/source_node';
 import { loadBertTokenizer, loadModel } from '../models';
-import type { BertEncoding, BertOutput, NdArray, VitOutput } from '../models/types';
+import type { BertEncoding, FullBertOutput, FullVitOutput, NdArray } from '../models/types';
 import { decodeImage } from '../models/vit/image_decode';
 
 const USAGE = `usage: infer --model <folder> (--text "..." [--text-b "..."] [--tokenize-only] | --image <png|jpg>)
@@ -37,7 +37,7 @@ function nested(a: NdArray): unknown {
 
 const truncationNote = (e: BertEncoding) => `truncated: ${e.truncated} token(s) dropped to fit ${e.tokens.length} tokens`;
 
-function textJson(out: BertOutput, warnings: string[]) {
+function textJson(out: FullBertOutput, warnings: string[]) {
   const { tokens, input_ids, token_type_ids, truncated } = out.encoding;
   return {
     tokens,
@@ -53,7 +53,7 @@ function textJson(out: BertOutput, warnings: string[]) {
   };
 }
 
-function imageJson(out: VitOutput, positionEmbeddings: NdArray, warnings: string[]) {
+function imageJson(out: FullVitOutput, positionEmbeddings: NdArray, warnings: string[]) {
   const patches = rowsOf(positionEmbeddings, 1, positionEmbeddings.shape[0]); // row 0 is [CLS]
   return {
     grid: out.grid,
@@ -68,7 +68,7 @@ function imageJson(out: VitOutput, positionEmbeddings: NdArray, warnings: string
 
 const pct = (p: number) => `${(100 * p).toFixed(1)}%`;
 
-function textSummary(out: BertOutput): string {
+function textSummary(out: FullBertOutput): string {
   const lines = [`tokens (${out.encoding.tokens.length}): ${out.encoding.tokens.join(' ')}`];
   if (out.encoding.truncated > 0) lines.push(truncationNote(out.encoding));
   for (const m of out.mlm ?? []) lines.push(`[MASK] at ${m.position}: ${m.top.map((t) => `${t.token} ${pct(t.prob)}`).join(', ')}`);
@@ -78,7 +78,7 @@ function textSummary(out: BertOutput): string {
   return lines.join('\n');
 }
 
-function imageSummary(out: VitOutput): string {
+function imageSummary(out: FullVitOutput): string {
   const lines = [`grid ${out.grid[0]}x${out.grid[1]} patches`];
   for (const c of out.top ?? []) lines.push(`${c.label.padEnd(24)} ${pct(c.prob)}`);
   if (!out.top) lines.push('(no classifier head)');

@@ -1,14 +1,17 @@
 // Entry point of the model core: read a checkpoint from any source, decide what it is, and return a
 // ready-to-run model that owns its tfjs tensors until dispose().
 
+import { bertConfig, type BertConfig } from './bert/configuration_bert';
 import { createBertModel, type BertModel } from './bert/modeling_bert';
 import { BertTokenizer } from './bert/tokenization_bert';
-import { parseConfig, type Config } from './checkpoint/config';
+import { JsonFields } from './checkpoint/json';
 import { parseSafetensors, type Safetensors } from './checkpoint/safetensors';
 import type { CheckpointSource } from './checkpoint/source';
 import { detectModelKind, StateDict } from './checkpoint/weights';
 import { ModelError } from './errors';
 import type { LoadProgress, WeightsFile } from './types';
+import { vitConfig } from './vit/configuration_vit';
+import { ViTImageProcessor } from './vit/image_processing_vit';
 import { createVitModel, type VitModel } from './vit/modeling_vit';
 
 export type { BertModel } from './bert/modeling_bert';
@@ -17,7 +20,7 @@ export type { CheckpointSource } from './checkpoint/source';
 export { fromFiles, fromUrl } from './checkpoint/source';
 export { ModelError, type ModelErrorCode } from './errors';
 
-export type LoadedModel = BertModel | VitModel;
+export type Model = BertModel | VitModel;
 
 async function readOptional(source: CheckpointSource, name: string): Promise<string | undefined> {
   return (await source.exists(name)) ? source.readText(name) : undefined;
@@ -45,8 +48,8 @@ async function readWeights(
 }
 
 /** The tokenizer of a BERT checkpoint alone (tokenizer.json, else vocab.txt; plus tokenizer_config.json). */
-export async function loadBertTokenizer(source: CheckpointSource, config?: Config): Promise<BertTokenizer> {
-  const modelConfig = config ?? parseConfig(await source.readText('config.json'));
+export async function loadBertTokenizer(source: CheckpointSource, config?: BertConfig): Promise<BertTokenizer> {
+  const modelConfig = config ?? bertConfig(JsonFields.parse(await source.readText('config.json'), 'config.json'));
   return BertTokenizer.fromFiles(
     {
       vocab: await readOptional(source, 'vocab.txt'),
@@ -60,19 +63,24 @@ export async function loadBertTokenizer(source: CheckpointSource, config?: Confi
 export async function loadModel(
   source: CheckpointSource,
   { onProgress }: { onProgress?: (p: LoadProgress) => void } = {},
-): Promise<LoadedModel> {
+): Promise<Model> {
   if (!(await source.exists('config.json'))) throw new ModelError('not_found', `${source.label} has no config.json.`);
-  const config = parseConfig(await source.readText('config.json'));
+  const config = JsonFields.parse(await source.readText('config.json'), 'config.json');
   const { file, fileName } = await readWeights(source, onProgress);
   const kind = detectModelKind(config, file.tensors.keys());
 
+  // Configs, tokenizer and processor are read before any weight is uploaded, so their errors leave nothing to clean up.
   if (kind === 'bert') {
-    // The tokenizer is built before any weight is uploaded, so its errors leave nothing to clean up.
-    const tokenizer = await loadBertTokenizer(source, config);
-    return createBertModel(new StateDict(file, kind, fileName), config, tokenizer);
+    const cfg = bertConfig(config);
+    const tokenizer = await loadBertTokenizer(source, cfg);
+    return createBertModel(new StateDict(file, kind, fileName), cfg, tokenizer);
   }
+  const cfg = vitConfig(config);
   const preprocessor = await readOptional(source, 'preprocessor_config.json');
-  const preprocessorConfig = preprocessor === undefined ? null : parseConfig(preprocessor, 'preprocessor_config.json');
-  return createVitModel(new StateDict(file, kind, fileName), config, preprocessorConfig);
+  const processor = ViTImageProcessor.fromConfig(
+    preprocessor === undefined ? null : JsonFields.parse(preprocessor, 'preprocessor_config.json'),
+    cfg.num_channels,
+  );
+  return createVitModel(new StateDict(file, kind, fileName), cfg, processor);
 }
 

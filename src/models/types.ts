@@ -2,6 +2,10 @@
 // Outputs are plain typed arrays, detached from any tfjs backend, so they can cross the
 // worker boundary as transferables and be analysed by pure functions.
 
+import type { BertConfig } from './bert/configuration_bert';
+import type { VitConfig } from './vit/configuration_vit';
+import type { Pixels } from './vit/image_processing_vit';
+
 /** Dense row-major float32 array. `data.length === shape.reduce((a, b) => a * b, 1)`. */
 export interface NdArray {
   shape: number[];
@@ -48,16 +52,38 @@ export interface MlmResult {
   log_probs: Float32Array;
 }
 
+/**
+ * Outputs a run returns only when asked, as Hugging Face's output_attentions and
+ * output_hidden_states: reading them back is most of the cost of a run on a GPU and most of the
+ * memory of the result. Unset means the default: attentions and hidden states on, queries and keys off.
+ */
+export interface OutputRequest {
+  attentions?: boolean;
+  /** Every layer's hidden states, and for BERT the three summed parts of the input embedding. */
+  hidden_states?: boolean;
+  /** Per-head queries and keys of every layer (the neuron view). */
+  queries_keys?: boolean;
+}
+
+export const DEFAULT_OUTPUTS: Required<OutputRequest> = { attentions: true, hidden_states: true, queries_keys: false };
+
+/** Per-head projections of every layer, each [heads, seq, head_size], before the 1/√d scaling. */
+export interface QueriesKeys {
+  queries: NdArray[];
+  keys: NdArray[];
+}
+
 export interface BertOutput {
   model: 'bert';
   encoding: BertEncoding;
-  /** The three summed parts of the input embedding, each [seq, hidden], before LayerNorm. */
-  embeddings: { word: NdArray; position: NdArray; token_type: NdArray };
+  /** The three summed parts of the input embedding, each [seq, hidden], before LayerNorm; with hidden_states. */
+  embeddings: { word: NdArray; position: NdArray; token_type: NdArray } | null;
   /** num_hidden_layers + 1 entries, each [seq, hidden]; [0] is the embedding output (after LayerNorm). */
-  hidden_states: NdArray[];
+  hidden_states: NdArray[] | null;
   /** num_hidden_layers entries, each [heads, seq, seq] (softmax probabilities; rows sum to 1). */
-  attentions: NdArray[];
-  /** [seq, hidden], equal to hidden_states[last]. */
+  attentions: NdArray[] | null;
+  queries_keys: QueriesKeys | null;
+  /** [seq, hidden], the encoder's output (always returned). */
   last_hidden_state: NdArray;
   /** [hidden] tanh pooler output of [CLS], null when the checkpoint has no pooler. */
   pooler_output: NdArray | null;
@@ -76,14 +102,17 @@ export interface ClassProbability {
 
 export interface VitOutput {
   model: 'vit';
+  /** The 8-bit image the processor made (converted, resized, cropped) before its float steps; null for raw pixel_values input. */
+  image: Pixels | null;
   /** Preprocessed model input [channels, height, width] (after rescale and normalize). */
   pixel_values: NdArray;
   /** Patch grid actually used [rows, cols] (differs from the trained grid at other image sizes). */
   grid: [number, number];
   /** num_hidden_layers + 1 entries, each [1 + rows*cols, hidden]; [0] = patch + [CLS] + position embeddings. */
-  hidden_states: NdArray[];
+  hidden_states: NdArray[] | null;
   /** num_hidden_layers entries, each [heads, 1 + N, 1 + N]; token 0 is [CLS]. */
-  attentions: NdArray[];
+  attentions: NdArray[] | null;
+  queries_keys: QueriesKeys | null;
   /** [1 + N, hidden] after the final LayerNorm. */
   last_hidden_state: NdArray;
   /** [hidden] final [CLS] hidden state after the last LayerNorm (= last_hidden_state[0]). */
@@ -93,6 +122,21 @@ export interface VitOutput {
   /** Classes sorted by probability (top-k), null without classifier. */
   top: ClassProbability[] | null;
   timings: Timings;
+}
+
+/** An output run with the default request: what the workspaces show. */
+export type FullBertOutput = BertOutput & {
+  embeddings: NonNullable<BertOutput['embeddings']>;
+  hidden_states: NdArray[];
+  attentions: NdArray[];
+};
+export type FullVitOutput = VitOutput & { hidden_states: NdArray[]; attentions: NdArray[] };
+
+/** Narrows an output whose request included attentions and hidden states (throws if it did not). */
+export function full<T extends BertOutput | VitOutput>(output: T): T extends BertOutput ? FullBertOutput : FullVitOutput {
+  const missing = output.attentions === null || output.hidden_states === null || ('embeddings' in output && output.embeddings === null);
+  if (missing) throw new Error('This output was run without attentions or hidden states.');
+  return output as unknown as T extends BertOutput ? FullBertOutput : FullVitOutput;
 }
 
 /** Wall-clock milliseconds of each stage of one run, for the backend badge. */
@@ -110,25 +154,35 @@ export type ModelOutput = BertOutput | VitOutput;
 /** The weights files a checkpoint can have, in the order they are looked for. */
 export type WeightsFile = 'model.safetensors' | 'pytorch_model.bin';
 
-/** Static facts about a loaded model that the UI shows without running it. */
-export interface ModelInfo {
-  kind: 'bert' | 'vit';
+interface ModelInfoBase {
   /** Which file the weights were read from. */
   weights_file: WeightsFile;
-  /** The parsed config.json as read from the checkpoint. */
-  config: Record<string, unknown>;
-  num_hidden_layers: number;
-  num_attention_heads: number;
-  hidden_size: number;
   /** Learned position embeddings: BERT [max_position_embeddings, hidden]; ViT [1 + N, hidden] (row 0 = [CLS]). */
   position_embeddings: NdArray;
-  /** Which optional heads the checkpoint provides. */
-  heads: { mlm: boolean; nsp: boolean; pooler: boolean; classifier: boolean };
   /** Human-readable notes about what was disabled or adapted while loading (missing heads, legacy names...). */
   warnings: string[];
-  /** ViT only: the float steps of the image processor, so views can invert pixel_values exactly. */
-  preprocessing?: ImagePreprocessing;
 }
+
+/** Static facts about a loaded BERT that the UI shows without running it. */
+export interface BertModelInfo extends ModelInfoBase {
+  kind: 'bert';
+  config: BertConfig;
+  /** Which optional heads the checkpoint provides. */
+  heads: { mlm: boolean; nsp: boolean; pooler: boolean };
+}
+
+/** Static facts about a loaded ViT that the UI shows without running it. */
+export interface VitModelInfo extends ModelInfoBase {
+  kind: 'vit';
+  config: VitConfig;
+  heads: { classifier: boolean };
+  /** Patch grid [rows, cols] the position embeddings were trained for (config image_size / patch_size). */
+  trained_grid: [number, number];
+  /** The image processor's resolved steps. */
+  preprocessing: ImagePreprocessing;
+}
+
+export type ModelInfo = BertModelInfo | VitModelInfo;
 
 /** The resolved float steps of a ViT/DeiT image processor: x -> (x * rescale_factor - mean) / std. */
 export interface ImagePreprocessing {

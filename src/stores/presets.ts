@@ -30,17 +30,17 @@ export const DEFAULT_MODEL: Record<ModelSlot, string> = { bert: 'bundled:mini-be
 const REPO_ID = /^[A-Za-z0-9][\w.-]*(\/[A-Za-z0-9][\w.-]*)?$/;
 
 /**
- * Turns a preset id (`bundled:…`, `hub:org/repo`) or a bare repo id into a loadable source.
+ * Turns a preset id (`bundled:…`, `hub:org/repo`) or a bare repo id into a loadable source;
+ * bundled models live under `publicBase` (the app's public/ folder as an absolute URL).
  * Throws a readable error for anything else.
  */
-export function sourceFor(id: string, hubBaseUrl: string): ModelSourceSpec {
+export function sourceFor(id: string, hubBaseUrl: string, publicBase: string): ModelSourceSpec {
   const trimmed = id.trim();
   if (trimmed.startsWith('bundled:')) {
     const name = trimmed.slice('bundled:'.length);
     if (!/^[\w-]+$/.test(name)) throw new Error(`"${name}" is not a bundled model name.`);
     // Absolute, because the worker resolves relative URLs against its own script.
-    const baseUrl = new URL(`${import.meta.env.BASE_URL}models/${name}/`, window.location.href).href;
-    return { type: 'url', name: trimmed, baseUrl, cache: false };
+    return { type: 'url', name: trimmed, baseUrl: `${publicBase}models/${name}/`, cache: false };
   }
   const repo = trimmed.startsWith('hub:') ? trimmed.slice('hub:'.length) : trimmed;
   if (!REPO_ID.test(repo)) {

@@ -1,13 +1,13 @@
 // Promise-based face of the inference worker. The worker (and with it tfjs) is only created on
 // first use, so the UI shell renders before any model code is downloaded.
 
-import type { LoadProgress } from '../models/types';
+import type { LoadProgress, OutputRequest } from '../models/types';
 import type {
   BackendStatus,
   CallType,
   Calls,
   ImageInput,
-  LoadedModel,
+  ModelLoaded,
   ModelSourceSpec,
   Request,
   Response,
@@ -36,7 +36,7 @@ interface Pending {
   onProgress?: (p: LoadProgress) => void;
 }
 
-export type BackendLostListener = (event: { status: BackendStatus; message: string; reloaded: LoadedModel[] }) => void;
+export type BackendLostListener = (event: { status: BackendStatus; message: string; reloaded: ModelLoaded[] }) => void;
 
 export class InferenceClient {
   private readonly worker: Worker;
@@ -60,17 +60,18 @@ export class InferenceClient {
     return this.call({ type: 'setBackend', backend });
   }
 
-  load(source: ModelSourceSpec, onProgress?: (p: LoadProgress) => void): Promise<LoadedModel> {
+  load(source: ModelSourceSpec, onProgress?: (p: LoadProgress) => void): Promise<ModelLoaded> {
     return this.call({ type: 'load', source }, [], onProgress);
   }
 
-  runText(textA: string, textB: string | null, topK: number): Promise<Calls['runText']['result']> {
-    return this.call({ type: 'runText', textA, textB, topK });
+  /** `outputs` picks what comes back (default: attentions and hidden states). */
+  runText(textA: string, textB: string | null, topK: number, outputs?: OutputRequest): Promise<Calls['runText']['result']> {
+    return this.call({ type: 'runText', textA, textB, topK, outputs });
   }
 
   /** `image.bytes` is transferred: the caller's ArrayBuffer is detached afterwards. */
-  runImage(image: ImageInput, topK: number): Promise<Calls['runImage']['result']> {
-    return this.call({ type: 'runImage', image, topK }, [image.bytes]);
+  runImage(image: ImageInput, topK: number, outputs?: OutputRequest): Promise<Calls['runImage']['result']> {
+    return this.call({ type: 'runImage', image, topK, outputs }, [image.bytes]);
   }
 
   cacheInfo(): Promise<Calls['cacheInfo']['result']> {

@@ -16,7 +16,7 @@ import type {
   BackendStatus,
   CallType,
   Calls,
-  LoadedModel,
+  ModelLoaded,
   ModelSlot,
   ModelSourceSpec,
   Request,
@@ -91,7 +91,7 @@ function throttledProgress(id: number): (p: LoadProgress) => void {
   };
 }
 
-async function load(spec: ModelSourceSpec, onProgress?: (p: LoadProgress) => void): Promise<LoadedModel> {
+async function load(spec: ModelSourceSpec, onProgress?: (p: LoadProgress) => void): Promise<ModelLoaded> {
   await ensureBackend();
   const model = await loadModel(sourceOf(spec), { onProgress });
   const slot = model.kind;
@@ -99,12 +99,12 @@ async function load(spec: ModelSourceSpec, onProgress?: (p: LoadProgress) => voi
   const previous = models[slot];
   models[slot] = { model, spec };
   previous?.model.dispose();
-  return { slot, name: spec.name, info: model.info };
+  return model.kind === 'bert' ? { slot: 'bert', name: spec.name, info: model.info } : { slot: 'vit', name: spec.name, info: model.info };
 }
 
 /** Models hold their weights on the backend that loaded them: reload them on the new one. */
-async function reloadAll(): Promise<LoadedModel[]> {
-  const reloaded: LoadedModel[] = [];
+async function reloadAll(): Promise<ModelLoaded[]> {
+  const reloaded: ModelLoaded[] = [];
   for (const entry of Object.values(models)) reloaded.push(await load(entry.spec));
   return reloaded;
 }
@@ -115,7 +115,7 @@ async function recoverFromContextLoss(): Promise<void> {
   backend = { ...(await switchBackend('wasm', ['the WebGL context was lost'])), requested };
   replaceWebglBackend();
   let message = `The GPU context was lost; switched to ${backend.name.toUpperCase()}.`;
-  let reloaded: LoadedModel[] = [];
+  let reloaded: ModelLoaded[] = [];
   try {
     reloaded = await reloadAll();
   } catch (e) {
@@ -128,19 +128,19 @@ function checkTopK(topK: number): void {
   if (!Number.isInteger(topK) || topK < 1 || topK > 100) throw new BadInput(`top-k must be a whole number from 1 to 100, got ${topK}`);
 }
 
-async function runText({ textA, textB, topK }: Calls['runText']['args']): Promise<Calls['runText']['result']> {
+async function runText({ textA, textB, topK, outputs }: Calls['runText']['args']): Promise<Calls['runText']['result']> {
   if (typeof textA !== 'string' || textA.trim() === '') throw new BadInput('Sentence A is empty: type some text first.');
   checkTopK(topK);
   const entry = models.bert;
   if (!entry || entry.model.kind !== 'bert') throw new ModelError('not_found', 'No BERT model is loaded yet.');
-  return entry.model.run(textA, textB?.trim() ? textB : undefined, { topK });
+  return entry.model.run(textA, textB?.trim() ? textB : undefined, { topK, outputs: outputs ?? {} });
 }
 
-async function runImage({ image, topK }: Calls['runImage']['args']): Promise<Calls['runImage']['result']> {
+async function runImage({ image, topK, outputs }: Calls['runImage']['args']): Promise<Calls['runImage']['result']> {
   checkTopK(topK);
   const entry = models.vit;
   if (!entry || entry.model.kind !== 'vit') throw new ModelError('not_found', 'No ViT model is loaded yet.');
-  return entry.model.run(await toRgba(image), { topK });
+  return entry.model.run(await toRgba(image), { topK, outputs: outputs ?? {} });
 }
 
 async function dispatch(request: Request): Promise<Calls[CallType]['result']> {

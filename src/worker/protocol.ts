@@ -3,9 +3,10 @@
 // Events without an id tell the UI about things nobody asked for (the GPU went away).
 
 import type { ModelErrorCode } from '../models/errors';
-import type { BertOutput, LoadProgress, ModelInfo, VitOutput } from '../models/types';
+import type { BackendName } from '../models/backend';
+import type { BertModelInfo, BertOutput, LoadProgress, OutputRequest, VitModelInfo, VitOutput } from '../models/types';
 
-export type BackendName = 'webgl' | 'wasm' | 'cpu';
+export type { BackendName };
 export type BackendChoice = BackendName | 'auto';
 
 export interface BackendStatus {
@@ -27,11 +28,10 @@ export type ModelSourceSpec =
 
 export type ModelSlot = 'bert' | 'vit';
 
-export interface LoadedModel {
-  slot: ModelSlot;
-  name: string;
-  info: ModelInfo;
-}
+/** A model now in its slot; the slot is the model's kind. */
+export type ModelLoaded =
+  | { slot: 'bert'; name: string; info: BertModelInfo }
+  | { slot: 'vit'; name: string; info: VitModelInfo };
 
 /** An encoded image file (PNG, JPEG, WebP…), decoded in the worker. */
 export interface ImageInput {
@@ -48,9 +48,9 @@ export interface CacheInfo {
 /** Request payloads and the value each one resolves to. */
 export interface Calls {
   setBackend: { args: { backend: BackendChoice }; result: BackendStatus };
-  load: { args: { source: ModelSourceSpec }; result: LoadedModel };
-  runText: { args: { textA: string; textB: string | null; topK: number }; result: BertOutput };
-  runImage: { args: { image: ImageInput; topK: number }; result: VitOutput };
+  load: { args: { source: ModelSourceSpec }; result: ModelLoaded };
+  runText: { args: { textA: string; textB: string | null; topK: number; outputs?: OutputRequest }; result: BertOutput };
+  runImage: { args: { image: ImageInput; topK: number; outputs?: OutputRequest }; result: VitOutput };
   cacheInfo: { args: object; result: CacheInfo };
   clearCache: { args: object; result: CacheInfo };
   /** Live tfjs tensors in the worker: flat across runs unless something leaks. */
@@ -73,4 +73,4 @@ export type Response =
   | { id: number; type: 'ok'; value: Calls[CallType]['result'] }
   | { id: number; type: 'error'; error: WorkerError }
   | { id: number; type: 'progress'; progress: LoadProgress }
-  | { type: 'backendLost'; status: BackendStatus; message: string; reloaded: LoadedModel[] };
+  | { type: 'backendLost'; status: BackendStatus; message: string; reloaded: ModelLoaded[] };

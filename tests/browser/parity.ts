@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fromUrl, loadModel } from '../../src/models';
 import { BertTokenizer } from '../../src/models/bert/tokenization_bert';
 import { parseSafetensors, toFloat32 } from '../../src/models/checkpoint/safetensors';
-import type { BertOutput, NdArray, VitOutput } from '../../src/models/types';
+import type { FullBertOutput, FullVitOutput, NdArray } from '../../src/models/types';
 import { decodeImage } from '../../src/models/vit/image_decode';
 import { activateBackend } from '../../src/worker/backends';
 import type { BackendChoice, BackendStatus } from '../../src/worker/protocol';
@@ -49,7 +49,7 @@ async function fetchOk(url: string): Promise<Response> {
   return response;
 }
 
-function bertOutputs(out: BertOutput): CaseOutputs {
+function bertOutputs(out: FullBertOutput): CaseOutputs {
   const o: CaseOutputs = {
     'embeddings.word': plain(out.embeddings.word),
     'embeddings.position': plain(out.embeddings.position),
@@ -63,7 +63,7 @@ function bertOutputs(out: BertOutput): CaseOutputs {
   return o;
 }
 
-function vitOutputs(out: VitOutput): CaseOutputs {
+function vitOutputs(out: FullVitOutput): CaseOutputs {
   const o: CaseOutputs = { pixel_values: plain(out.pixel_values), last_hidden_state: plain(out.last_hidden_state) };
   out.hidden_states.forEach((h, l) => (o[`hidden_states.${l}`] = plain(h)));
   out.attentions.forEach((a, l) => (o[`attentions.${l}`] = plain(a)));

@@ -66,7 +66,7 @@ describe('bundled mini-ViT (Fashion-MNIST)', () => {
   it('loads as a ViT classifier over the ten Fashion-MNIST classes with a 7x7 patch grid', () => {
     expect(model.info.warnings).toEqual([]);
     expect(model.info.heads.classifier).toBe(true);
-    expect(model.info.position_embeddings.shape).toEqual([1 + 49, model.info.hidden_size]);
+    expect(model.info.position_embeddings.shape).toEqual([1 + 49, model.info.config.hidden_size]);
     expect(model.info.config.id2label).toMatchObject({ '0': 'T-shirt/top', '9': 'Ankle boot' });
   });
 

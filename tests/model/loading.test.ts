@@ -8,7 +8,8 @@ import { initNodeBackend } from '../../src/models/backend_node';
 import { fromFiles, fromUrl } from '../../src/models/checkpoint/source';
 import { fromFolder } from '../../src/models/checkpoint/source_node';
 import { detectModelKind } from '../../src/models/checkpoint/weights';
-import { loadModel, ModelError, type LoadedModel } from '../../src/models';
+import { JsonFields } from '../../src/models/checkpoint/json';
+import { loadModel, ModelError, type Model } from '../../src/models';
 import type { LoadProgress } from '../../src/models/types';
 import { copyFixture, encodeSafetensors, expectClose, FIXTURES, loadFixture, readCheckpointTensors } from './helpers';
 
@@ -48,7 +49,7 @@ afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true }
 describe('weight names and optional heads', () => {
   it('maps legacy gamma/beta LayerNorm names and an untied decoder (bert-tiny-legacy-f16)', async () => {
     const model = await loadModel(await fromFolder(join(FIXTURES, 'bert-tiny-legacy-f16')));
-    expect(model.info.heads).toEqual({ mlm: true, nsp: true, pooler: true, classifier: false });
+    expect(model.info.heads).toEqual({ mlm: true, nsp: true, pooler: true });
     expect(model.info.warnings).toContain('Legacy LayerNorm names (gamma/beta) were read as weight/bias.');
     // cls.predictions.decoder.bias duplicates cls.predictions.bias and is the only tensor left over.
     expect(model.info.warnings.join('\n')).toMatch(/1 tensor\(s\) in model.safetensors are not used: cls.predictions.decoder.bias/);
@@ -58,7 +59,7 @@ describe('weight names and optional heads', () => {
   it('runs a bare BertModel with unprefixed keys and disables the missing heads with warnings', async () => {
     const model = await loadModel(await fromFolder(join(FIXTURES, 'bert-tiny-base-only')));
     if (model.kind !== 'bert') throw new Error('expected BERT');
-    expect(model.info.heads).toEqual({ mlm: false, nsp: false, pooler: true, classifier: false });
+    expect(model.info.heads).toEqual({ mlm: false, nsp: false, pooler: true });
     expect(model.info.warnings.join('\n')).toMatch(/No masked-LM head/);
     expect(model.info.warnings.join('\n')).toMatch(/No next-sentence head/);
     const out = await model.run('the [MASK] sat.');
@@ -89,12 +90,13 @@ describe('weight names and optional heads', () => {
   });
 
   it('tells the model kind from model_type, architectures or tensor names', () => {
-    expect(detectModelKind({ model_type: 'bert' }, [])).toBe('bert');
-    expect(detectModelKind({ model_type: 'deit' }, [])).toBe('vit');
-    expect(detectModelKind({ architectures: ['BertForMaskedLM'] }, [])).toBe('bert');
-    expect(detectModelKind({}, ['vit.embeddings.patch_embeddings.projection.weight'])).toBe('vit');
-    expect(() => detectModelKind({ model_type: 'roberta' }, [])).toThrow(/model_type "roberta"/);
-    expect(() => detectModelKind({}, ['foo'])).toThrow(/Cannot tell which model/);
+    const config = (value: Record<string, unknown>) => JsonFields.of(value, 'config.json');
+    expect(detectModelKind(config({ model_type: 'bert' }), [])).toBe('bert');
+    expect(detectModelKind(config({ model_type: 'deit' }), [])).toBe('vit');
+    expect(detectModelKind(config({ architectures: ['BertForMaskedLM'] }), [])).toBe('bert');
+    expect(detectModelKind(config({}), ['vit.embeddings.patch_embeddings.projection.weight'])).toBe('vit');
+    expect(() => detectModelKind(config({ model_type: 'roberta' }), [])).toThrow(/model_type "roberta"/);
+    expect(() => detectModelKind(config({}), ['foo'])).toThrow(/Cannot tell which model/);
   });
 });
 
@@ -232,7 +234,7 @@ describe('checkpoint sources', () => {
     }) as typeof fetch;
 
     const progress: LoadProgress[] = [];
-    const model: LoadedModel = await loadModel(fromUrl('https://example.test/bert-tiny', { fetch: fakeFetch }), {
+    const model: Model = await loadModel(fromUrl('https://example.test/bert-tiny', { fetch: fakeFetch }), {
       onProgress: (p) => progress.push(p),
     });
     const size = fileBytes('model.safetensors').length;

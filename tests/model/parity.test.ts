@@ -5,13 +5,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bertConfig, bertForward, loadBertWeights } from '../../src/models/bert/modeling_bert';
+import { bertConfig } from '../../src/models/bert/configuration_bert';
+import { bertForward, loadBertWeights } from '../../src/models/bert/modeling_bert';
 import { initNodeBackend, type NodeBackend } from '../../src/models/backend_node';
-import { parseConfig } from '../../src/models/checkpoint/config';
+import { JsonFields } from '../../src/models/checkpoint/json';
 import { parseSafetensors } from '../../src/models/checkpoint/safetensors';
 import { fromFolder } from '../../src/models/checkpoint/source_node';
 import { StateDict } from '../../src/models/checkpoint/weights';
-import { loadModel, type LoadedModel } from '../../src/models';
+import { loadModel, type Model } from '../../src/models';
 import { logSoftmax, softmax, topKIndices } from '../../src/models/shared/math';
 import { readAll } from '../../src/models/shared/readback';
 import type { NdArray } from '../../src/models/types';
@@ -25,14 +26,14 @@ const BACKENDS: NodeBackend[] = ['cpu', 'wasm'];
 const row = (a: NdArray, i: number): NdArray => ({ shape: [a.shape[1]], data: rows(a, i, i + 1).data });
 
 /** Loads a fixture checkpoint for the enclosing describe block; tests read it through the getter. */
-function useModel<K extends LoadedModel['kind']>(fx: Fixture, kind: K): () => Extract<LoadedModel, { kind: K }> {
-  let model: LoadedModel | undefined;
+function useModel<K extends Model['kind']>(fx: Fixture, kind: K): () => Extract<Model, { kind: K }> {
+  let model: Model | undefined;
   beforeAll(async () => {
     model = await loadModel(await fromFolder(fx.dir));
     expect(model.kind).toBe(kind);
   });
   afterAll(() => model?.dispose());
-  return () => model as Extract<LoadedModel, { kind: K }>;
+  return () => model as Extract<Model, { kind: K }>;
 }
 
 /**
@@ -63,7 +64,7 @@ describe.each(BACKENDS)('parity with PyTorch on %s', (backend) => {
 
     it('matches embeddings, every hidden state, every attention head, pooler, NSP and MLM', async () => {
       const model = bert();
-      const L = model.info.num_hidden_layers;
+      const L = model.info.config.num_hidden_layers;
       for (const [i, c] of fx.cases.entries()) {
         const out = await model.runIds(c.input_ids as number[], c.token_type_ids as number[], { topK: 5 });
         const { expected: E, check } = caseOf(fx, name, backend, i);
@@ -99,8 +100,7 @@ describe.each(BACKENDS)('parity with PyTorch on %s', (backend) => {
     });
 
     it.runIf(fx.hasExpected('case0.prediction_logits'))('matches the MLM logits at every position', async () => {
-      const config = parseConfig(readFileSync(join(fx.dir, 'config.json'), 'utf8'));
-      const cfg = bertConfig(config);
+      const cfg = bertConfig(JsonFields.parse(readFileSync(join(fx.dir, 'config.json'), 'utf8'), 'config.json'));
       const sd = new StateDict(parseSafetensors(new Uint8Array(readFileSync(join(fx.dir, 'model.safetensors')))), 'bert');
       const weights = sd.load(() => loadBertWeights(sd, cfg));
       try {
@@ -123,7 +123,7 @@ describe.each(BACKENDS)('parity with PyTorch on %s', (backend) => {
 
     it('matches every hidden state, every attention head, the final LayerNorm and the logits (incl. interpolated positions)', async () => {
       const model = vit();
-      const L = model.info.num_hidden_layers;
+      const L = model.info.config.num_hidden_layers;
       for (const [i, c] of fx.cases.entries()) {
         const pixels = fx.expected(c.pixel_values_key as string);
         const out = await model.runPixels(pixels, { interpolatePosEncoding: c.interpolate_pos_encoding as boolean });

@@ -12,8 +12,8 @@ import { parsePytorchBin } from '../../src/models/checkpoint/pytorch_bin';
 import { parseSafetensors, toFloat32, type TensorEntry } from '../../src/models/checkpoint/safetensors';
 import { fromFiles, fromUrl } from '../../src/models/checkpoint/source';
 import { fromFolder } from '../../src/models/checkpoint/source_node';
-import { loadModel, ModelError, type LoadedModel } from '../../src/models';
-import type { BertOutput, VitOutput } from '../../src/models/types';
+import { loadModel, ModelError, type Model } from '../../src/models';
+import type { FullBertOutput, FullVitOutput } from '../../src/models/types';
 import { copyFixture, expectClose, FIXTURES, loadFixture } from './helpers';
 
 const BIN = join(__dirname, '../fixtures/pytorch_bin');
@@ -129,7 +129,7 @@ describe('fixture checkpoints saved as pytorch_model.bin', () => {
     expectSameTensors(parse(bin), stored(fixture));
   });
 
-  async function bothPaths(fixture: string, bin: string): Promise<[LoadedModel, LoadedModel]> {
+  async function bothPaths(fixture: string, bin: string): Promise<[Model, Model]> {
     const fromBin = await loadModel(await fromFolder(binOnly(fixture, bin)));
     const fromSafetensors = await loadModel(await fromFolder(join(FIXTURES, fixture)));
     expect(fromBin.info.weights_file).toBe('pytorch_model.bin');
@@ -137,7 +137,7 @@ describe('fixture checkpoints saved as pytorch_model.bin', () => {
     return [fromBin, fromSafetensors];
   }
 
-  const bertOutputs = (o: BertOutput) => [o.embeddings.word, ...o.hidden_states, ...o.attentions, o.pooler_output!];
+  const bertOutputs = (o: FullBertOutput) => [o.embeddings.word, ...o.hidden_states, ...o.attentions, o.pooler_output!];
 
   it.each(['bert-tiny', 'bert-tiny-legacy-f16'])('%s runs from pytorch_model.bin exactly as from model.safetensors, within the PyTorch criterion', async (fixture) => {
     const [bin, st] = await bothPaths(fixture, `${fixture}.bin`);
@@ -166,7 +166,7 @@ describe('fixture checkpoints saved as pytorch_model.bin', () => {
     if (bin.kind !== 'vit' || st.kind !== 'vit') throw new Error('expected ViT');
     expect(bin.info.warnings).toEqual(st.info.warnings.map((w) => w.replace('model.safetensors', 'pytorch_model.bin')));
     const fx = loadFixture('vit-tiny-grey-bf16');
-    const vitOutputs = (o: VitOutput) => [...o.hidden_states, ...o.attentions, o.logits!];
+    const vitOutputs = (o: FullVitOutput) => [...o.hidden_states, ...o.attentions, o.logits!];
     for (const [i, c] of fx.cases.entries()) {
       const opts = { interpolatePosEncoding: c.interpolate_pos_encoding as boolean };
       const a = await bin.runPixels(fx.expected(c.pixel_values_key as string), opts);

@@ -7,7 +7,6 @@
 //   unless config.tie_word_embeddings is false.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { boolField, checkHeadSize, intField, numberField, stringField, type Config } from '../checkpoint/config';
 import type { StateDict } from '../checkpoint/weights';
 import { ModelError } from '../errors';
 import {
@@ -15,6 +14,7 @@ import {
   layerNorm,
   linear,
   multiHeadSelfAttention,
+  queriesAndKeys,
   type Activation,
   type LayerNormParams,
   type Linear,
@@ -22,44 +22,9 @@ import {
 } from '../shared/layers';
 import { logSoftmax, softmax, topKIndices } from '../shared/math';
 import { readAll, runForward } from '../shared/readback';
-import type { BertEncoding, BertOutput, ModelInfo } from '../types';
+import { DEFAULT_OUTPUTS, full, type BertEncoding, type BertModelInfo, type BertOutput, type FullBertOutput, type OutputRequest } from '../types';
+import type { BertConfig } from './configuration_bert';
 import type { BertTokenizer } from './tokenization_bert';
-
-export interface BertConfig {
-  vocab_size: number;
-  hidden_size: number;
-  num_hidden_layers: number;
-  num_attention_heads: number;
-  intermediate_size: number;
-  hidden_act: string;
-  max_position_embeddings: number;
-  type_vocab_size: number;
-  layer_norm_eps: number;
-  tie_word_embeddings: boolean;
-}
-
-/** Reads the BertConfig fields we use, with transformers' BertConfig defaults. */
-export function bertConfig(config: Config): BertConfig {
-  const positionType = stringField(config, 'position_embedding_type', 'absolute');
-  if (positionType !== 'absolute') {
-    throw new ModelError('unsupported', `config.json: position_embedding_type "${positionType}" is not supported, only "absolute".`);
-  }
-  const cfg: BertConfig = {
-    vocab_size: intField(config, 'vocab_size', 30522),
-    hidden_size: intField(config, 'hidden_size', 768),
-    num_hidden_layers: intField(config, 'num_hidden_layers', 12),
-    num_attention_heads: intField(config, 'num_attention_heads', 12),
-    intermediate_size: intField(config, 'intermediate_size', 3072),
-    hidden_act: stringField(config, 'hidden_act', 'gelu'),
-    max_position_embeddings: intField(config, 'max_position_embeddings', 512),
-    type_vocab_size: intField(config, 'type_vocab_size', 2),
-    layer_norm_eps: numberField(config, 'layer_norm_eps', 1e-12),
-    tie_word_embeddings: boolField(config, 'tie_word_embeddings', true),
-  };
-  checkHeadSize(cfg);
-  activation(cfg.hidden_act);
-  return cfg;
-}
 
 interface BertLayerWeights {
   attention: SelfAttentionParams;
@@ -150,6 +115,8 @@ export interface BertForwardTensors {
   token_type: tf.Tensor2D;
   hidden_states: tf.Tensor2D[];
   attentions: tf.Tensor3D[];
+  /** Only when asked for: the neuron view's per-head queries and keys. */
+  queries_keys: { queries: tf.Tensor3D[]; keys: tf.Tensor3D[] } | null;
   pooler_output: tf.Tensor1D | null;
   /** MLM logits [positions.length, vocab] at the requested positions; null without an MLM head. */
   prediction_logits: tf.Tensor2D | null;
@@ -163,6 +130,7 @@ export function bertForward(
   inputIds: number[],
   tokenTypeIds: number[],
   mlmPositions: number[],
+  outputQueriesKeys = false,
 ): BertForwardTensors {
   const act: Activation = activation(cfg.hidden_act);
   const eps = cfg.layer_norm_eps;
@@ -175,14 +143,16 @@ export function bertForward(
   let x = layerNorm(tf.add(tf.add(word, token_type), position), w.embeddingsLayerNorm, eps);
 
   const hidden_states = [x];
-  const attentions: tf.Tensor3D[] = [];
+  const selfAttentions = [];
   for (const layer of w.layers) {
-    const { context, probs } = multiHeadSelfAttention(x, layer.attention, cfg.num_attention_heads);
-    const a = layerNorm(tf.add(linear(context, layer.attentionOutput), x), layer.attentionLayerNorm, eps);
+    const attention = multiHeadSelfAttention(x, layer.attention, cfg.num_attention_heads);
+    const a = layerNorm(tf.add(linear(attention.context, layer.attentionOutput), x), layer.attentionLayerNorm, eps);
     x = layerNorm(tf.add(linear(act(linear(a, layer.intermediate)), layer.output), a), layer.outputLayerNorm, eps);
-    attentions.push(probs);
+    selfAttentions.push(attention);
     hidden_states.push(x);
   }
+  const attentions = selfAttentions.map((l) => l.probs);
+  const queries_keys = outputQueriesKeys ? queriesAndKeys(selfAttentions) : null;
 
   const cls = tf.slice(x, [0, 0], [1, -1]);
   const pooled = w.pooler ? tf.tanh(linear(cls, w.pooler)) : null;
@@ -195,34 +165,39 @@ export function bertForward(
     const transformed = layerNorm(act(linear(rows, w.mlm.transform)), w.mlm.layerNorm, eps);
     prediction_logits = linear(transformed, w.mlm.decoder);
   }
-  return { word, position, token_type, hidden_states, attentions, pooler_output, prediction_logits, seq_relationship_logits };
+  return { word, position, token_type, hidden_states, attentions, queries_keys, pooler_output, prediction_logits, seq_relationship_logits };
+}
+
+export interface RunOptions {
+  topK?: number;
+  /** Which optional outputs to read back (default DEFAULT_OUTPUTS). */
+  outputs?: OutputRequest;
 }
 
 export interface BertModel {
   kind: 'bert';
-  info: ModelInfo;
+  info: BertModelInfo;
   tokenizer: BertTokenizer;
-  run(textA: string, textB?: string | null, opts?: { topK?: number }): Promise<BertOutput>;
-  runIds(input_ids: number[], token_type_ids: number[], opts?: { topK?: number }): Promise<BertOutput>;
+  /** With the default outputs, everything the workspace shows comes back. */
+  run(textA: string, textB?: string | null, opts?: { topK?: number }): Promise<FullBertOutput>;
+  run(textA: string, textB: string | null | undefined, opts: RunOptions): Promise<BertOutput>;
+  runIds(input_ids: number[], token_type_ids: number[], opts?: { topK?: number }): Promise<FullBertOutput>;
+  runIds(input_ids: number[], token_type_ids: number[], opts: RunOptions): Promise<BertOutput>;
   dispose(): void;
 }
 
-export async function createBertModel(sd: StateDict, config: Config, tokenizer: BertTokenizer): Promise<BertModel> {
-  const cfg = bertConfig(config);
+export async function createBertModel(sd: StateDict, cfg: BertConfig, tokenizer: BertTokenizer): Promise<BertModel> {
   if (tokenizer.vocabSize !== cfg.vocab_size) {
     sd.warnings.push(`The tokenizer has ${tokenizer.vocabSize} tokens but config.json says vocab_size=${cfg.vocab_size}.`);
   }
   const weights = sd.load(() => loadBertWeights(sd, cfg));
   const [positionEmbeddings] = await readAll([weights.positionEmbeddings]);
-  const info: ModelInfo = {
+  const info: BertModelInfo = {
     kind: 'bert',
     weights_file: sd.fileName,
-    config,
-    num_hidden_layers: cfg.num_hidden_layers,
-    num_attention_heads: cfg.num_attention_heads,
-    hidden_size: cfg.hidden_size,
+    config: cfg,
     position_embeddings: positionEmbeddings,
-    heads: { mlm: weights.mlm !== null, nsp: weights.nsp !== null, pooler: weights.pooler !== null, classifier: false },
+    heads: { mlm: weights.mlm !== null, nsp: weights.nsp !== null, pooler: weights.pooler !== null },
     warnings: sd.warnings,
   };
   let disposed = false;
@@ -242,78 +217,82 @@ export async function createBertModel(sd: StateDict, config: Config, tokenizer: 
     }
   }
 
-  async function execute(encoding: BertEncoding, topK: number, preprocess_ms: number): Promise<BertOutput> {
+  async function execute(encoding: BertEncoding, opts: RunOptions, preprocess_ms: number): Promise<BertOutput> {
     if (disposed) throw new ModelError('unsupported', 'This model was unloaded; load it again.');
+    const request = { ...DEFAULT_OUTPUTS, ...opts.outputs };
     const { input_ids, token_type_ids } = encoding;
     const maskPositions = input_ids.flatMap((id, i) => (id === tokenizer.maskTokenId ? [i] : []));
 
-    const { arrays, forward_ms, readback_ms } = await runForward(() => {
-      const r = bertForward(weights, cfg, input_ids, token_type_ids, maskPositions);
-      const outputs: tf.Tensor[] = [r.word, r.position, r.token_type, ...r.hidden_states, ...r.attentions];
-      for (const t of [r.pooler_output, r.prediction_logits, r.seq_relationship_logits]) if (t) outputs.push(t);
-      return outputs;
+    const { arrays: r, forward_ms, readback_ms } = await runForward(() => {
+      const t = bertForward(weights, cfg, input_ids, token_type_ids, maskPositions, request.queries_keys);
+      return {
+        embeddings: request.hidden_states ? { word: t.word, position: t.position, token_type: t.token_type } : null,
+        hidden_states: request.hidden_states ? t.hidden_states : null,
+        attentions: request.attentions ? t.attentions : null,
+        queries_keys: t.queries_keys,
+        last_hidden_state: t.hidden_states[t.hidden_states.length - 1],
+        pooler_output: t.pooler_output,
+        prediction_logits: t.prediction_logits,
+        seq_relationship_logits: t.seq_relationship_logits,
+      };
     });
-
-    // Unpack in the order the outputs were listed above.
-    const L = cfg.num_hidden_layers;
-    const [word, position, token_type] = arrays;
-    const hidden_states = arrays.slice(3, 4 + L);
-    const attentions = arrays.slice(4 + L, 4 + 2 * L);
-    let next = 4 + 2 * L;
-    const take = (present: boolean) => (present ? arrays[next++] : null);
-    const pooler_output = take(weights.pooler !== null);
-    const predictionLogits = take(weights.mlm !== null && maskPositions.length > 0);
-    const nspLogits = take(weights.nsp !== null);
 
     let mlm: BertOutput['mlm'] = null;
     if (weights.mlm) {
       const V = cfg.vocab_size;
       mlm = maskPositions.map((position, j) => {
-        const log_probs = logSoftmax(predictionLogits!.data.subarray(j * V, (j + 1) * V));
-        const top = topKIndices(log_probs, topK).map((id) => ({ id, token: tokenizer.idToToken(id), prob: Math.exp(log_probs[id]) }));
+        const log_probs = logSoftmax(r.prediction_logits!.data.subarray(j * V, (j + 1) * V));
+        const top = topKIndices(log_probs, opts.topK ?? 10).map((id) => ({ id, token: tokenizer.idToToken(id), prob: Math.exp(log_probs[id]) }));
         return { position, top, log_probs };
       });
     }
-    const nspProbs = nspLogits ? softmax(nspLogits.data) : null;
+    const nspProbs = r.seq_relationship_logits ? softmax(r.seq_relationship_logits.data) : null;
     return {
       model: 'bert',
       encoding,
-      embeddings: { word, position, token_type },
-      hidden_states,
-      attentions,
-      last_hidden_state: hidden_states[L],
-      pooler_output,
+      embeddings: r.embeddings,
+      hidden_states: r.hidden_states,
+      attentions: r.attentions,
+      queries_keys: r.queries_keys,
+      last_hidden_state: r.last_hidden_state,
+      pooler_output: r.pooler_output,
       mlm,
       nsp: nspProbs ? { is_next: nspProbs[0], not_next: nspProbs[1] } : null,
       timings: { preprocess_ms, forward_ms, readback_ms },
     };
   }
 
+  async function run(textA: string, textB: string | null = null, opts: RunOptions = {}) {
+    const start = performance.now();
+    const encoding = tokenizer.encode(textA, textB, cfg.max_position_embeddings);
+    validate(encoding.input_ids, encoding.token_type_ids);
+    const output = await execute(encoding, opts, performance.now() - start);
+    return opts.outputs ? output : full(output);
+  }
+
+  async function runIds(input_ids: number[], token_type_ids: number[], opts: RunOptions = {}) {
+    validate(input_ids, token_type_ids);
+    const tokens = input_ids.map((id) => tokenizer.idToToken(id));
+    const added = new Set([tokenizer.clsTokenId, tokenizer.sepTokenId]);
+    const encoding: BertEncoding = {
+      tokens,
+      input_ids: [...input_ids],
+      token_type_ids: [...token_type_ids],
+      offsets: tokens.map(() => null),
+      segment: input_ids.map((id, i) => (added.has(id) ? -1 : token_type_ids[i])),
+      word_ids: tokens.map(() => null),
+      truncated: 0,
+    };
+    const output = await execute(encoding, opts, 0);
+    return opts.outputs ? output : full(output);
+  }
+
   return {
     kind: 'bert',
     info,
     tokenizer,
-    async run(textA, textB = null, opts = {}) {
-      const start = performance.now();
-      const encoding = tokenizer.encode(textA, textB, cfg.max_position_embeddings);
-      validate(encoding.input_ids, encoding.token_type_ids);
-      return execute(encoding, opts.topK ?? 10, performance.now() - start);
-    },
-    async runIds(input_ids, token_type_ids, opts = {}) {
-      validate(input_ids, token_type_ids);
-      const tokens = input_ids.map((id) => tokenizer.idToToken(id));
-      const added = new Set([tokenizer.clsTokenId, tokenizer.sepTokenId]);
-      const encoding: BertEncoding = {
-        tokens,
-        input_ids: [...input_ids],
-        token_type_ids: [...token_type_ids],
-        offsets: tokens.map(() => null),
-        segment: input_ids.map((id, i) => (added.has(id) ? -1 : token_type_ids[i])),
-        word_ids: tokens.map(() => null),
-        truncated: 0,
-      };
-      return execute(encoding, opts.topK ?? 10, 0);
-    },
+    run: run as BertModel['run'],
+    runIds: runIds as BertModel['runIds'],
     dispose() {
       disposed = true;
       sd.dispose();

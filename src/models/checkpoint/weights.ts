@@ -8,7 +8,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelError } from '../errors';
-import type { Config } from './config';
+import type { JsonFields } from './json';
 import type { LayerNormParams, Linear } from '../shared/layers';
 import { toFloat32, type Safetensors, type TensorEntry } from './safetensors';
 import type { WeightsFile } from '../types';
@@ -18,8 +18,8 @@ export type ModelKind = 'bert' | 'vit';
 const BACKBONE_PREFIXES: Record<ModelKind, string[]> = { bert: ['bert.'], vit: ['vit.', 'deit.'] };
 
 /** Decides BERT vs ViT from config.model_type, else `architectures`, else the tensor names. */
-export function detectModelKind(config: Config, names: Iterable<string>): ModelKind {
-  const modelType = config.model_type;
+export function detectModelKind(config: JsonFields, names: Iterable<string>): ModelKind {
+  const modelType = config.get('model_type');
   if (modelType === 'bert') return 'bert';
   if (modelType === 'vit' || modelType === 'deit') return 'vit';
   if (typeof modelType === 'string') {
@@ -28,7 +28,8 @@ export function detectModelKind(config: Config, names: Iterable<string>): ModelK
       `config.json says model_type "${modelType}"; this playground runs BERT ("bert") and ViT ("vit", "deit") checkpoints.`,
     );
   }
-  const architectures = Array.isArray(config.architectures) ? config.architectures.map(String) : [];
+  const declared = config.get('architectures');
+  const architectures = Array.isArray(declared) ? declared.map(String) : [];
   if (architectures.some((a) => a.startsWith('Bert'))) return 'bert';
   if (architectures.some((a) => a.startsWith('ViT') || a.startsWith('DeiT'))) return 'vit';
   for (const name of names) {

@@ -2,6 +2,7 @@
 // Call these inside tf.tidy; they allocate intermediates freely.
 
 import * as tf from '@tensorflow/tfjs-core';
+import { lookup } from '../checkpoint/json';
 import { ModelError } from '../errors';
 
 export interface Linear {
@@ -56,7 +57,7 @@ const ACTIVATIONS: Record<string, Activation> = {
 
 /** The activation named by config `hidden_act`. */
 export function activation(name: string): Activation {
-  const fn = ACTIVATIONS[name];
+  const fn = lookup(ACTIVATIONS, name);
   if (!fn) {
     throw new ModelError(
       'unsupported',
@@ -72,28 +73,39 @@ export interface SelfAttentionParams {
   value: Linear;
 }
 
+/** What one attention layer computed: the context and probabilities, and the per-head projections for the neuron view. */
+export interface SelfAttentionOutput {
+  /** The heads' concatenated context [seq, hidden], before the output projection. */
+  context: tf.Tensor2D;
+  /** Softmax probabilities [heads, seq, seq]. */
+  probs: tf.Tensor3D;
+  /** [heads, seq, head_size], before the 1/√d scaling. */
+  queries: tf.Tensor3D;
+  /** Keys already transposed for the product, [heads, head_size, seq]. */
+  keysT: tf.Tensor3D;
+}
+
 /**
  * Scaled dot-product self-attention of one unpadded sequence x [seq, hidden].
- * Returns the heads' concatenated context [seq, hidden] (before the output projection) and the
- * attention probabilities [heads, seq, seq].
  *
  * There is deliberately no attention mask: we always run batch 1 without padding, so no score is
  * ever pushed to -1e9/-inf. That keeps us clear of tfjs' WebGL softmax bug on masked rows
  * (tfjs issue #5394, values of 3.4e38) and makes every probability a real one.
  */
-export function multiHeadSelfAttention(
-  x: tf.Tensor2D,
-  p: SelfAttentionParams,
-  numHeads: number,
-): { context: tf.Tensor2D; probs: tf.Tensor3D } {
+export function multiHeadSelfAttention(x: tf.Tensor2D, p: SelfAttentionParams, numHeads: number): SelfAttentionOutput {
   const [seq, hidden] = x.shape;
   const headSize = hidden / numHeads;
   const splitHeads = (t: tf.Tensor2D, perm: number[]) => tf.transpose(tf.reshape(t, [seq, numHeads, headSize]), perm) as tf.Tensor3D;
-  const q = splitHeads(linear(x, p.query), [1, 0, 2]); // [heads, seq, d]
-  const kT = splitHeads(linear(x, p.key), [1, 2, 0]); // [heads, d, seq]: Kᵀ directly, no transposed matmul
+  const queries = splitHeads(linear(x, p.query), [1, 0, 2]); // [heads, seq, d]
+  const keysT = splitHeads(linear(x, p.key), [1, 2, 0]); // [heads, d, seq]: Kᵀ directly, no transposed matmul
   const v = splitHeads(linear(x, p.value), [1, 0, 2]);
-  const scores = tf.div(tf.matMul(q, kT), Math.sqrt(headSize));
+  const scores = tf.div(tf.matMul(queries, keysT), Math.sqrt(headSize));
   const probs = tf.softmax(scores) as tf.Tensor3D;
   const context = tf.reshape(tf.transpose(tf.matMul(probs, v), [1, 0, 2]), [seq, hidden]) as tf.Tensor2D;
-  return { context, probs };
+  return { context, probs, queries, keysT };
+}
+
+/** The neuron view's per-layer queries and keys, each [heads, seq, head_size]. */
+export function queriesAndKeys(layers: SelfAttentionOutput[]): { queries: tf.Tensor3D[]; keys: tf.Tensor3D[] } {
+  return { queries: layers.map((l) => l.queries), keys: layers.map((l) => tf.transpose(l.keysT, [0, 2, 1])) };
 }

@@ -6,7 +6,6 @@
 // DeiT checkpoints without a distillation token are the same network under a "deit." prefix.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { boolField, checkHeadSize, intField, numberField, stringField, type Config } from '../checkpoint/config';
 import type { StateDict } from '../checkpoint/weights';
 import { ModelError } from '../errors';
 import {
@@ -14,71 +13,16 @@ import {
   layerNorm,
   linear,
   multiHeadSelfAttention,
+  queriesAndKeys,
   type LayerNormParams,
   type Linear,
   type SelfAttentionParams,
 } from '../shared/layers';
 import { softmax, topKIndices } from '../shared/math';
 import { readAll, runForward } from '../shared/readback';
-import type { ModelInfo, NdArray, VitOutput } from '../types';
-import { ViTImageProcessor, type RgbaImage } from './image_processing_vit';
-
-export interface VitConfig {
-  hidden_size: number;
-  num_hidden_layers: number;
-  num_attention_heads: number;
-  intermediate_size: number;
-  hidden_act: string;
-  layer_norm_eps: number;
-  /** [height, width] the position embeddings were trained for. */
-  image_size: [number, number];
-  patch_size: number;
-  num_channels: number;
-  qkv_bias: boolean;
-  id2label: string[];
-}
-
-/** config.image_size: one side of a square, or [height, width]. */
-function imageSize(config: Config): [number, number] {
-  const value = config.image_size;
-  if (!Array.isArray(value)) {
-    const side = intField(config, 'image_size', 224);
-    return [side, side];
-  }
-  const [height, width] = value;
-  if (value.length !== 2 || ![height, width].every((d) => Number.isSafeInteger(d) && d > 0)) {
-    throw new ModelError('malformed', `config.json: "image_size" must be a positive integer or [height, width], got ${JSON.stringify(value)}.`);
-  }
-  return [height, width];
-}
-
-/** Reads the ViTConfig fields we use, with transformers' ViTConfig defaults. */
-export function vitConfig(config: Config): VitConfig {
-  const raw = config.id2label;
-  const labelMap = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : null;
-  const numLabels = labelMap ? Object.keys(labelMap).length : intField(config, 'num_labels', 2);
-  const cfg: VitConfig = {
-    hidden_size: intField(config, 'hidden_size', 768),
-    num_hidden_layers: intField(config, 'num_hidden_layers', 12),
-    num_attention_heads: intField(config, 'num_attention_heads', 12),
-    intermediate_size: intField(config, 'intermediate_size', 3072),
-    hidden_act: stringField(config, 'hidden_act', 'gelu'),
-    layer_norm_eps: numberField(config, 'layer_norm_eps', 1e-12),
-    image_size: imageSize(config),
-    patch_size: intField(config, 'patch_size', 16),
-    num_channels: intField(config, 'num_channels', 3),
-    qkv_bias: boolField(config, 'qkv_bias', true),
-    id2label: Array.from({ length: numLabels }, (_, i) => String(labelMap?.[String(i)] ?? `LABEL_${i}`)),
-  };
-  checkHeadSize(cfg);
-  activation(cfg.hidden_act);
-  return cfg;
-}
-
-/** The patch grid [rows, cols] for an image of height × width pixels (partial patches are dropped, as the conv does). */
-function patchGrid(height: number, width: number, patchSize: number): [number, number] {
-  return [Math.floor(height / patchSize), Math.floor(width / patchSize)];
-}
+import { DEFAULT_OUTPUTS, full, type FullVitOutput, type NdArray, type OutputRequest, type VitModelInfo, type VitOutput } from '../types';
+import { patchGrid, type VitConfig } from './configuration_vit';
+import type { Pixels, RgbaImage, ViTImageProcessor } from './image_processing_vit';
 
 // PyTorch's bicubic kernel (Keys' cubic convolution with a = -0.75).
 const A = -0.75;
@@ -204,12 +148,20 @@ export function loadVitWeights(sd: StateDict, cfg: VitConfig): VitWeights {
 export interface VitForwardTensors {
   hidden_states: tf.Tensor2D[];
   attentions: tf.Tensor3D[];
+  /** Only when asked for: the neuron view's per-head queries and keys. */
+  queries_keys: { queries: tf.Tensor3D[]; keys: tf.Tensor3D[] } | null;
   last_hidden_state: tf.Tensor2D;
   logits: tf.Tensor1D | null;
 }
 
 /** One forward pass of pixel values [C, H, W] with position embeddings for its grid. Call inside tf.tidy. */
-export function vitForward(w: VitWeights, cfg: VitConfig, pixels: tf.Tensor3D, positionEmbeddings: tf.Tensor2D): VitForwardTensors {
+export function vitForward(
+  w: VitWeights,
+  cfg: VitConfig,
+  pixels: tf.Tensor3D,
+  positionEmbeddings: tf.Tensor2D,
+  outputQueriesKeys = false,
+): VitForwardTensors {
   const act = activation(cfg.hidden_act);
   const eps = cfg.layer_norm_eps;
   const P = cfg.patch_size;
@@ -224,46 +176,58 @@ export function vitForward(w: VitWeights, cfg: VitConfig, pixels: tf.Tensor3D, p
   let x = tf.add<tf.Tensor2D>(tf.concat([w.clsToken, patches], 0), positionEmbeddings);
 
   const hidden_states = [x];
-  const attentions: tf.Tensor3D[] = [];
+  const selfAttentions = [];
   for (const layer of w.layers) {
-    const { context, probs } = multiHeadSelfAttention(layerNorm(x, layer.layernormBefore, eps), layer.attention, cfg.num_attention_heads);
-    const h = tf.add<tf.Tensor2D>(linear(context, layer.attentionOutput), x);
+    const attention = multiHeadSelfAttention(layerNorm(x, layer.layernormBefore, eps), layer.attention, cfg.num_attention_heads);
+    const h = tf.add<tf.Tensor2D>(linear(attention.context, layer.attentionOutput), x);
     x = tf.add<tf.Tensor2D>(linear(act(linear(layerNorm(h, layer.layernormAfter, eps), layer.intermediate)), layer.output), h);
-    attentions.push(probs);
+    selfAttentions.push(attention);
     hidden_states.push(x);
   }
+  const attentions = selfAttentions.map((l) => l.probs);
+  const queries_keys = outputQueriesKeys ? queriesAndKeys(selfAttentions) : null;
   const last_hidden_state = layerNorm(x, w.layernorm, eps);
   const logits = w.classifier ? tf.reshape<tf.Rank.R1>(linear(tf.slice(last_hidden_state, [0, 0], [1, -1]), w.classifier), [-1]) : null;
-  return { hidden_states, attentions, last_hidden_state, logits };
+  return { hidden_states, attentions, queries_keys, last_hidden_state, logits };
 }
 
 // Every layer's attention maps are returned, so memory grows with layers x heads x tokens²; past
 // this an oversized image (e.g. with do_resize off) would exhaust the backend instead of failing.
 const MAX_ATTENTION_BYTES = 2 ** 30;
 
+export interface RunOptions {
+  topK?: number;
+  /** Which optional outputs to read back (default DEFAULT_OUTPUTS). */
+  outputs?: OutputRequest;
+}
+
+export interface PixelRunOptions extends RunOptions {
+  /** Resize the position embeddings to the input's patch grid (HF's interpolate_pos_encoding). */
+  interpolatePosEncoding?: boolean;
+}
+
 export interface VitModel {
   kind: 'vit';
-  info: ModelInfo;
+  info: VitModelInfo;
   processor: ViTImageProcessor;
-  run(image: RgbaImage, opts?: { topK?: number }): Promise<VitOutput>;
-  runPixels(pixel_values: NdArray, opts?: { topK?: number; interpolatePosEncoding?: boolean }): Promise<VitOutput>;
+  /** With the default outputs, everything the workspace shows comes back. */
+  run(image: RgbaImage, opts?: { topK?: number }): Promise<FullVitOutput>;
+  run(image: RgbaImage, opts: RunOptions): Promise<VitOutput>;
+  runPixels(pixel_values: NdArray, opts?: { topK?: number; interpolatePosEncoding?: boolean }): Promise<FullVitOutput>;
+  runPixels(pixel_values: NdArray, opts: PixelRunOptions): Promise<VitOutput>;
   dispose(): void;
 }
 
-export async function createVitModel(sd: StateDict, config: Config, preprocessorConfig: Config | null): Promise<VitModel> {
-  const cfg = vitConfig(config);
-  const processor = ViTImageProcessor.fromConfig(preprocessorConfig, cfg.num_channels);
+export async function createVitModel(sd: StateDict, cfg: VitConfig, processor: ViTImageProcessor): Promise<VitModel> {
   const weights = sd.load(() => loadVitWeights(sd, cfg));
   const [positionEmbeddings] = await readAll([weights.positionEmbeddings]);
-  const info: ModelInfo = {
+  const info: VitModelInfo = {
     kind: 'vit',
     weights_file: sd.fileName,
-    config,
-    num_hidden_layers: cfg.num_hidden_layers,
-    num_attention_heads: cfg.num_attention_heads,
-    hidden_size: cfg.hidden_size,
+    config: cfg,
     position_embeddings: positionEmbeddings,
-    heads: { mlm: false, nsp: false, pooler: false, classifier: weights.classifier !== null },
+    heads: { classifier: weights.classifier !== null },
+    trained_grid: patchGrid(cfg.image_size[0], cfg.image_size[1], cfg.patch_size),
     warnings: sd.warnings,
     preprocessing: {
       do_rescale: processor.config.do_rescale,
@@ -302,57 +266,66 @@ export async function createVitModel(sd: StateDict, config: Config, preprocessor
     return grid;
   }
 
-  async function runPixels(
-    pixel_values: NdArray,
-    opts: { topK?: number; interpolatePosEncoding?: boolean } = {},
-    preprocess_ms = 0,
-  ): Promise<VitOutput> {
+  async function execute(pixel_values: NdArray, image: Pixels | null, opts: PixelRunOptions, preprocess_ms: number): Promise<VitOutput> {
     if (disposed) throw new ModelError('unsupported', 'This model was unloaded; load it again.');
+    const request = { ...DEFAULT_OUTPUTS, ...opts.outputs };
     const grid = validate(pixel_values, opts.interpolatePosEncoding ?? false);
     const positions = interpolatePosEncoding(positionEmbeddings, grid[0], grid[1]);
 
-    const { arrays, forward_ms, readback_ms } = await runForward(() => {
+    const { arrays: r, forward_ms, readback_ms } = await runForward(() => {
       const pixels = tf.tensor3d(pixel_values.data, pixel_values.shape as [number, number, number]);
       const pos = positions === positionEmbeddings ? weights.positionEmbeddings : tf.tensor2d(positions.data, positions.shape as [number, number]);
-      const r = vitForward(weights, cfg, pixels, pos);
-      return [...r.hidden_states, ...r.attentions, r.last_hidden_state, ...(r.logits ? [r.logits] : [])];
+      const t = vitForward(weights, cfg, pixels, pos, request.queries_keys);
+      return {
+        hidden_states: request.hidden_states ? t.hidden_states : null,
+        attentions: request.attentions ? t.attentions : null,
+        queries_keys: t.queries_keys,
+        last_hidden_state: t.last_hidden_state,
+        logits: t.logits,
+      };
     });
 
-    const L = cfg.num_hidden_layers;
-    const hidden_states = arrays.slice(0, L + 1);
-    const attentions = arrays.slice(L + 1, 2 * L + 1);
-    const last_hidden_state = arrays[2 * L + 1];
-    const logits = weights.classifier ? arrays[2 * L + 2] : null;
     let top: VitOutput['top'] = null;
-    if (logits) {
-      const probs = softmax(logits.data);
+    if (r.logits) {
+      const probs = softmax(r.logits.data);
       top = topKIndices(probs, opts.topK ?? 5).map((id) => ({ id, label: cfg.id2label[id], prob: probs[id] }));
     }
     return {
       model: 'vit',
+      image,
       pixel_values,
       grid,
-      hidden_states,
-      attentions,
-      last_hidden_state,
-      cls: { shape: [cfg.hidden_size], data: last_hidden_state.data.slice(0, cfg.hidden_size) },
-      logits,
+      hidden_states: r.hidden_states,
+      attentions: r.attentions,
+      queries_keys: r.queries_keys,
+      last_hidden_state: r.last_hidden_state,
+      cls: { shape: [cfg.hidden_size], data: r.last_hidden_state.data.subarray(0, cfg.hidden_size) },
+      logits: r.logits,
       top,
       timings: { preprocess_ms, forward_ms, readback_ms },
     };
+  }
+
+  async function run(rgba: RgbaImage, opts: RunOptions = {}) {
+    const start = performance.now();
+    const image = processor.prepare(rgba);
+    const pixels = processor.toPixelValues(image);
+    // The processor normally resizes to image_size; if it is configured otherwise, adapt the positions.
+    const output = await execute(pixels, image, { ...opts, interpolatePosEncoding: true }, performance.now() - start);
+    return opts.outputs ? output : full(output);
+  }
+
+  async function runPixels(pixel_values: NdArray, opts: PixelRunOptions = {}) {
+    const output = await execute(pixel_values, null, opts, 0);
+    return opts.outputs ? output : full(output);
   }
 
   return {
     kind: 'vit',
     info,
     processor,
-    async run(image, opts = {}) {
-      const start = performance.now();
-      const pixels = processor.preprocess(image);
-      // The processor normally resizes to image_size; if it is configured otherwise, adapt the positions.
-      return runPixels(pixels, { topK: opts.topK, interpolatePosEncoding: true }, performance.now() - start);
-    },
-    runPixels: (pixel_values, opts) => runPixels(pixel_values, opts),
+    run: run as VitModel['run'],
+    runPixels: runPixels as VitModel['runPixels'],
     dispose() {
       disposed = true;
       sd.dispose();

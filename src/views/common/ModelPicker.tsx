@@ -4,7 +4,7 @@
 
 import { useEffect, useId, useState, type DragEvent, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useAppStore } from '../../stores/appStore';
+import { useAppStore } from '../../stores';
 import { PRESETS } from '../../stores/presets';
 import type { ModelSlot } from '../../worker/protocol';
 import { formatBytes } from './format';
@@ -113,7 +113,7 @@ export function ModelPicker({ slot }: { slot: ModelSlot }) {
       <p className="current-model" data-testid={`current-model-${slot}`} aria-live="polite">
         {state.current ? (
           <>
-            Model: <strong>{state.current.name}</strong> ({info?.num_hidden_layers} layers, {info?.num_attention_heads} heads, hidden size {info?.hidden_size})
+            Model: <strong>{state.current.name}</strong> ({info?.config.num_hidden_layers} layers, {info?.config.num_attention_heads} heads, hidden size {info?.config.hidden_size})
           </>
         ) : state.loading ? (
           'Loading model…'

@@ -4,8 +4,8 @@
 
 import { useMemo } from 'react';
 import { meanAttentionDistanceByLayer } from '../../analysis/attentionDistance';
-import type { VitOutput } from '../../models/types';
-import { patchSizeOf, useImageStore, type DistanceSweep } from '../../stores/imageStore';
+import type { FullVitOutput } from '../../models/types';
+import { patchSizeOf, useImageStore, type DistanceSweep } from '../../stores';
 import { Panel } from '../common/Panel';
 
 const [W, H] = [520, 260];
@@ -14,7 +14,7 @@ const CURRENT = '#0072B2';
 const SAMPLES = '#D55E00';
 
 interface Props {
-  output: VitOutput;
+  output: FullVitOutput;
   model: string;
 }
 

@@ -2,14 +2,14 @@
 // patch the user clicked, for the chosen layer and head.
 
 import { useMemo } from 'react';
-import type { VitOutput } from '../../models/types';
-import { useImageStore } from '../../stores/imageStore';
+import type { FullVitOutput } from '../../models/types';
+import { useImageStore } from '../../stores';
 import { Panel } from '../common/Panel';
 import { LayerHeadControls } from './LayerHeadControls';
 import { PatchMap } from './PatchMap';
 import { attentionMatrix, headLabel, layerLabel, rowToPatches } from './vitData';
 
-export function AttentionMaps({ output, pixels }: { output: VitOutput; pixels: ImageData }) {
+export function AttentionMaps({ output, pixels }: { output: FullVitOutput; pixels: ImageData }) {
   const layer = useImageStore((s) => s.layer);
   const head = useImageStore((s) => s.head);
   const patch = useImageStore((s) => s.patch);

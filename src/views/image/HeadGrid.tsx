@@ -3,14 +3,14 @@
 
 import { useMemo } from 'react';
 import { headOf } from '../../analysis/ndarray';
-import type { VitOutput } from '../../models/types';
-import { useImageStore } from '../../stores/imageStore';
+import type { FullVitOutput } from '../../models/types';
+import { useImageStore } from '../../stores';
 import { Panel } from '../common/Panel';
 import { LayerHeadControls } from './LayerHeadControls';
 import { PatchMap } from './PatchMap';
 import { layerLabel, rowToPatches } from './vitData';
 
-export function HeadGrid({ output, pixels }: { output: VitOutput; pixels: ImageData }) {
+export function HeadGrid({ output, pixels }: { output: FullVitOutput; pixels: ImageData }) {
   const layer = useImageStore((s) => s.layer);
   const head = useImageStore((s) => s.head);
   const patch = useImageStore((s) => s.patch);

@@ -2,8 +2,8 @@
 // maps, rollout, attention distance), and what it learned about space (position embeddings).
 
 import { useEffect, useMemo } from 'react';
-import { useAppStore } from '../../stores/appStore';
-import { useImageStore } from '../../stores/imageStore';
+import { useAppStore } from '../../stores';
+import { useImageStore } from '../../stores';
 import { Panel } from '../common/Panel';
 import { AttentionDistancePlot } from './AttentionDistancePlot';
 import { AttentionMaps } from './AttentionMaps';
@@ -19,29 +19,17 @@ import './image.css';
 
 export function ImageWorkspace() {
   const model = useAppStore((s) => s.slots.vit.current);
-  const backend = useAppStore((s) => s.backend);
   const output = useImageStore((s) => s.output);
   const error = useImageStore((s) => s.error);
-  const samples = useImageStore((s) => s.samples);
   const loadSamples = useImageStore((s) => s.loadSamples);
   const overlayOpacity = useImageStore((s) => s.overlayOpacity);
   const setOverlayOpacity = useImageStore((s) => s.setOverlayOpacity);
-  const pixels = useMemo(
-    () => (output ? displayPixels(output.pixel_values, model?.info.preprocessing) : null),
-    [output, model],
-  );
+  const pixels = useMemo(() => (output ? displayPixels(output) : null), [output]);
 
   useEffect(() => {
     if (!useImageStore.getState().samples) void loadSamples();
   }, [loadSamples]);
 
-  // A new model or backend gives new numbers for the same image; with no image yet, start with the first sample.
-  useEffect(() => {
-    if (!model) return;
-    const { source, rerun, openSample } = useImageStore.getState();
-    if (source) void rerun();
-    else if (samples?.[0]) void openSample(samples[0]);
-  }, [model, backend, samples]);
 
   return (
     <div className="workspace image-workspace">

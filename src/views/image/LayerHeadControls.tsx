@@ -1,6 +1,6 @@
 // Layer and head selectors shared by the attention views.
 
-import { useImageStore, type HeadChoice } from '../../stores/imageStore';
+import { useImageStore, type HeadChoice } from '../../stores';
 import { layerLabel } from './vitData';
 
 export function LayerHeadControls({ layers, heads, withHead = true }: { layers: number; heads: number; withHead?: boolean }) {

@@ -5,13 +5,13 @@ import { useMemo } from 'react';
 import { pca, pcaToRgb } from '../../analysis/pca';
 import { rowsOf } from '../../analysis/ndarray';
 import { cosineSimilarityToRow } from '../../analysis/similarity';
-import type { VitOutput } from '../../models/types';
-import { useImageStore } from '../../stores/imageStore';
+import type { FullVitOutput } from '../../models/types';
+import { useImageStore } from '../../stores';
 import { rgbToRgba } from '../common/colors';
 import { Panel } from '../common/Panel';
 import { PatchMap } from './PatchMap';
 
-export function PatchOutputs({ output, pixels }: { output: VitOutput; pixels: ImageData }) {
+export function PatchOutputs({ output, pixels }: { output: FullVitOutput; pixels: ImageData }) {
   const patch = useImageStore((s) => s.patch);
   const setPatch = useImageStore((s) => s.setPatch);
   const [rows, cols] = output.grid;

@@ -6,17 +6,16 @@
 import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import { positionStructure } from '../../analysis/positionStructure';
 import { rowsOf } from '../../analysis/ndarray';
-import type { ModelInfo } from '../../models/types';
+import type { VitModelInfo } from '../../models/types';
 import { toRgba } from '../common/colors';
 import { ColorLegend, Heatmap } from '../common/Heatmap';
 import { Panel } from '../common/Panel';
-import { trainedGrid } from './vitData';
 
 /** The paper's colour range: cosine similarity from −1 to 1. */
 const DOMAIN: [number, number] = [-1, 1];
 
-export function PositionEmbeddingGrid({ info }: { info: ModelInfo }) {
-  const grid = useMemo(() => trainedGrid(info), [info]);
+export function PositionEmbeddingGrid({ info }: { info: VitModelInfo }) {
+  const grid = info.trained_grid;
   const [rows, cols] = grid;
   const n = rows * cols;
   const structure = useMemo(

@@ -4,8 +4,8 @@
 
 import { useDeferredValue, useMemo } from 'react';
 import { attentionRolloutByLayer, fuseHeads, type HeadFusion } from '../../analysis/rollout';
-import type { VitOutput } from '../../models/types';
-import { useImageStore } from '../../stores/imageStore';
+import type { FullVitOutput } from '../../models/types';
+import { useImageStore } from '../../stores';
 import { Panel } from '../common/Panel';
 import { LayerHeadControls } from './LayerHeadControls';
 import { PatchMap } from './PatchMap';
@@ -13,7 +13,7 @@ import { layerLabel, rowToPatches } from './vitData';
 
 const FUSIONS: HeadFusion[] = ['mean', 'max', 'min'];
 
-export function RolloutView({ output, pixels }: { output: VitOutput; pixels: ImageData }) {
+export function RolloutView({ output, pixels }: { output: FullVitOutput; pixels: ImageData }) {
   const layer = useImageStore((s) => s.layer);
   const patch = useImageStore((s) => s.patch);
   const setPatch = useImageStore((s) => s.setPatch);

@@ -2,9 +2,9 @@
 // user masked a known token, the probability of the original and its loss −log p (the quantity
 // MLM pretraining minimises, averaged over masked positions).
 
-import type { BertOutput } from '../../models/types';
+import type { FullBertOutput } from '../../models/types';
 import type { MaskOrigin } from '../../stores/masking';
-import { useTextStore } from '../../stores/textStore';
+import { useTextStore } from '../../stores';
 import { formatPercent } from '../common/format';
 import { ProbabilityBar } from '../common/ProbabilityBar';
 
@@ -17,7 +17,7 @@ function OriginalScore({ origin, logProbs }: { origin: MaskOrigin; logProbs: Flo
   );
 }
 
-export function MaskPredictions({ output }: { output: BertOutput }) {
+export function MaskPredictions({ output }: { output: FullBertOutput }) {
   const originals = useTextStore((s) => s.originals);
   const fillMask = useTextStore((s) => s.fillMask);
   if (!output.mlm) return <p>This checkpoint has no masked-LM head, so it cannot fill in masks.</p>;

@@ -1,11 +1,10 @@
 // The text workspace: type one or two sentences, see how BERT tokenizes them, fill in masked
 // words, ask whether B follows A, and look inside (attention, embeddings).
 
-import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { cosineSimilarityMatrix } from '../../analysis/similarity';
-import { useAppStore } from '../../stores/appStore';
-import { useTextStore } from '../../stores/textStore';
+import { useAppStore } from '../../stores';
+import { useTextStore } from '../../stores';
 import { Panel } from '../common/Panel';
 import { AttentionPanel } from './attention/AttentionPanel';
 import { ClsTrajectory, clsRows } from './embeddings/ClsTrajectory';
@@ -18,13 +17,7 @@ import { TokenStrip } from './TokenStrip';
 
 export function TextWorkspace() {
   const model = useAppStore((s) => s.slots.bert.current);
-  const backend = useAppStore((s) => s.backend);
-  const { output, error, run } = useTextStore(useShallow((s) => ({ output: s.output, error: s.error, run: s.run })));
-
-  // A new model or backend gives new numbers for the same input.
-  useEffect(() => {
-    if (model) void run();
-  }, [model, backend, run]);
+  const { output, error } = useTextStore(useShallow((s) => ({ output: s.output, error: s.error })));
 
   return (
     <div className="workspace text-workspace">

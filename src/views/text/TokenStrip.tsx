@@ -4,7 +4,7 @@
 import { useState } from 'react';
 import type { BertEncoding } from '../../models/types';
 import { MASK } from '../../stores/masking';
-import { useTextStore } from '../../stores/textStore';
+import { useTextStore } from '../../stores';
 
 const SEGMENT_CLASS = ['seg-a', 'seg-b'];
 

@@ -1,7 +1,9 @@
-// Chromium for the browser tests (Debian's, driven by playwright-core). WebGL runs on
-// SwiftShader, so the WebGL backend is really exercised, just on a software GPU.
+// Chromium (or Google Chrome) for the browser tests, found by scripts/chromium.mjs and driven by
+// playwright-core. WebGL runs on SwiftShader, so the WebGL backend is really exercised, just on a
+// software GPU.
 
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { findChromium } from '../../../scripts/chromium.mjs';
 
 const FLAGS = [
   '--no-sandbox',
@@ -15,7 +17,7 @@ const FLAGS = [
 ];
 
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
+  return chromium.launch({ executablePath: findChromium(), args: FLAGS });
 }
 
 export interface WatchedPage {

@@ -3,8 +3,8 @@
 
 import { useId, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { BertOutput } from '../../../models/types';
-import { useTextStore, type AttentionView } from '../../../stores/textStore';
+import type { FullBertOutput } from '../../../models/types';
+import { useTextStore, type AttentionView } from '../../../stores';
 import { Heatmap } from '../../common/Heatmap';
 import { Panel } from '../../common/Panel';
 import { shownAttention } from '../attentionData';
@@ -26,7 +26,7 @@ const EXPLAIN: Record<AttentionView, string> = {
     'Attention rollout (Abnar & Zuidema, 2020): the layers\u2019 head-averaged attention, each mixed half-and-half with the identity for the residual connection, multiplied from the first layer up. Row i estimates how much output token i draws from each input token.',
 };
 
-export function AttentionPanel({ output }: { output: BertOutput }) {
+export function AttentionPanel({ output }: { output: FullBertOutput }) {
   const { attention, setAttention } = useTextStore(useShallow((s) => ({ attention: s.attention, setAttention: s.setAttention })));
   const id = useId();
   const layers = output.attentions.length;

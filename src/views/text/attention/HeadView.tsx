@@ -3,7 +3,7 @@
 // colour per head). Hovering or focusing a token keeps only its lines.
 
 import { useMemo, useState } from 'react';
-import type { BertOutput } from '../../../models/types';
+import type { FullBertOutput } from '../../../models/types';
 import { headColor } from '../../common/colors';
 import { restrict } from '../attentionData';
 import { headOf } from '../../../analysis/ndarray';
@@ -18,7 +18,7 @@ const MIN_WEIGHT = 0.01;
 type Focus = { side: 'from' | 'to'; index: number } | null;
 
 interface Props {
-  output: BertOutput;
+  output: FullBertOutput;
   layer: number;
   hideSpecial: boolean;
 }

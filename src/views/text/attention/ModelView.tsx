@@ -2,8 +2,8 @@
 // patterns such as "attend to the previous token" or "attend to [SEP]". Clicking one opens it.
 
 import { useEffect, useMemo, useRef } from 'react';
-import type { BertOutput, NdArray } from '../../../models/types';
-import type { AttentionOptions } from '../../../stores/textStore';
+import type { FullBertOutput, NdArray } from '../../../models/types';
+import type { AttentionOptions } from '../../../stores';
 import { sequentialColor } from '../../common/colors';
 import { restrict } from '../attentionData';
 import { headOf } from '../../../analysis/ndarray';
@@ -30,7 +30,7 @@ function Thumbnail({ matrix }: { matrix: NdArray }) {
 }
 
 interface Props {
-  output: BertOutput;
+  output: FullBertOutput;
   hideSpecial: boolean;
   onOpen: (patch: Partial<AttentionOptions>) => void;
 }

@@ -4,12 +4,12 @@
 
 import { useState } from 'react';
 import { rowOf } from '../../../analysis/ndarray';
-import type { BertOutput } from '../../../models/types';
+import type { FullBertOutput } from '../../../models/types';
 import { ColorLegend } from '../../common/Heatmap';
 import { norm, summedRow } from './vectorMath';
 import { VectorStrip } from './VectorStrip';
 
-export function EmbeddingDecomposition({ output }: { output: BertOutput }) {
+export function EmbeddingDecomposition({ output }: { output: FullBertOutput }) {
   const [selected, setSelected] = useState(1);
   const { word, position, token_type } = output.embeddings;
   const parts = [word, token_type, position];

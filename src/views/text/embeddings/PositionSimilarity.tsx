@@ -5,7 +5,7 @@
 import { useId, useMemo } from 'react';
 import { cosineSimilarityMatrix } from '../../../analysis/similarity';
 import type { NdArray } from '../../../models/types';
-import { useTextStore } from '../../../stores/textStore';
+import { useTextStore } from '../../../stores';
 import { Heatmap } from '../../common/Heatmap';
 
 const PLOT_W = 480;

@@ -1,0 +1,31 @@
+// The app's stores, wired to the real worker, page URL and network. Creating them starts nothing:
+// the worker starts on the first call that needs it.
+
+import { getClient } from '../worker/client';
+import { createAppStore } from './appStore';
+import type { StoreDeps } from './deps';
+import { createImageStore } from './imageStore';
+import { createTextStore } from './textStore';
+import { pageUrl } from './urlState';
+
+const deps: StoreDeps = {
+  inference: getClient,
+  url: pageUrl,
+  publicBase: new URL(import.meta.env.BASE_URL, window.location.href).href,
+  fetch: (...args) => globalThis.fetch(...args),
+  random: Math.random,
+  runDelayMs: 250,
+};
+
+export const useAppStore = createAppStore(deps);
+export const useTextStore = createTextStore(deps, useAppStore);
+export const useImageStore = createImageStore(deps, useAppStore);
+
+/** A bundled sample image's URL. */
+export const samplesUrl = (file: string) => `${deps.publicBase}samples/${file}`;
+
+export type { Tab } from './appStore';
+export type { AttentionOptions, AttentionView, Example } from './textStore';
+export { EXAMPLES, RANDOM_SENTENCES } from './textStore';
+export type { DistanceSweep, HeadChoice, SampleEntry } from './imageStore';
+export { patchSizeOf } from './imageStore';
