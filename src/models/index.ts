@@ -5,11 +5,11 @@ import { bertConfig, type BertConfig } from './bert/configuration_bert';
 import { createBertModel, type BertModel } from './bert/modeling_bert';
 import { BertTokenizer } from './bert/tokenization_bert';
 import { JsonFields } from './checkpoint/json';
-import { parseSafetensors } from './checkpoint/safetensors';
+import { parseSafetensors, type Safetensors } from './checkpoint/safetensors';
 import type { CheckpointSource } from './checkpoint/source';
 import { detectModelKind, StateDict } from './checkpoint/weights';
 import { ModelError } from './errors';
-import type { LoadProgress } from './types';
+import type { LoadProgress, WeightsFile } from './types';
 import { vitConfig } from './vit/configuration_vit';
 import { ViTImageProcessor } from './vit/image_processing_vit';
 import { createVitModel, type VitModel } from './vit/modeling_vit';
@@ -22,24 +22,29 @@ export { ModelError, type ModelErrorCode } from './errors';
 
 export type Model = BertModel | VitModel;
 
-const WEIGHTS = 'model.safetensors';
-
 async function readOptional(source: CheckpointSource, name: string): Promise<string | undefined> {
   return (await source.exists(name)) ? source.readText(name) : undefined;
 }
 
-async function readWeights(source: CheckpointSource, onProgress?: (p: LoadProgress) => void): Promise<Uint8Array> {
-  if (await source.exists(WEIGHTS)) return source.read(WEIGHTS, onProgress);
-  if (await source.exists('model.safetensors.index.json')) {
-    throw new ModelError('unsupported', `${source.label} is a sharded checkpoint; only a single ${WEIGHTS} is supported.`);
+/** The checkpoint's weights: model.safetensors when present (as transformers prefers it), else pytorch_model.bin. */
+async function readWeights(
+  source: CheckpointSource,
+  onProgress?: (p: LoadProgress) => void,
+): Promise<{ file: Safetensors; fileName: WeightsFile }> {
+  if (await source.exists('model.safetensors')) {
+    return { file: parseSafetensors(await source.read('model.safetensors', onProgress)), fileName: 'model.safetensors' };
   }
   if (await source.exists('pytorch_model.bin')) {
-    throw new ModelError(
-      'unsupported',
-      `${source.label} has only pytorch_model.bin; convert it to ${WEIGHTS} (e.g. with the safetensors "convert" Space) and try again.`,
-    );
+    // The zip reader and the unpickler are only downloaded by the app when a checkpoint needs them.
+    const { parsePytorchBin } = await import('./checkpoint/pytorch_bin');
+    return { file: parsePytorchBin(await source.read('pytorch_model.bin', onProgress)), fileName: 'pytorch_model.bin' };
   }
-  throw new ModelError('not_found', `${source.label} has no ${WEIGHTS}.`);
+  for (const index of ['model.safetensors.index.json', 'pytorch_model.bin.index.json']) {
+    if (await source.exists(index)) {
+      throw new ModelError('unsupported', `${source.label} is a sharded checkpoint (${index}); only a single model.safetensors or pytorch_model.bin is supported.`);
+    }
+  }
+  throw new ModelError('not_found', `${source.label} has no model.safetensors or pytorch_model.bin.`);
 }
 
 /** The tokenizer of a BERT checkpoint alone (tokenizer.json, else vocab.txt; plus tokenizer_config.json). */
@@ -61,14 +66,14 @@ export async function loadModel(
 ): Promise<Model> {
   if (!(await source.exists('config.json'))) throw new ModelError('not_found', `${source.label} has no config.json.`);
   const config = JsonFields.parse(await source.readText('config.json'), 'config.json');
-  const file = parseSafetensors(await readWeights(source, onProgress), WEIGHTS);
+  const { file, fileName } = await readWeights(source, onProgress);
   const kind = detectModelKind(config, file.tensors.keys());
 
   // Configs, tokenizer and processor are read before any weight is uploaded, so their errors leave nothing to clean up.
   if (kind === 'bert') {
     const cfg = bertConfig(config);
     const tokenizer = await loadBertTokenizer(source, cfg);
-    return createBertModel(new StateDict(file, kind, WEIGHTS), cfg, tokenizer);
+    return createBertModel(new StateDict(file, kind, fileName), cfg, tokenizer);
   }
   const cfg = vitConfig(config);
   const preprocessor = await readOptional(source, 'preprocessor_config.json');
@@ -76,6 +81,6 @@ export async function loadModel(
     preprocessor === undefined ? null : JsonFields.parse(preprocessor, 'preprocessor_config.json'),
     cfg.num_channels,
   );
-  return createVitModel(new StateDict(file, kind, WEIGHTS), cfg, processor);
+  return createVitModel(new StateDict(file, kind, fileName), cfg, processor);
 }
 

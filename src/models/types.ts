@@ -151,7 +151,12 @@ export interface Timings {
 
 export type ModelOutput = BertOutput | VitOutput;
 
+/** The weights files a checkpoint can have, in the order they are looked for. */
+export type WeightsFile = 'model.safetensors' | 'pytorch_model.bin';
+
 interface ModelInfoBase {
+  /** Which file the weights were read from. */
+  weights_file: WeightsFile;
   /** Learned position embeddings: BERT [max_position_embeddings, hidden]; ViT [1 + N, hidden] (row 0 = [CLS]). */
   position_embeddings: NdArray;
   /** Human-readable notes about what was disabled or adapted while loading (missing heads, legacy names...). */

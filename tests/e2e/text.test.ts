@@ -1,9 +1,9 @@
 // The text workspace in the production build, in Chromium, on the WASM and on the WebGL backend:
 // load a checkpoint from a (local) hub, type, mask, fill, run NSP, open every attention and
-// embedding view, export, cache, work offline, take dropped files, survive missing, gated and
-// PyTorch-only repos and a lost GPU context, and never log a console error. Then the bundled
-// mini-BERT against PyTorch's held-out predictions. Screenshots go to test-results/screenshots;
-// UPDATE_SCREENSHOTS=1 also refreshes docs/screenshot-text.png.
+// embedding view, export, cache, work offline, take dropped files, load a PyTorch-only repo,
+// survive missing and gated repos and a lost GPU context, and never log a console error. Then the
+// bundled mini-BERT against PyTorch's held-out predictions. Screenshots go to
+// test-results/screenshots; UPDATE_SCREENSHOTS=1 also refreshes docs/screenshot-text.png.
 
 import { copyFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -245,11 +245,16 @@ describe.each(['wasm', 'webgl'] as const)('text workspace on %s', (backend) => {
     await expect.poll(() => testId(page, 'text-error').count()).toBe(0);
   });
 
-  it.runIf(backend === 'wasm')('explains a repo that only has pytorch_model.bin', async () => {
+  it.runIf(backend === 'wasm')('loads a repo that only has pytorch_model.bin, and says which file it read', async () => {
     await page.getByLabel('Hugging Face repo').fill('pt-only/bert-tiny');
     await page.getByRole('button', { name: 'Download' }).click();
-    await expect.poll(() => testId(page, 'model-error-bert').textContent()).toMatch(/has only pytorch_model\.bin; convert it to model\.safetensors/);
-    expect(await testId(page, 'current-model-bert').textContent()).toContain(FIXTURE);
+    await expect.poll(() => testId(page, 'current-model-bert').textContent()).toContain('hub:pt-only/bert-tiny');
+    expect(await testId(page, 'weights-file-bert').textContent()).toBe('Weights read from pytorch_model.bin');
+    await expect.poll(() => page.locator('.load-progress li', { hasText: 'pytorch_model.bin' }).textContent()).toContain('(100%)');
+    await page.getByLabel('Hugging Face repo').fill('fixtures/bert-tiny');
+    await page.getByRole('button', { name: 'Download' }).click();
+    await expect.poll(() => testId(page, 'current-model-bert').textContent()).toContain(FIXTURE);
+    expect(await testId(page, 'weights-file-bert').textContent()).toBe('Weights read from model.safetensors');
   });
 
   it('explains a gated repo', async () => {

@@ -139,11 +139,17 @@ describe('broken checkpoints fail with a clear error', () => {
     unlinkSync(join(noConfig, 'config.json'));
     expect((await loadError(noConfig)).code).toBe('not_found');
 
-    const pytorchOnly = scratchCopy('bert-tiny');
-    unlinkSync(join(pytorchOnly, 'model.safetensors'));
-    writeFileSync(join(pytorchOnly, 'pytorch_model.bin'), 'x');
-    const pt = await loadError(pytorchOnly);
-    expect([pt.code, pt.message]).toEqual(['unsupported', expect.stringMatching(/only pytorch_model.bin; convert it to model.safetensors/)]);
+    const noWeights = scratchCopy('bert-tiny');
+    unlinkSync(join(noWeights, 'model.safetensors'));
+    const none = await loadError(noWeights);
+    expect([none.code, none.message]).toEqual(['not_found', expect.stringMatching(/has no model.safetensors or pytorch_model.bin\.$/)]);
+    writeFileSync(join(noWeights, 'model.safetensors.index.json'), '{}');
+    const sharded = await loadError(noWeights);
+    expect([sharded.code, sharded.message]).toEqual(['unsupported', expect.stringMatching(/is a sharded checkpoint \(model.safetensors.index.json\)/)]);
+    // pytorch_model.bin is read when there is no model.safetensors (tests/model/pytorch_bin.test.ts); a broken one names itself.
+    writeFileSync(join(noWeights, 'pytorch_model.bin'), 'x');
+    const pt = await loadError(noWeights);
+    expect([pt.code, pt.message]).toEqual(['malformed', expect.stringMatching(/^pytorch_model.bin is not a valid PyTorch checkpoint: it is neither a zip archive/)]);
 
     const badAct = scratchCopy('bert-tiny');
     const config = JSON.parse(readFileSync(join(badAct, 'config.json'), 'utf8'));
@@ -206,6 +212,7 @@ describe('checkpoint sources', () => {
     const files = names.map((n) => new File([fileBytes(n)], n));
     const model = await loadModel(fromFiles(files));
     expect(model.kind).toBe('bert');
+    expect(model.info.weights_file).toBe('model.safetensors');
     model.dispose();
   });
 

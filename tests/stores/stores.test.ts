@@ -18,6 +18,7 @@ const status = (name: BackendStatus['name']): BackendStatus => ({ name, requeste
 
 const bertInfo = (layers: number): BertModelInfo => ({
   kind: 'bert',
+  weights_file: 'model.safetensors',
   config: {
     model_type: 'bert', architectures: [], vocab_size: 10, hidden_size: 4, num_hidden_layers: layers, num_attention_heads: 2,
     intermediate_size: 8, hidden_act: 'gelu', max_position_embeddings: 8, type_vocab_size: 2, layer_norm_eps: 1e-12, tie_word_embeddings: true,

@@ -194,6 +194,7 @@ export async function createBertModel(sd: StateDict, cfg: BertConfig, tokenizer:
   const [positionEmbeddings] = await readAll([weights.positionEmbeddings]);
   const info: BertModelInfo = {
     kind: 'bert',
+    weights_file: sd.fileName,
     config: cfg,
     position_embeddings: positionEmbeddings,
     heads: { mlm: weights.mlm !== null, nsp: weights.nsp !== null, pooler: weights.pooler !== null },

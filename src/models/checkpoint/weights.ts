@@ -1,4 +1,4 @@
-// From a parsed safetensors file to named, shape-checked tfjs tensors.
+// From a parsed weights file (model.safetensors or pytorch_model.bin) to named, shape-checked tfjs tensors.
 //
 // Checkpoints name the same weight in several ways; we look everything up by one canonical name:
 //   - the backbone prefix is dropped: "bert.encoder…" / "vit.encoder…" / "deit.encoder…" → "encoder…"
@@ -11,6 +11,7 @@ import { ModelError } from '../errors';
 import type { JsonFields } from './json';
 import type { LayerNormParams, Linear } from '../shared/layers';
 import { toFloat32, type Safetensors, type TensorEntry } from './safetensors';
+import type { WeightsFile } from '../types';
 
 export type ModelKind = 'bert' | 'vit';
 
@@ -48,7 +49,7 @@ export type Dim = number | [configKey: string, value: number];
 const IGNORED = /(^|\.)position_ids$/;
 
 export class StateDict {
-  readonly fileName: string;
+  readonly fileName: WeightsFile;
   /** Tensors created so far; the model disposes exactly these. */
   readonly created: tf.Tensor[] = [];
   readonly warnings: string[] = [];
@@ -56,7 +57,7 @@ export class StateDict {
   private readonly used = new Set<string>();
   private readonly prefix: string;
 
-  constructor(file: Safetensors, kind: ModelKind, fileName = 'model.safetensors') {
+  constructor(file: Safetensors, kind: ModelKind, fileName: WeightsFile = 'model.safetensors') {
     this.fileName = fileName;
     const names = [...file.tensors.keys()];
     this.prefix = BACKBONE_PREFIXES[kind].find((p) => names.some((n) => n.startsWith(p))) ?? '';

@@ -223,6 +223,7 @@ export async function createVitModel(sd: StateDict, cfg: VitConfig, processor: V
   const [positionEmbeddings] = await readAll([weights.positionEmbeddings]);
   const info: VitModelInfo = {
     kind: 'vit',
+    weights_file: sd.fileName,
     config: cfg,
     position_embeddings: positionEmbeddings,
     heads: { classifier: weights.classifier !== null },

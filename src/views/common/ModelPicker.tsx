@@ -121,6 +121,7 @@ export function ModelPicker({ slot }: { slot: ModelSlot }) {
           'No model loaded.'
         )}
       </p>
+      {info && <p className="weights-file" data-testid={`weights-file-${slot}`}>Weights read from {info.weights_file}</p>}
       {info && info.warnings.length > 0 && (
         <ul className="model-warnings">
           {info.warnings.map((w) => (

@@ -3,7 +3,8 @@
 //  - a stand-in for huggingface.co: `/<org>/<repo>/resolve/main/<file>` serves
 //    tests/fixtures/models/<repo>/<file> (with Content-Length, so progress is byte-accurate),
 //    org "gated" answers 401 like a gated repo, org "pt-only" hides model.safetensors and offers
-//    a pytorch_model.bin instead (like many older repos), anything missing 404; `/raw/<path>` serves
+//    tests/fixtures/pytorch_bin/<repo>.bin as pytorch_model.bin instead (like many older repos),
+//    anything missing 404; `/raw/<path>` serves
 //    tests/fixtures/<path> for the parity page. CORS is open, as on the real hub.
 
 import { createReadStream } from 'node:fs';
@@ -92,10 +93,7 @@ export function serveHub(fixturesDir: string): Promise<Server> {
       return;
     }
     const [, org, repo, file] = match;
-    if (org === 'pt-only' && file === 'pytorch_model.bin') {
-      res.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream', 'Content-Length': '0' }).end();
-      return;
-    }
+    if (org === 'pt-only' && file === 'pytorch_model.bin') return sendFile(req, res, root, `pytorch_bin/${repo}.bin`, headers);
     if (org === 'pt-only' && file === 'model.safetensors') return sendFile(req, res, root, 'no-such-file', headers);
     return sendFile(req, res, join(root, 'models', repo), file, headers);
   });
