@@ -86,7 +86,7 @@ async function runFixture(folder: string): Promise<CaseOutputs[]> {
     for (const c of cases) {
       if (typeof c.image === 'string') {
         const bytes = new Uint8Array(await (await fetchOk(`${folder}/${c.image}`)).arrayBuffer());
-        outputs.push(vitOutputs(await model.run(decodeImage(bytes, c.image))));
+        outputs.push(vitOutputs(await model.run(await decodeImage(bytes, c.image))));
       } else {
         const entry = expected.tensors.get(c.pixel_values_key as string)!;
         const pixels = { shape: entry.shape, data: toFloat32(entry) };
