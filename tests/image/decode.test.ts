@@ -45,6 +45,13 @@ describe('decodeImage vs Pillow Image.open().convert("RGBA")', () => {
     expect(diff).toBeLessThanOrEqual(PARTIAL_PROGRESSIVE_BOUND);
   });
 
+  it('skips junk between segments, as Pillow and libjpeg do', async () => {
+    const jpg = imageBytes('photo_96x72.jpg');
+    const dqt = jpg.findIndex((b, i) => b === 0xff && jpg[i + 1] === 0xdb);
+    const withJunk = Buffer.concat([jpg.subarray(0, dqt), Buffer.from([0x00, 0x20, 0x7f]), jpg.subarray(dqt)]);
+    expect(maxAbsDiff((await decodeImage(withJunk, 'junk.jpg')).data, u8(expected.decoded['photo_96x72.jpg'].rgba!))).toBe(0);
+  });
+
   it('leaves EXIF orientation alone, as Image.open does', async () => {
     const name = 'photo_exif_rotated_96x72.jpg';
     const bytes = imageBytes(name);

@@ -51,8 +51,8 @@ describe('readImageHeader', () => {
     expect(readImageHeader(gif)).toEqual({ format: 'gif', width: 105, height: 100 });
   });
 
-  it('finds the JPEG frame header past other segments and fill bytes', () => {
-    const frame = bytes([0xff, 0xd8], [0xff, 0xe0, 0, 4, 1, 2], [0xff, 0xff, 0xc2, 0, 11, 8, 0, 13, 0, 17, 3]);
+  it('finds the JPEG frame header past other segments, junk and fill bytes', () => {
+    const frame = bytes([0xff, 0xd8], [0xff, 0xe0, 0, 4, 1, 2], [0x00, 0x20], [0xff, 0xff, 0xc2, 0, 11, 8, 0, 13, 0, 17, 3]);
     expect(readJpegFrame(frame)).toEqual({ marker: 0xc2, precision: 8, width: 17, height: 13, components: 3 });
     expect(readImageHeader(frame)).toEqual({ format: 'jpeg', width: 17, height: 13 });
     // A scan before any frame header: nothing to size.

@@ -37,12 +37,12 @@ const isFrameMarker = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !
 export function readJpegFrame(bytes: Uint8Array): JpegFrame | null {
   let pos = 2;
   while (pos + 4 <= bytes.length) {
-    if (bytes[pos] !== 0xff) return null;
-    const marker = bytes[pos + 1];
-    if (marker === 0xff) {
-      pos += 1; // fill byte before a marker
+    // Junk between segments is skipped, as Pillow and libjpeg skip it; 0xff 0xff is a fill byte.
+    if (bytes[pos] !== 0xff || bytes[pos + 1] === 0xff) {
+      pos += 1;
       continue;
     }
+    const marker = bytes[pos + 1];
     if (marker === 0xda || marker === 0xd9) return null; // a scan or the end before any frame header
     const body = pos + 4;
     if (isFrameMarker(marker)) {
