@@ -17,6 +17,7 @@ import { fromFolder } from '../models/checkpoint/source_node';
 import { loadBertTokenizer, loadModel } from '../models';
 import type { BertEncoding, FullBertOutput, FullVitOutput, NdArray } from '../models/types';
 import { decodeImage } from '../models/vit/image_decode';
+import { readImageHeader } from '../models/vit/image_header';
 
 const USAGE = `usage: infer --model <folder> (--text "..." [--text-b "..."] [--tokenize-only] | --image <png|jpg>)
              [--top-k 5] [--backend wasm|cpu] [--json]
@@ -153,8 +154,9 @@ async function run(argv: string[]): Promise<Printed> {
     return print({ tokens: encoding.tokens, input_ids: encoding.input_ids }, () => encoding.tokens.join(' '), notes);
   }
 
-  // Read the image before loading the model, so a bad image fails fast.
-  const image = values.image === undefined ? null : decodeImage(new Uint8Array(await readInput(values.image, 'image')), values.image);
+  // Read the image's header before loading the model, so a file that is no image, or too large, fails fast.
+  const imageBytes = values.image === undefined ? null : new Uint8Array(await readInput(values.image, 'image'));
+  const imageSize = imageBytes && readImageHeader(imageBytes, values.image);
 
   await initNodeBackend(backend);
   const model = await loadModel(source);
@@ -164,8 +166,10 @@ async function run(argv: string[]): Promise<Printed> {
       const out = await model.run(textA, textB ?? null, { topK });
       return print(textJson(out, model.info.warnings), () => textSummary(out));
     }
-    if (!image) throw new UsageError(`${values.model} is a ViT model; give --image, not --text`);
-    const out = await model.run(image, { topK });
+    if (!imageBytes || !imageSize) throw new UsageError(`${values.model} is a ViT model; give --image, not --text`);
+    // A size the model cannot take (e.g. a 1x49000000 image to resize) is refused before decoding.
+    model.checkImageSize(imageSize.width, imageSize.height, values.image);
+    const out = await model.run(await decodeImage(imageBytes, values.image), { topK });
     return print(imageJson(out, model.info.position_embeddings, model.info.warnings), () => imageSummary(out));
   } finally {
     model.dispose();

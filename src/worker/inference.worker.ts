@@ -133,7 +133,7 @@ async function runImage({ image, topK, outputs }: Calls['runImage']['args']): Pr
   checkTopK(topK);
   const entry = models.vit;
   if (!entry || entry.model.kind !== 'vit') throw new ModelError('not_found', 'No ViT model is loaded yet.');
-  return entry.model.run(await toRgba(image), { topK, outputs: outputs ?? {} });
+  return entry.model.run(await toRgba(image, entry.model.checkImageSize), { topK, outputs: outputs ?? {} });
 }
 
 async function dispatch(request: Request): Promise<Calls[CallType]['result']> {

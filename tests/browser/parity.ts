@@ -1,7 +1,8 @@
 // Browser side of the parity test (tests/e2e/webgl_parity.test.ts): runs the model core on the
 // backend the test asks for, over every fixture checkpoint and case, and hands every output back
 // as plain numbers, named like the tensors of the fixture's expected.safetensors. It also runs
-// the BERT tokenizer cases. All comparisons happen in Node, with the model-core tests' helpers.
+// the BERT tokenizer cases, and decodes images in a Web Worker through the app's image path
+// (tests/e2e/image_decode.test.ts). All comparisons happen in Node, with the model-core tests' helpers.
 
 import * as tf from '@tensorflow/tfjs-core';
 import { fromUrl, loadModel } from '../../src/models';
@@ -11,6 +12,7 @@ import type { FullBertOutput, FullVitOutput, NdArray } from '../../src/models/ty
 import { decodeImage } from '../../src/models/vit/image_decode';
 import { activateBackend } from '../../src/worker/backends';
 import type { BackendChoice, BackendStatus } from '../../src/worker/protocol';
+import type { DecodeReply } from './decode.worker';
 
 export interface PlainArray {
   shape: number[];
@@ -86,7 +88,7 @@ async function runFixture(folder: string): Promise<CaseOutputs[]> {
     for (const c of cases) {
       if (typeof c.image === 'string') {
         const bytes = new Uint8Array(await (await fetchOk(`${folder}/${c.image}`)).arrayBuffer());
-        outputs.push(vitOutputs(await model.run(decodeImage(bytes, c.image))));
+        outputs.push(vitOutputs(await model.run(await decodeImage(bytes, c.image))));
       } else {
         const entry = expected.tensors.get(c.pixel_values_key as string)!;
         const pixels = { shape: entry.shape, data: toFloat32(entry) };
@@ -141,10 +143,48 @@ async function runParity({ fixtures, backend: choice }: { fixtures: string; back
   return { backend, models, tokenizer: await runTokenizerCases(`${fixtures}/tokenizer`), tensorsAfterRuns: [tensorsAfterRuns[0], tensorsAfterRuns[1]] };
 }
 
+/** An image to decode: a file fetched from `url`, or bytes made by the test. */
+export interface DecodeJob {
+  fileName: string;
+  url?: string;
+  bytes?: number[];
+}
+
+/** What the worker gave for each job: size and pixels (base64, far quicker to hand over than numbers), or the error message. */
+export type DecodeResult = { width: number; height: number; base64: string } | { error: string };
+
+function toBase64(data: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < data.length; i += 0x8000) binary += String.fromCharCode(...data.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/** Decodes each job in one dedicated worker, one after another, as the inference worker would. */
+async function decodeInWorker(jobs: DecodeJob[]): Promise<DecodeResult[]> {
+  const worker = new Worker(new URL('./decode.worker.ts', import.meta.url), { type: 'module' });
+  const results: DecodeResult[] = [];
+  try {
+    for (const job of jobs) {
+      const bytes = job.url ? await (await fetchOk(job.url)).arrayBuffer() : new Uint8Array(job.bytes!).buffer;
+      const reply = await new Promise<DecodeReply>((resolve, reject) => {
+        worker.onmessage = (event: MessageEvent<DecodeReply>) => resolve(event.data);
+        worker.onerror = (event) => reject(new Error(`decode worker: ${event.message}`));
+        worker.postMessage({ bytes, fileName: job.fileName }, [bytes]);
+      });
+      results.push('error' in reply ? reply : { width: reply.width, height: reply.height, base64: toBase64(reply.data) });
+    }
+  } finally {
+    worker.terminate();
+  }
+  return results;
+}
+
 declare global {
   interface Window {
     runParity: typeof runParity;
+    decodeInWorker: typeof decodeInWorker;
   }
 }
 
 window.runParity = runParity;
+window.decodeInWorker = decodeInWorker;

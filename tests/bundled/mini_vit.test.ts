@@ -88,7 +88,7 @@ describe('bundled mini-ViT (Fashion-MNIST)', () => {
   it('classifies the bundled sample PNGs as PyTorch does', async () => {
     expect(sampleIndex.samples.length).toBeGreaterThanOrEqual(12);
     for (const sample of sampleIndex.samples) {
-      const image = decodeImage(readFileSync(join(SAMPLES_DIR, sample.file)), sample.file);
+      const image = await decodeImage(readFileSync(join(SAMPLES_DIR, sample.file)), sample.file);
       const out = await model.run(image);
       expect(out.top![0].label, sample.file).toBe(sample.predicted);
     }

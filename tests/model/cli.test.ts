@@ -185,7 +185,7 @@ describe('infer CLI', () => {
       [['--model', bert.dir, '--text', 'hi', '--backend', 'gpu'], 2, /^error: --backend must be wasm or cpu/],
       [['--model', truncated, '--text', 'hi'], 1, /^error: model.safetensors is not a valid safetensors file: tensor ".+" ends at byte/],
       [['--model', wrongShape, '--image', vitImage], 1, /^error: vit.encoder.layer.0.intermediate.dense.weight has shape \[60,32\], expected \[64,32\] from config intermediate_size=64, hidden_size=32/],
-      [['--model', join(FIXTURES, 'vit-tiny'), '--image', join(bert.dir, 'vocab.txt')], 1, /^error: .*vocab.txt: not a PNG or JPEG image$/m],
+      [['--model', join(FIXTURES, 'vit-tiny'), '--image', join(bert.dir, 'vocab.txt')], 1, /^error: .*vocab.txt: not a PNG, JPEG, WebP, GIF or BMP image$/m],
       [['--model', join(FIXTURES, 'vit-tiny'), '--image', '/no/such.png'], 1, /^error: cannot read image \/no\/such.png \(ENOENT/],
       [['--model', bert.dir, '--image', vitImage], 2, /^error: .* is a BERT model; give --text/],
     ];

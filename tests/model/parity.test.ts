@@ -143,7 +143,7 @@ describe.each(BACKENDS)('parity with PyTorch on %s', (backend) => {
       const withImage = fx.cases.map((c, i) => ({ c, i })).filter(({ c }) => typeof c.image === 'string');
       expect(withImage.length).toBeGreaterThan(0);
       for (const { c, i } of withImage) {
-        const image = decodeImage(new Uint8Array(readFileSync(join(fx.dir, c.image as string))), c.image as string);
+        const image = await decodeImage(new Uint8Array(readFileSync(join(fx.dir, c.image as string))), c.image as string);
         const out = await vit().run(image);
         const { expected: E, check } = caseOf(fx, name, backend, i);
         check(out.pixel_values, 'pixel_values (from PNG)', E('pixel_values'));

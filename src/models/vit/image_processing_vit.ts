@@ -9,6 +9,7 @@
 import { isObject, JsonFields } from '../checkpoint/json';
 import { ModelError } from '../errors';
 import type { NdArray } from '../types';
+import { checkPixels, MAX_IMAGE_PIXELS, megapixels } from './image_header';
 
 /** A decoded image: 8-bit RGBA, row-major, 4 bytes per pixel. */
 export interface RgbaImage {
@@ -263,16 +264,50 @@ function resizeNearest(src: Pixels, width: number, height: number): Pixels {
   return { width, height, channels, data: out };
 }
 
+/** Filter-weight slots of one pass: `ksize` per output pixel, as precomputeCoefficients allocates them. */
+function coefficientCount(inSize: number, outSize: number, filter: Filter): number {
+  return outSize * (Math.ceil(filter.support * Math.max(inSize / outSize, 1)) * 2 + 1);
+}
+
+/**
+ * Refuses a resize whose buffers would pass the image limit, before anything is allocated: the
+ * output, the intermediate image between the passes (output width x input height), and the
+ * filter-weight tables (about 2·support·input size per pass, so only extreme aspect ratios reach
+ * the limit). With all three bounded the work is bounded too, at most (2·support + 1)
+ * multiply-adds per channel for each input, intermediate and output pixel.
+ */
+export function checkResize(inWidth: number, inHeight: number, width: number, height: number, resample: Resample, fileName?: string): void {
+  const prefix = fileName ? `${fileName}: ` : '';
+  const what = `resizing ${inWidth}x${inHeight} to ${width}x${height}`;
+  checkPixels(width, height, `${prefix}the image after ${what}`);
+  const filter = FILTERS[resample as Exclude<Resample, 0>];
+  if (!filter) return; // NEAREST: no intermediate image, no weights
+  const horizontal = inWidth !== width;
+  const vertical = inHeight !== height;
+  if (horizontal && vertical) checkPixels(width, inHeight, `${prefix}the intermediate image of ${what}`);
+  const weights = (horizontal ? coefficientCount(inWidth, width, filter) : 0) + (vertical ? coefficientCount(inHeight, height, filter) : 0);
+  if (weights > MAX_IMAGE_PIXELS) {
+    throw new ModelError(
+      'unsupported',
+      `${prefix}${what} needs ${megapixels(weights)} M filter weights, more than the ${MAX_IMAGE_PIXELS / 1e6} M limit (the image is too long and thin)`,
+    );
+  }
+}
+
 /**
  * Pillow's `Image.resize((width, height), resample)` on an 8-bit image: horizontal pass first,
- * then vertical; a pass is skipped when its dimension does not change.
+ * then vertical; a pass is skipped when its dimension does not change. Refused up front when
+ * checkResize finds its buffers too large.
  */
 export function resizePillow(image: Pixels, width: number, height: number, resample: Resample): Pixels {
   checkSize(width, height, 'resize target');
   if (image.width === width && image.height === height) return { ...image, data: image.data.slice() };
+  if (resample !== Resampling.NEAREST && !FILTERS[resample]) {
+    throw new ModelError('unsupported', `unknown resample filter ${resample} (Pillow's are 0..5)`);
+  }
+  checkResize(image.width, image.height, width, height, resample);
   if (resample === Resampling.NEAREST) return resizeNearest(image, width, height);
   const filter = FILTERS[resample];
-  if (!filter) throw new ModelError('unsupported', `unknown resample filter ${resample} (Pillow's are 0..5)`);
   const horizontal = image.width !== width ? resampleHorizontal(image, width, filter) : image;
   return image.height !== height ? resampleVertical(horizontal, height, filter) : horizontal;
 }
@@ -444,6 +479,18 @@ export class ViTImageProcessor {
     return do_center_crop && crop_size ? crop_size : size;
   }
 
+  /** Height and width of `pixel_values` for an input image of width x height. */
+  outputSize(width: number, height: number): Size {
+    const { do_resize, do_center_crop } = this.config;
+    return do_resize || do_center_crop ? this.size : { height, width };
+  }
+
+  /** Refuses, before it is decoded, an image whose resize would pass the limits of checkResize. */
+  checkImageSize(width: number, height: number, fileName?: string): void {
+    const { do_resize, size, resample } = this.config;
+    if (do_resize) checkResize(width, height, size.width, size.height, resample, fileName);
+  }
+
   /**
    * `preprocessorConfig` is the parsed preprocessor_config.json, or null when the checkpoint has none
    * (ViT's defaults: 224x224 bilinear, rescale 1/255, mean = std = 0.5). Its `image_processor_type`
@@ -468,10 +515,14 @@ export class ViTImageProcessor {
     if (typeof rescaleFactor !== 'number' || !Number.isFinite(rescaleFactor)) {
       c.fail(`"rescale_factor" must be a number, got ${JSON.stringify(rescaleFactor)}`);
     }
+    const size = readSize(c, 'size', defaults.size, type, doResize);
+    // What the processor makes must fit the same limit as a decoded image (the model then checks its sequence length).
+    if (doResize) checkPixels(size.width, size.height, `${c.file}: "size"`);
+    if (doCenterCrop && cropSize) checkPixels(cropSize.width, cropSize.height, `${c.file}: "crop_size"`);
     return new ViTImageProcessor({
       image_processor_type: type,
       do_resize: doResize,
-      size: readSize(c, 'size', defaults.size, type, doResize),
+      size,
       resample: resample as Resample,
       do_center_crop: doCenterCrop,
       crop_size: cropSize,

@@ -195,6 +195,27 @@ export function vitForward(
 // this an oversized image (e.g. with do_resize off) would exhaust the backend instead of failing.
 const MAX_ATTENTION_BYTES = 2 ** 30;
 
+/**
+ * The patch grid of a height x width image, after checking that the model can take it: at least
+ * one patch, and attention maps within MAX_ATTENTION_BYTES. `what` starts the messages.
+ */
+function checkedPatchGrid(cfg: VitConfig, height: number, width: number, what: string, advice: string): [number, number] {
+  if (height < cfg.patch_size || width < cfg.patch_size) {
+    throw new ModelError('mismatch', `${what} (${height}x${width}) is smaller than one patch (patch_size=${cfg.patch_size}).`);
+  }
+  const grid = patchGrid(height, width, cfg.patch_size);
+  const tokens = 1 + grid[0] * grid[1];
+  const attentionBytes = 4 * cfg.num_hidden_layers * cfg.num_attention_heads * tokens * tokens;
+  if (attentionBytes > MAX_ATTENTION_BYTES) {
+    throw new ModelError(
+      'unsupported',
+      `${what} (${height}x${width}) makes ${tokens - 1} patches; their attention maps would take ` +
+        `${(attentionBytes / 2 ** 30).toFixed(1)} GiB (limit ${MAX_ATTENTION_BYTES / 2 ** 30} GiB). ${advice}`,
+    );
+  }
+  return grid;
+}
+
 export interface RunOptions {
   topK?: number;
   /** Which optional outputs to read back (default DEFAULT_OUTPUTS). */
@@ -210,6 +231,12 @@ export interface VitModel {
   kind: 'vit';
   info: VitModelInfo;
   processor: ViTImageProcessor;
+  /**
+   * Throws unless an image of width x height can run: its resize within the processor's limits and
+   * its patch sequence within the attention limit. Callers check the header's size with it before
+   * decoding; `run` checks again.
+   */
+  checkImageSize(width: number, height: number, fileName?: string): void;
   /** With the default outputs, everything the workspace shows comes back. */
   run(image: RgbaImage, opts?: { topK?: number }): Promise<FullVitOutput>;
   run(image: RgbaImage, opts: RunOptions): Promise<VitOutput>;
@@ -219,6 +246,11 @@ export interface VitModel {
 }
 
 export async function createVitModel(sd: StateDict, cfg: VitConfig, processor: ViTImageProcessor): Promise<VitModel> {
+  if (processor.config.do_resize || processor.config.do_center_crop) {
+    // The processor's output size is fixed: check its sequence length now, before any weight is uploaded.
+    const { height, width } = processor.size;
+    checkedPatchGrid(cfg, height, width, 'preprocessor_config.json: the processed image', 'Lower "size" or "crop_size".');
+  }
   const weights = sd.load(() => loadVitWeights(sd, cfg));
   const [positionEmbeddings] = await readAll([weights.positionEmbeddings]);
   const info: VitModelInfo = {
@@ -246,24 +278,18 @@ export async function createVitModel(sd: StateDict, cfg: VitConfig, processor: V
       throw bad(`pixel_values must be [channels, height, width] with matching data, got shape [${pixels.shape.join(',')}].`);
     }
     if (c !== cfg.num_channels) throw bad(`The image has ${c} channel(s) but the model expects num_channels=${cfg.num_channels}.`);
-    if (height < cfg.patch_size || width < cfg.patch_size) {
-      throw bad(`The image (${height}x${width}) is smaller than one patch (patch_size=${cfg.patch_size}).`);
-    }
+    const grid = checkedPatchGrid(cfg, height, width, 'The image', 'Use a smaller image.');
     const [h0, w0] = cfg.image_size;
     if (!interpolate && (height !== h0 || width !== w0)) {
       throw bad(`Input image size (${height}x${width}) doesn't match the model (${h0}x${w0}); enable position-encoding interpolation.`);
     }
-    const grid = patchGrid(height, width, cfg.patch_size);
-    const tokens = 1 + grid[0] * grid[1];
-    const attentionBytes = 4 * cfg.num_hidden_layers * cfg.num_attention_heads * tokens * tokens;
-    if (attentionBytes > MAX_ATTENTION_BYTES) {
-      throw new ModelError(
-        'unsupported',
-        `The image (${height}x${width}) makes ${tokens - 1} patches; their attention maps would take ` +
-          `${(attentionBytes / 2 ** 30).toFixed(1)} GiB (limit ${MAX_ATTENTION_BYTES / 2 ** 30} GiB). Use a smaller image.`,
-      );
-    }
     return grid;
+  }
+
+  function checkImageSize(width: number, height: number, fileName?: string): void {
+    processor.checkImageSize(width, height, fileName);
+    const out = processor.outputSize(width, height);
+    checkedPatchGrid(cfg, out.height, out.width, `${fileName ? `${fileName}: t` : 'T'}he processed image`, 'Use a smaller image.');
   }
 
   async function execute(pixel_values: NdArray, image: Pixels | null, opts: PixelRunOptions, preprocess_ms: number): Promise<VitOutput> {
@@ -307,6 +333,7 @@ export async function createVitModel(sd: StateDict, cfg: VitConfig, processor: V
   }
 
   async function run(rgba: RgbaImage, opts: RunOptions = {}) {
+    checkImageSize(rgba.width, rgba.height);
     const start = performance.now();
     const image = processor.prepare(rgba);
     const pixels = processor.toPixelValues(image);
@@ -324,6 +351,7 @@ export async function createVitModel(sd: StateDict, cfg: VitConfig, processor: V
     kind: 'vit',
     info,
     processor,
+    checkImageSize,
     run: run as VitModel['run'],
     runPixels: runPixels as VitModel['runPixels'],
     dispose() {
