@@ -29,7 +29,7 @@ const { values } = parseArgs({
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got "${values.runs}"`);
 const backends = values.backends.split(',') as NodeBackend[];
-for (const b of backends) if (b !== 'wasm' && b !== 'cpu') throw new Error(`--backends takes wasm and/or cpu, got "${b}"`);
+for (const b of backends as string[]) if (b !== 'wasm' && b !== 'cpu') throw new Error(`--backends takes wasm and/or cpu, got "${b}"`);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

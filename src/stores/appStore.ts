@@ -35,17 +35,17 @@ export interface AppState {
   /** Live tensors in the worker after the latest run; constant across runs unless something leaks. */
   liveTensors: number | null;
 
-  setTab(tab: Tab): void;
-  setHubBaseUrl(url: string): void;
-  chooseBackend(choice: BackendChoice): Promise<void>;
+  setTab: (tab: Tab) => void;
+  setHubBaseUrl: (url: string) => void;
+  chooseBackend: (choice: BackendChoice) => Promise<void>;
   /** Loads a preset id, repo id or dropped files into the slot the checkpoint's config says. */
-  loadModel(source: string | ModelSourceSpec, slotHint?: ModelSlot): Promise<void>;
+  loadModel: (source: string | ModelSourceSpec, slotHint?: ModelSlot) => Promise<void>;
   /** Loads the slot's model from the URL or the default, unless one is there or on its way. */
-  ensureModel(slot: ModelSlot): Promise<void>;
-  refreshCache(): Promise<void>;
-  clearCache(): Promise<void>;
+  ensureModel: (slot: ModelSlot) => Promise<void>;
+  refreshCache: () => Promise<void>;
+  clearCache: () => Promise<void>;
   /** Records the timings of a finished run (shown in the backend badge) and the worker's tensor count. */
-  reportTimings(slot: ModelSlot, timings: Timings): void;
+  reportTimings: (slot: ModelSlot, timings: Timings) => void;
 }
 
 export type AppStore = ReturnType<typeof createAppStore>;
@@ -62,8 +62,8 @@ export function createAppStore(deps: StoreDeps) {
       set((s) => ({ slots: { ...s.slots, [slot]: { ...s.slots[slot], ...patch } } }));
     const setCurrent = (loaded: ModelLoaded, patch: Partial<SlotState> = {}) =>
       loaded.slot === 'bert'
-        ? patchSlot('bert', { ...patch, current: { name: loaded.name, info: loaded.info } } as Partial<SlotState<BertModelInfo>>)
-        : patchSlot('vit', { ...patch, current: { name: loaded.name, info: loaded.info } } as Partial<SlotState<VitModelInfo>>);
+        ? patchSlot('bert', { ...patch, current: { name: loaded.name, info: loaded.info } })
+        : patchSlot('vit', { ...patch, current: { name: loaded.name, info: loaded.info } });
 
     // The worker starts on the first call; from then on the store hears when the GPU goes away.
     let client: InferenceApi | null = null;

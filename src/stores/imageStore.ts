@@ -48,20 +48,20 @@ export interface ImageState {
   /** Attention-distance sweeps over the samples, by model name. */
   sweeps: Record<string, DistanceSweep>;
 
-  loadSamples(): Promise<void>;
-  openSample(sample: SampleEntry): Promise<void>;
-  openFile(file: File): Promise<void>;
+  loadSamples: () => Promise<void>;
+  openSample: (sample: SampleEntry) => Promise<void>;
+  openFile: (file: File) => Promise<void>;
   /** Runs the model on an encoded image; on success it becomes the current image. */
-  runImage(name: string, bytes: ArrayBuffer): Promise<void>;
+  runImage: (name: string, bytes: ArrayBuffer) => Promise<void>;
   /** Re-runs the current image (after a model or backend change). */
-  rerun(): Promise<void>;
-  setLayer(layer: number): void;
-  setHead(head: HeadChoice): void;
-  setPatch(patch: number | null): void;
-  setRollout(patch: Partial<RolloutOptions>): void;
-  setOverlayOpacity(opacity: number): void;
+  rerun: () => Promise<void>;
+  setLayer: (layer: number) => void;
+  setHead: (head: HeadChoice) => void;
+  setPatch: (patch: number | null) => void;
+  setRollout: (patch: Partial<RolloutOptions>) => void;
+  setOverlayOpacity: (opacity: number) => void;
   /** Runs every sample through the model and averages their mean attention distances. */
-  measureSamples(): Promise<void>;
+  measureSamples: () => Promise<void>;
 }
 
 const TOP_K = 5;

@@ -57,18 +57,18 @@ export interface TextState {
   /** Position whose row of the position-similarity matrix is plotted. */
   positionFocus: number;
 
-  setTextA(text: string): void;
-  setTextB(text: string): void;
-  setTopK(k: number): void;
+  setTextA: (text: string) => void;
+  setTextB: (text: string) => void;
+  setTopK: (k: number) => void;
   /** Replaces the token at `position` (or every token of its word) with [MASK] and re-runs. */
-  maskToken(position: number, wholeWord: boolean): void;
+  maskToken: (position: number, wholeWord: boolean) => void;
   /** Puts `token` where the `maskIndex`-th [MASK] is and re-runs. */
-  fillMask(maskIndex: number, token: string): void;
-  loadExample(example: Example): void;
-  randomSentenceB(): void;
-  setAttention(patch: Partial<AttentionOptions>): void;
-  setPositionFocus(position: number): void;
-  run(): Promise<void>;
+  fillMask: (maskIndex: number, token: string) => void;
+  loadExample: (example: Example) => void;
+  randomSentenceB: () => void;
+  setAttention: (patch: Partial<AttentionOptions>) => void;
+  setPositionFocus: (position: number) => void;
+  run: () => Promise<void>;
 }
 
 export type TextStore = ReturnType<typeof createTextStore>;

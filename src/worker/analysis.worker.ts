@@ -3,7 +3,7 @@
 // runs. Large inputs (every layer's attention) are sent once and then named by reference: a run's
 // attentions serve many requests (rollout with other settings, attention distance, ...).
 
-import { ANALYSES, type AnalysisName } from '../analysis/tasks';
+import { ANALYSES } from '../analysis/tasks';
 import { isRef, type AnalysisRequest, type AnalysisResponse } from './analysisProtocol';
 import { buffersOf } from './transfer';
 
@@ -42,7 +42,7 @@ self.onmessage = (event: MessageEvent<AnalysisRequest>) => {
   }
   try {
     const run = ANALYSES[request.name] as (args: unknown) => unknown;
-    if (!Object.hasOwn(ANALYSES, request.name)) throw new Error(`no analysis named "${String(request.name as AnalysisName)}"`);
+    if (!Object.hasOwn(ANALYSES, request.name)) throw new Error(`no analysis named "${String(request.name)}"`);
     const value = run(resolve(request.args));
     // A result can hold views of a shared input (e.g. one layer's rollout); those are copied, never moved.
     const own = buffersOf(value).filter((b) => ![...shared.values()].some((s) => buffersOf(s).includes(b)));

@@ -9,7 +9,6 @@ import type {
   ImageInput,
   ModelLoaded,
   ModelSourceSpec,
-  Request,
   Response,
   WorkerError,
   WorkerErrorCode,
@@ -98,8 +97,8 @@ export class InferenceClient {
   ): Promise<Calls[K]['result']> {
     const id = this.nextId++;
     return new Promise<Calls[K]['result']>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: never) => void, reject, onProgress });
-      this.worker.postMessage({ ...message, id } as Request, transfer);
+      this.pending.set(id, { resolve: resolve, reject, onProgress });
+      this.worker.postMessage({ ...message, id }, transfer);
     });
   }
 

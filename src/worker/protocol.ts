@@ -62,7 +62,7 @@ export type CallType = keyof Calls;
 export type Request = { [K in CallType]: { id: number; type: K } & Calls[K]['args'] }[CallType];
 
 /** `superseded`: a newer run of the same kind arrived before this one started. */
-export type WorkerErrorCode = ModelErrorCode | 'superseded' | 'no_model' | 'bad_input' | 'backend' | 'internal';
+export type WorkerErrorCode = ModelErrorCode | 'superseded' | 'bad_input' | 'internal';
 
 export interface WorkerError {
   code: WorkerErrorCode;

@@ -67,7 +67,7 @@ describe.each(['wasm', 'webgl'] as const)('text workspace on %s', (backend) => {
     await expect.poll(() => testId(page, 'prediction').count()).toBe(5);
     const original = await testId(page, 'mask-original').textContent();
     expect(original).toMatch(/Original token fox: p = [\d.]+%, loss −log p = \d+\.\d{3}/);
-    const probabilities = await testId(page, 'prediction').evaluateAll((els) => els.map((e) => parseFloat(e.querySelector('.prob-value')!.textContent!)));
+    const probabilities = await testId(page, 'prediction').evaluateAll((els) => els.map((e) => parseFloat(e.querySelector('.prob-value')!.textContent)));
     expect([...probabilities].sort((a, b) => b - a)).toEqual(probabilities);
   });
 
@@ -151,12 +151,12 @@ describe.each(['wasm', 'webgl'] as const)('text workspace on %s', (backend) => {
     const panel = page.locator('[data-panel="tokens"]');
     const [json] = await Promise.all([page.waitForEvent('download'), panel.getByRole('button', { name: 'Export tokens numbers as JSON' }).click()]);
     expect(json.suggestedFilename()).toBe('tokens.json');
-    const exported = JSON.parse(readFileSync((await json.path())!, 'utf8')) as { tokens: string[]; input_ids: number[] };
+    const exported = JSON.parse(readFileSync((await json.path()), 'utf8')) as { tokens: string[]; input_ids: number[] };
     expect(exported.tokens).toEqual(await tokens(page));
     expect(exported.input_ids.length).toBe(exported.tokens.length);
     const [png] = await Promise.all([page.waitForEvent('download'), panel.getByRole('button', { name: 'Export tokens as PNG' }).click()]);
     expect(png.suggestedFilename()).toBe('tokens.png');
-    expect([...readFileSync((await png.path())!).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    expect([...readFileSync((await png.path())).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
   });
 
   it.runIf(backend === 'wasm')('keeps hub downloads in the cache and clears it', async () => {

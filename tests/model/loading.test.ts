@@ -217,8 +217,9 @@ describe('checkpoint sources', () => {
   });
 
   it('streams from a URL with byte-accurate progress, and maps HTTP failures', async () => {
-    const fakeFetch = (async (input: string | URL | Request) => {
-      const url = String(input);
+    const fakeFetch = (async (input: string | URL) => {
+      await Promise.resolve();
+      const url = input.toString();
       const name = url.slice(url.lastIndexOf('/') + 1);
       if (url.includes('/gated/')) return new Response('', { status: 401 });
       if (url.includes('/offline/')) throw new TypeError('fetch failed');

@@ -197,8 +197,9 @@ describe('fixture checkpoints saved as pytorch_model.bin', () => {
     expect(dropped.info.weights_file).toBe('pytorch_model.bin');
     dropped.dispose();
 
-    const fakeFetch = (async (input: string | URL | Request) => {
-      const name = String(input).split('/').pop()!;
+    const fakeFetch = (async (input: string | URL) => {
+      await Promise.resolve();
+      const name = input.toString().split('/').pop()!;
       if (!names.includes(name)) return new Response('not here', { status: 404 });
       return new Response(bytes(name), { headers: { 'content-length': String(bytes(name).length) } });
     }) as typeof fetch;

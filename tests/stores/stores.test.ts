@@ -76,8 +76,9 @@ function fakeInference() {
 
 function setup(url: Record<string, string> = {}) {
   const fake = fakeInference();
+  const inference = vi.fn(() => fake.api);
   const deps: StoreDeps = {
-    inference: vi.fn(() => fake.api),
+    inference,
     url: memoryUrl(url),
     publicBase: 'http://app.test/',
     fetch: () => Promise.reject(new Error('no network in this test')),
@@ -85,7 +86,7 @@ function setup(url: Record<string, string> = {}) {
     runDelayMs: 0,
   };
   const app = createAppStore(deps);
-  return { fake, deps, app, text: createTextStore(deps, app), image: createImageStore(deps, app) };
+  return { fake, deps, inference, app, text: createTextStore(deps, app), image: createImageStore(deps, app) };
 }
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
@@ -98,8 +99,8 @@ async function loadBert({ app, fake }: ReturnType<typeof setup>, layers = 2) {
 
 describe('stores with a fake worker', () => {
   it('creating the stores starts no worker; state comes from the URL', () => {
-    const { deps, app, text } = setup({ a: 'hello there', tab: 'image', backend: 'wasm' });
-    expect(deps.inference).not.toHaveBeenCalled();
+    const { inference, app, text } = setup({ a: 'hello there', tab: 'image', backend: 'wasm' });
+    expect(inference).not.toHaveBeenCalled();
     expect(app.getState().tab).toBe('image');
     expect(app.getState().backendChoice).toBe('wasm');
     expect(text.getState().textA).toBe('hello there');

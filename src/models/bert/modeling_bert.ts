@@ -136,8 +136,8 @@ export function bertForward(
   const eps = cfg.layer_norm_eps;
   const seq = inputIds.length;
 
-  const word = tf.transpose(tf.gather(w.wordEmbeddingsT, tf.tensor1d(inputIds, 'int32'), 1)) as tf.Tensor2D;
-  const token_type = tf.gather(w.tokenTypeEmbeddings, tf.tensor1d(tokenTypeIds, 'int32')) as tf.Tensor2D;
+  const word = tf.transpose<tf.Tensor2D>(tf.gather(w.wordEmbeddingsT, tf.tensor1d(inputIds, 'int32'), 1));
+  const token_type = tf.gather<tf.Tensor2D>(w.tokenTypeEmbeddings, tf.tensor1d(tokenTypeIds, 'int32'));
   const position = tf.slice(w.positionEmbeddings, [0, 0], [seq, cfg.hidden_size]);
   // Same summation order as HF (word + token_type, then + position), so rounding matches too.
   let x = layerNorm(tf.add(tf.add(word, token_type), position), w.embeddingsLayerNorm, eps);
@@ -161,7 +161,7 @@ export function bertForward(
 
   let prediction_logits: tf.Tensor2D | null = null;
   if (w.mlm && mlmPositions.length > 0) {
-    const rows = tf.gather(x, tf.tensor1d(mlmPositions, 'int32')) as tf.Tensor2D;
+    const rows = tf.gather<tf.Tensor2D>(x, tf.tensor1d(mlmPositions, 'int32'));
     const transformed = layerNorm(act(linear(rows, w.mlm.transform)), w.mlm.layerNorm, eps);
     prediction_logits = linear(transformed, w.mlm.decoder);
   }

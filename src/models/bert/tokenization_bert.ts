@@ -551,7 +551,7 @@ function optionsFromTokenizerJson(json: JsonFields): BertTokenizerOptions {
   if (model?.get('type') !== 'WordPiece') json.fail('only a WordPiece model can be a BERT tokenizer', 'unsupported');
   if (normalizer?.get('type') !== 'BertNormalizer') json.fail('the normalizer must be a BertNormalizer', 'unsupported');
   if (preTokenizer?.get('type') !== 'BertPreTokenizer') json.fail('the pre-tokenizer must be a BertPreTokenizer', 'unsupported');
-  const vocabMap = model!.object('vocab');
+  const vocabMap = model.object('vocab');
   if (!vocabMap) return json.fail('model.vocab must map tokens to ids');
   const entries = Object.entries(vocabMap.toJSON());
   const vocab: string[] = new Array<string>(entries.length);
@@ -564,13 +564,13 @@ function optionsFromTokenizerJson(json: JsonFields): BertTokenizerOptions {
   }
 
   const options = { ...defaultOptions(), vocab, flavor: 'fast' as const };
-  options.cleanText = normalizer!.bool('clean_text', true);
-  options.tokenizeChineseChars = normalizer!.bool('handle_chinese_chars', true);
-  options.doLowerCase = normalizer!.bool('lowercase', true);
-  options.stripAccents = normalizer!.optionalBool('strip_accents');
-  options.unkToken = model!.string('unk_token', options.unkToken);
-  options.continuingSubwordPrefix = model!.string('continuing_subword_prefix', options.continuingSubwordPrefix);
-  options.maxInputCharsPerWord = model!.optionalInt('max_input_chars_per_word') ?? options.maxInputCharsPerWord;
+  options.cleanText = normalizer.bool('clean_text', true);
+  options.tokenizeChineseChars = normalizer.bool('handle_chinese_chars', true);
+  options.doLowerCase = normalizer.bool('lowercase', true);
+  options.stripAccents = normalizer.optionalBool('strip_accents');
+  options.unkToken = model.string('unk_token', options.unkToken);
+  options.continuingSubwordPrefix = model.string('continuing_subword_prefix', options.continuingSubwordPrefix);
+  options.maxInputCharsPerWord = model.optionalInt('max_input_chars_per_word') ?? options.maxInputCharsPerWord;
 
   if (postProcessor?.get('type') === 'BertProcessing') {
     const [cls, sep] = [postProcessor.get('cls'), postProcessor.get('sep')];

@@ -108,7 +108,7 @@ export class JsonFields {
     const value = this.get(key);
     if (value === undefined || value === null) return null;
     if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) this.invalid(key, 'a list of strings', value);
-    return value as string[];
+    return value;
   }
 
   /** A nested object as fields of the same file, or null when absent. */

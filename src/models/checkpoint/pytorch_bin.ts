@@ -350,7 +350,7 @@ function call(fn: PyValue, args: PyValue, fail: (problem: string) => never): PyV
       const [storage, offset, size, stride, requiresGrad, hooks] = args;
       if (args.length !== 6 && args.length !== 7) fail(`_rebuild_tensor_v2 called with ${args.length} arguments`);
       if (!(storage instanceof Storage)) return fail(`_rebuild_tensor_v2 called on ${describe(storage)}`);
-      if (!isCount(offset)) return fail(`storage offset ${String(offset)} is not a count`);
+      if (!isCount(offset)) return fail(`storage offset ${JSON.stringify(offset)} is not a count`);
       if (!Array.isArray(size) || !Array.isArray(stride) || size.length !== stride.length || ![...size, ...stride].every(isCount)) {
         return fail('tensor size and stride are not two lists of counts of equal length');
       }
@@ -466,7 +466,7 @@ function readLegacy(file: Uint8Array, fileName: string): PyValue {
   };
   if (next('magic number') !== LEGACY_MAGIC) throw malformed(fileName, 'it starts with a pickle but not with torch.save\'s magic number');
   const protocol = next('protocol version');
-  if (protocol !== LEGACY_PROTOCOL) throw new ModelError('unsupported', `${fileName} uses torch.save protocol ${String(protocol)}; only ${LEGACY_PROTOCOL} is read.`);
+  if (protocol !== LEGACY_PROTOCOL) throw new ModelError('unsupported', `${fileName} uses torch.save protocol ${JSON.stringify(protocol)}; only ${LEGACY_PROTOCOL} is read.`);
   const sysInfo = next('system info');
   if (!(sysInfo instanceof Map) || sysInfo.get('little_endian') !== true) {
     throw new ModelError('unsupported', `${fileName} was not saved on a little-endian machine; only little-endian checkpoints are read.`);

@@ -115,7 +115,7 @@ export class StateDict {
   tensor<R extends tf.Rank>(name: string, shape: Dim[], uploadShape?: number[]): tf.Tensor<R> {
     const values = this.values(name, shape);
     const dims = uploadShape ?? shape.map((d) => (typeof d === 'number' ? d : d[1]));
-    const t = tf.tensor(values, dims as tf.ShapeMap[R]) as tf.Tensor<R>;
+    const t = tf.tensor<R>(values, dims as tf.ShapeMap[R]);
     this.created.push(t);
     return t;
   }

@@ -95,13 +95,13 @@ export interface SelfAttentionOutput {
 export function multiHeadSelfAttention(x: tf.Tensor2D, p: SelfAttentionParams, numHeads: number): SelfAttentionOutput {
   const [seq, hidden] = x.shape;
   const headSize = hidden / numHeads;
-  const splitHeads = (t: tf.Tensor2D, perm: number[]) => tf.transpose(tf.reshape(t, [seq, numHeads, headSize]), perm) as tf.Tensor3D;
+  const splitHeads = (t: tf.Tensor2D, perm: number[]) => tf.transpose<tf.Tensor3D>(tf.reshape(t, [seq, numHeads, headSize]), perm);
   const queries = splitHeads(linear(x, p.query), [1, 0, 2]); // [heads, seq, d]
   const keysT = splitHeads(linear(x, p.key), [1, 2, 0]); // [heads, d, seq]: Kᵀ directly, no transposed matmul
   const v = splitHeads(linear(x, p.value), [1, 0, 2]);
   const scores = tf.div(tf.matMul(queries, keysT), Math.sqrt(headSize));
   const probs = tf.softmax(scores) as tf.Tensor3D;
-  const context = tf.reshape(tf.transpose(tf.matMul(probs, v), [1, 0, 2]), [seq, hidden]) as tf.Tensor2D;
+  const context = tf.reshape<tf.Rank.R2>(tf.transpose(tf.matMul(probs, v), [1, 0, 2]), [seq, hidden]);
   return { context, probs, queries, keysT };
 }
 

@@ -82,7 +82,7 @@ export async function runForward<T extends TensorTree>(forward: () => T): Promis
     const readStart = performance.now();
     const arrays = await readAll(tensors);
     const byTensor = new Map(tensors.map((t, i) => [t, arrays[i]]));
-    return { arrays: rebuild(tree!, byTensor) as ArraysOf<T>, forward_ms, readback_ms: performance.now() - readStart };
+    return { arrays: rebuild(tree, byTensor) as ArraysOf<T>, forward_ms, readback_ms: performance.now() - readStart };
   } finally {
     sync.dispose();
     tf.dispose(tensors);

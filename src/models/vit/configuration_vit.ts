@@ -42,7 +42,7 @@ function labels(config: JsonFields): string[] {
   const count = map ? Object.keys(map.toJSON()).length : config.int('num_labels', 2);
   return Array.from({ length: count }, (_, i) => {
     const label = map?.get(String(i));
-    return label === undefined ? `LABEL_${i}` : String(label);
+    return typeof label === 'string' ? label : label === undefined ? `LABEL_${i}` : JSON.stringify(label);
   });
 }
 

@@ -236,7 +236,7 @@ export interface VitModel {
    * its patch sequence within the attention limit. Callers check the header's size with it before
    * decoding; `run` checks again.
    */
-  checkImageSize(width: number, height: number, fileName?: string): void;
+  checkImageSize: (width: number, height: number, fileName?: string) => void;
   /** With the default outputs, everything the workspace shows comes back. */
   run(image: RgbaImage, opts?: { topK?: number }): Promise<FullVitOutput>;
   run(image: RgbaImage, opts: RunOptions): Promise<VitOutput>;

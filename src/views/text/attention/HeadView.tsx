@@ -77,7 +77,7 @@ function drawLines(
 
 export function HeadView({ output, layer, hideSpecial }: Props) {
   const heads = output.attentions[layer].shape[0];
-  const [selected, setSelected] = useState<boolean[]>(() => Array(heads).fill(true));
+  const [selected, setSelected] = useState<boolean[]>(() => new Array<boolean>(heads).fill(true));
   const [focus, setFocus] = useState<Focus>(null);
   const shown = useMemo(
     () => Array.from({ length: heads }, (_, h) => restrict(output, headOf(output.attentions[layer], h), hideSpecial)),
