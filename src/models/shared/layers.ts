@@ -109,3 +109,30 @@ export function multiHeadSelfAttention(x: tf.Tensor2D, p: SelfAttentionParams, n
 export function queriesAndKeys(layers: SelfAttentionOutput[]): { queries: tf.Tensor3D[]; keys: tf.Tensor3D[] } {
   return { queries: layers.map((l) => l.queries), keys: layers.map((l) => tf.transpose(l.keysT, [0, 2, 1])) };
 }
+
+/** The weights of one post-LN encoder layer (BERT's, and DistilBERT's, RoBERTa's, ALBERT's and ELECTRA's under other names). */
+export interface PostLnLayerWeights {
+  attention: SelfAttentionParams;
+  attentionOutput: Linear;
+  attentionLayerNorm: LayerNormParams;
+  intermediate: Linear;
+  output: Linear;
+  outputLayerNorm: LayerNormParams;
+}
+
+/**
+ * BERT's post-LN encoder layer: a = LayerNorm(x + Attention(x)Wo); out = LayerNorm(a + act(a W1) W2).
+ * The additions keep HF's operand order (sublayer output + residual), so rounding matches too.
+ */
+export function bertEncoderLayer(
+  x: tf.Tensor2D,
+  layer: PostLnLayerWeights,
+  numHeads: number,
+  act: Activation,
+  eps: number,
+): { hidden: tf.Tensor2D; attention: SelfAttentionOutput } {
+  const attention = multiHeadSelfAttention(x, layer.attention, numHeads);
+  const a = layerNorm(tf.add(linear(attention.context, layer.attentionOutput), x), layer.attentionLayerNorm, eps);
+  const hidden = layerNorm(tf.add(linear(act(linear(a, layer.intermediate)), layer.output), a), layer.outputLayerNorm, eps);
+  return { hidden, attention };
+}
