@@ -3,11 +3,11 @@
 // the attention view options. Every edit re-runs the model shortly after typing stops.
 
 import { create } from 'zustand';
-import { full, type FullBertOutput } from '../models/types';
+import { full, type BertModelInfo, type FullBertOutput } from '../models/types';
 import { isSuperseded } from '../worker/client';
 import { errorText, type AppStore } from './appStore';
 import type { StoreDeps } from './deps';
-import { fillMask, maskTokens, MASK, type MaskOrigin, type MaskedTexts } from './masking';
+import { fillMask, maskTokens, type MaskOrigin, type MaskedTexts } from './masking';
 
 export type AttentionView = 'head' | 'model' | 'matrix' | 'rollout';
 
@@ -73,6 +73,11 @@ export interface TextState {
 
 export type TextStore = ReturnType<typeof createTextStore>;
 
+const DEFAULT_MASK = '[MASK]';
+
+/** The mask token of the loaded text model ([MASK] until one is loaded, as the examples are written). */
+const maskTokenOf = (model: { info: BertModelInfo } | null): string => model?.info.mask_token ?? DEFAULT_MASK;
+
 /** The text workspace's store; it re-runs the sentences whenever the BERT model or the backend changes. */
 export function createTextStore(deps: StoreDeps, app: AppStore) {
   const store = create<TextState>()((set, get) => {
@@ -86,7 +91,7 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
       deps.url.write({ a: textA, b: textB });
       scheduleRun();
     };
-    const countMasks = (text: string) => text.split(MASK).length - 1;
+    const countMasks = (text: string) => text.split(maskTokenOf(app.getState().slots.bert.current)).length - 1;
 
     return {
       textA: deps.url.read('a') ?? EXAMPLES[0].a,
@@ -126,7 +131,9 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
       },
 
       loadExample(example) {
-        setTexts({ texts: [example.a, example.b], originals: [] });
+        // The examples are written with BERT's [MASK]; other models have their own mask token.
+        const mask = maskTokenOf(app.getState().slots.bert.current);
+        setTexts({ texts: [example.a.replaceAll(DEFAULT_MASK, mask), example.b.replaceAll(DEFAULT_MASK, mask)], originals: [] });
       },
 
       randomSentenceB() {
@@ -177,10 +184,19 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
     };
   });
 
-  // A new model or backend gives new numbers for the same input.
+  // A new model or backend gives new numbers for the same input. A model with another mask token
+  // (RoBERTa's <mask> after BERT's [MASK]) gets the masks in the texts rewritten to its own.
   app.subscribe((now, before) => {
     const model = now.slots.bert.current;
-    if (model && (model !== before.slots.bert.current || now.backend !== before.backend)) void store.getState().run();
+    if (!model || (model === before.slots.bert.current && now.backend === before.backend)) return;
+    const [was, mask] = [maskTokenOf(before.slots.bert.current), maskTokenOf(model)];
+    if (was !== mask) {
+      const { textA, textB } = store.getState();
+      const [a, b] = [textA.replaceAll(was, mask), textB.replaceAll(was, mask)];
+      store.setState({ textA: a, textB: b });
+      deps.url.write({ a, b });
+    }
+    void store.getState().run();
   });
   return store;
 }
