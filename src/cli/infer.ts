@@ -87,7 +87,7 @@ const pct = (p: number) => `${(100 * p).toFixed(1)}%`;
 
 function textSummary(out: FullBertOutput): string {
   const { tokens, mask_token } = out.encoding;
-  const lines = [`${out.architecture} tokens (${tokens.length}): ${tokens.join(' ')}`];
+  const lines = [`tokens (${tokens.length}): ${tokens.join(' ')}`];
   if (out.encoding.truncated > 0) lines.push(truncationNote(out.encoding));
   for (const m of out.mlm ?? []) lines.push(`${mask_token} at ${m.position}: ${m.top.map((t) => `${t.token} ${pct(t.prob)}`).join(', ')}`);
   if (out.nsp) lines.push(`next sentence: IsNext ${pct(out.nsp.is_next)}, NotNext ${pct(out.nsp.not_next)}`);

@@ -66,6 +66,8 @@ export interface TextState {
   fillMask: (maskIndex: number, token: string) => void;
   loadExample: (example: Example) => void;
   randomSentenceB: () => void;
+  /** Puts B first and A second (sentence-order prediction's contrast), with their masks' originals. */
+  swapSentences: () => void;
   setAttention: (patch: Partial<AttentionOptions>) => void;
   setPositionFocus: (position: number) => void;
   run: () => Promise<void>;
@@ -141,6 +143,12 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
         const others = RANDOM_SENTENCES.filter((s) => s !== textB);
         const keptA = originals.slice(0, countMasks(textA));
         setTexts({ texts: [textA, others[Math.floor(deps.random() * others.length)]], originals: keptA });
+      },
+
+      swapSentences() {
+        const { textA, textB, originals } = get();
+        const inA = countMasks(textA);
+        setTexts({ texts: [textB, textA], originals: [...originals.slice(inA), ...originals.slice(0, inA)] });
       },
 
       setAttention(patch) {

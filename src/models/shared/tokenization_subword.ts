@@ -48,7 +48,7 @@ function parseTemplate(json: JsonFields): Template {
     if (!Array.isArray(value) || typeof value[0] !== 'string' || !Number.isSafeInteger(value[1])) {
       json.fail(`post_processor.${key} must be [token, id]`);
     }
-    return { special: value[0] as string, id: value[1] as number };
+    return { special: value[0], id: value[1] as number };
   };
   if (type === 'RobertaProcessing') {
     const [cls, sep] = [token('cls'), token('sep')];

@@ -1,10 +1,12 @@
 // The text workspace: type one or two sentences, see how BERT tokenizes them, fill in masked
 // words, ask whether B follows A, and look inside (attention, embeddings).
 
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { cosineSimilarityMatrix } from '../../analysis/similarity';
 import { useAppStore } from '../../stores';
 import { useTextStore } from '../../stores';
+import { ARCHITECTURE_NAMES } from '../common/format';
 import { Panel } from '../common/Panel';
 import { AttentionPanel } from './attention/AttentionPanel';
 import { ClsTrajectory, clsRows } from './embeddings/ClsTrajectory';
@@ -12,10 +14,13 @@ import { EmbeddingDecomposition } from './embeddings/EmbeddingDecomposition';
 import { PositionSimilarity } from './embeddings/PositionSimilarity';
 import { MaskPredictions } from './MaskPredictions';
 import { NspPanel } from './NspPanel';
+import { RtdPanel } from './RtdPanel';
+import { SopPanel } from './SopPanel';
 import { SentenceInputs } from './SentenceInputs';
 import { TokenStrip } from './TokenStrip';
 
 export function TextWorkspace() {
+  const { t } = useTranslation();
   const model = useAppStore((s) => s.slots.bert.current);
   const { output, error } = useTextStore(useShallow((s) => ({ output: s.output, error: s.error })));
 
@@ -41,7 +46,7 @@ export function TextWorkspace() {
             explain="WordPiece splits words into vocabulary pieces (## marks a piece that continues a word). [CLS] opens the input and its final vector feeds classification heads; [SEP] closes each sentence. Click a token to mask it."
             data={() => output.encoding}
           >
-            <TokenStrip encoding={output.encoding} />
+            <TokenStrip encoding={output.encoding} rtd={output.rtd} />
           </Panel>
           <div className="panel-pair">
             <Panel
@@ -61,14 +66,28 @@ export function TextWorkspace() {
             >
               <MaskPredictions output={output} />
             </Panel>
-            <Panel
-              title="Next-sentence prediction"
-              exportName="nsp"
-              explain="During pretraining, half the time B was the sentence that really followed A and half the time a random one; a small head on the final [CLS] vector learned to tell IsNext from NotNext."
-              data={() => output.nsp}
-            >
-              <NspPanel output={output} />
-            </Panel>
+            {output.sop ? (
+              <Panel title={t('text.sop.title')} exportName="sop" explain={t('text.sop.explain')} data={() => output.sop}>
+                <SopPanel output={output} />
+              </Panel>
+            ) : output.rtd ? (
+              <Panel title={t('text.rtd.title')} exportName="rtd" explain={t('text.rtd.explain')} data={() => ({ tokens: output.encoding.tokens, rtd: output.rtd })}>
+                <RtdPanel output={output} />
+              </Panel>
+            ) : (
+              <Panel
+                title="Next-sentence prediction"
+                exportName="nsp"
+                explain="During pretraining, half the time B was the sentence that really followed A and half the time a random one; a small head on the final [CLS] vector learned to tell IsNext from NotNext."
+                data={() => output.nsp}
+              >
+                {output.nsp || output.architecture === 'bert' ? (
+                  <NspPanel output={output} />
+                ) : (
+                  <p data-testid="no-sentence-head">{t('text.noSentenceHead', { model: ARCHITECTURE_NAMES[output.architecture] })}</p>
+                )}
+              </Panel>
+            )}
           </div>
           <AttentionPanel output={output} />
           <Panel
