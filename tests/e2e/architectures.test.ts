@@ -102,11 +102,15 @@ describe('text architectures from the hub', () => {
 describe('a distilled DeiT from the hub', () => {
   it('shows the distillation token next to [CLS] in the attention maps, and both heads with their mean', async () => {
     const { page, errors } = await watchedPage(browser, { width: 1280, height: 1000 });
+    // The fixture image stands in for the bundled samples.
+    await page.route('**/samples/index.json', (route) => route.fulfill({ json: { samples: [{ file: 'sample-case0.png', label: 'cat' }] } }));
+    await page.route('**/samples/sample-*.png', (route) => route.fulfill({ path: IMAGE }));
     const query = new URLSearchParams({ tab: 'image', vit: 'hub:fixtures/deit-tiny-distilled', hub: inject('hubUrl'), backend: 'wasm' });
     await page.goto(`${inject('appUrl')}/?${query}`);
     await expect.poll(() => testId(page, 'architecture-vit').textContent(), { timeout: 60_000 }).toBe('DeiT');
-    await page.getByTestId('image-file-input').setInputFiles(IMAGE);
-    await page.getByText('Showing: case0.png').waitFor({ timeout: 60_000 });
+    const shown = page.getByText('Showing: sample-case0.png');
+    await Promise.race([shown.waitFor({ timeout: 60_000 }), testId(page, 'image-error').waitFor({ timeout: 60_000 })]);
+    expect(await testId(page, 'image-error').count(), (await testId(page, 'image-error').allTextContents()).join()).toBe(0);
 
     const heads = testId(page, 'distillation-heads');
     await heads.waitFor();
