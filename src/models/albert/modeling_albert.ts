@@ -11,30 +11,27 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../checkpoint/weights';
-import { embedWords } from '../bert/modeling_bert';
 import {
-  activation,
-  bertEncoderLayer,
-  layerNorm,
-  linear,
-  type LayerNormParams,
-  type Linear,
-  type PostLnLayerWeights,
-} from '../shared/layers';
+  bertEmbeddings,
+  loadBertEmbeddings,
+  mlmLogits,
+  pairHead,
+  pool,
+  type BertEmbeddingWeights,
+  type MlmHeadWeights,
+} from '../bert/modeling_bert';
+import { activation, bertEncoder, linear, type Linear, type PostLnLayerWeights } from '../shared/layers';
 import { createTextModel, type BertModel, type TextForwardTensors, type TextTokenizer } from '../shared/text_model';
 import type { AlbertConfig } from './configuration_albert';
 
 export interface AlbertWeights {
-  /** [embedding_size, vocab]. */
-  wordEmbeddingsT: tf.Tensor2D;
-  positionEmbeddings: tf.Tensor2D;
-  tokenTypeEmbeddings: tf.Tensor2D;
-  embeddingsLayerNorm: LayerNormParams;
+  /** embedding_size wide. */
+  embeddings: BertEmbeddingWeights;
   embeddingHiddenMappingIn: Linear;
   /** One entry per layer group. */
   groups: PostLnLayerWeights[];
   pooler: Linear | null;
-  mlm: { dense: Linear; layerNorm: LayerNormParams; decoder: Linear } | null;
+  mlm: MlmHeadWeights | null;
   sop: Linear | null;
 }
 
@@ -42,13 +39,9 @@ export function loadAlbertWeights(sd: StateDict, cfg: AlbertConfig): AlbertWeigh
   const E: [string, number] = ['embedding_size', cfg.embedding_size];
   const H: [string, number] = ['hidden_size', cfg.hidden_size];
   const I: [string, number] = ['intermediate_size', cfg.intermediate_size];
-  const V: [string, number] = ['vocab_size', cfg.vocab_size];
-  const wordEmbeddingsT = sd.transposed('embeddings.word_embeddings.weight', [V, E]);
+  const embeddings = loadBertEmbeddings(sd, cfg, E);
   const weights: AlbertWeights = {
-    wordEmbeddingsT,
-    positionEmbeddings: sd.tensor('embeddings.position_embeddings.weight', [['max_position_embeddings', cfg.max_position_embeddings], E]),
-    tokenTypeEmbeddings: sd.tensor('embeddings.token_type_embeddings.weight', [['type_vocab_size', cfg.type_vocab_size], E]),
-    embeddingsLayerNorm: sd.layerNorm('embeddings.LayerNorm', E),
+    embeddings,
     embeddingHiddenMappingIn: sd.linear('encoder.embedding_hidden_mapping_in', H, E),
     groups: Array.from({ length: cfg.num_hidden_groups }, (_, g) => {
       const p = `encoder.albert_layer_groups.${g}.albert_layers.0`;
@@ -77,9 +70,9 @@ export function loadAlbertWeights(sd: StateDict, cfg: AlbertConfig): AlbertWeigh
     sd.skip('predictions.decoder.weight');
     sd.skip('predictions.decoder.bias');
     weights.mlm = {
-      dense: sd.linear('predictions.dense', E, H),
+      transform: sd.linear('predictions.dense', E, H),
       layerNorm: sd.layerNorm('predictions.LayerNorm', E),
-      decoder: { weight: wordEmbeddingsT, bias: sd.tensor<tf.Rank.R1>('predictions.bias', [V]) },
+      decoder: { weight: embeddings.wordEmbeddingsT, bias: sd.tensor<tf.Rank.R1>('predictions.bias', [['vocab_size', cfg.vocab_size]]) },
     };
   } else {
     sd.warnings.push('No masked-LM head (predictions) in this checkpoint: [MASK] prediction is disabled.');
@@ -95,38 +88,20 @@ export function loadAlbertWeights(sd: StateDict, cfg: AlbertConfig): AlbertWeigh
 export function albertForward(w: AlbertWeights, cfg: AlbertConfig, inputIds: number[], tokenTypeIds: number[], mlmPositions: number[]): TextForwardTensors {
   const act = activation(cfg.hidden_act);
   const eps = cfg.layer_norm_eps;
-  const word = embedWords(w.wordEmbeddingsT, inputIds);
-  const token_type = tf.gather<tf.Tensor2D>(w.tokenTypeEmbeddings, tf.tensor1d(tokenTypeIds, 'int32'));
-  const position = tf.slice(w.positionEmbeddings, [0, 0], [inputIds.length, cfg.embedding_size]);
-  const normalized = layerNorm(tf.add(tf.add(word, token_type), position), w.embeddingsLayerNorm, eps);
-  let x = linear(normalized, w.embeddingHiddenMappingIn);
-  const hidden_states = [x];
-  const attentions = [];
+  const embeddings = bertEmbeddings(w.embeddings, inputIds, tokenTypeIds, 0, eps);
   const layersPerGroup = cfg.num_hidden_layers / cfg.num_hidden_groups;
-  for (let i = 0; i < cfg.num_hidden_layers; i++) {
-    const out = bertEncoderLayer(x, w.groups[Math.floor(i / layersPerGroup)], cfg.num_attention_heads, act, eps);
-    x = out.hidden;
-    attentions.push(out.attention);
-    hidden_states.push(x);
-  }
-  const pooled = w.pooler ? tf.tanh(linear(tf.slice(x, [0, 0], [1, -1]), w.pooler)) : null;
-  let prediction_logits: tf.Tensor2D | null = null;
-  if (w.mlm && mlmPositions.length > 0) {
-    const rows = tf.gather<tf.Tensor2D>(x, tf.tensor1d(mlmPositions, 'int32'));
-    prediction_logits = linear(layerNorm(act(linear(rows, w.mlm.dense)), w.mlm.layerNorm, eps), w.mlm.decoder);
-  }
+  const layers = Array.from({ length: cfg.num_hidden_layers }, (_, i) => w.groups[Math.floor(i / layersPerGroup)]);
+  const mapped = linear(embeddings.normalized, w.embeddingHiddenMappingIn);
+  const { hidden_states, attentions } = bertEncoder(mapped, layers, cfg.num_attention_heads, act, eps);
+  const x = hidden_states[hidden_states.length - 1];
+  const pooler_output = pool(x, w.pooler);
   return {
-    word,
-    position,
-    token_type,
-    normalized,
+    ...embeddings,
     hidden_states,
     attentions,
-    pooler_output: pooled ? tf.reshape<tf.Rank.R1>(pooled, [-1]) : null,
-    prediction_logits,
-    seq_relationship_logits: null,
-    sop_logits: w.sop && pooled ? tf.reshape<tf.Rank.R1>(linear(pooled, w.sop), [-1]) : null,
-    rtd_logits: null,
+    pooler_output,
+    prediction_logits: mlmLogits(x, mlmPositions, w.mlm, act, eps),
+    sop_logits: pairHead(pooler_output, w.sop),
   };
 }
 
@@ -136,7 +111,7 @@ export function createAlbertModel(sd: StateDict, cfg: AlbertConfig, tokenizer: T
     architecture: 'albert',
     config: cfg,
     heads: { mlm: weights.mlm !== null, nsp: false, pooler: weights.pooler !== null, sop: weights.sop !== null, rtd: false },
-    positionEmbeddings: weights.positionEmbeddings,
+    positionEmbeddings: weights.embeddings.positionEmbeddings,
     firstPosition: 0,
     maxTokens: cfg.max_position_embeddings,
     typeVocabSize: cfg.type_vocab_size,

@@ -10,9 +10,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Dim, StateDict } from '../checkpoint/weights';
 import {
   activation,
-  bertEncoderLayer,
+  bertEncoder,
   layerNorm,
   linear,
+  type Activation,
   type LayerNormParams,
   type Linear,
   type PostLnLayerWeights,
@@ -22,19 +23,45 @@ import type { BertConfig } from './configuration_bert';
 
 export type { BertModel } from '../shared/text_model';
 
-export interface BertWeights {
+/** The embedding tables (word transposed, position, token type) and their LayerNorm, all `size` wide. */
+export interface BertEmbeddingWeights {
   /**
-   * Word embeddings transposed, [hidden, vocab]: the tied MLM decoder then multiplies without a
+   * Word embeddings transposed, [size, vocab]: a tied MLM decoder then multiplies without a
    * transpose flag and without a second copy of the largest matrix; lookups gather columns.
    */
   wordEmbeddingsT: tf.Tensor2D;
   positionEmbeddings: tf.Tensor2D;
   tokenTypeEmbeddings: tf.Tensor2D;
-  embeddingsLayerNorm: LayerNormParams;
+  layerNorm: LayerNormParams;
+}
+
+/** The MLM head: LayerNorm(act(x transform)) decoder. */
+export interface MlmHeadWeights {
+  transform: Linear;
+  layerNorm: LayerNormParams;
+  decoder: Linear;
+}
+
+export interface BertWeights {
+  embeddings: BertEmbeddingWeights;
   layers: PostLnLayerWeights[];
   pooler: Linear | null;
-  mlm: { transform: Linear; layerNorm: LayerNormParams; decoder: Linear } | null;
+  mlm: MlmHeadWeights | null;
   nsp: Linear | null;
+}
+
+/** BERT's embedding tables (`embeddings.*`), `size` wide (hidden_size; ALBERT's and ELECTRA's embedding_size). */
+export function loadBertEmbeddings(
+  sd: StateDict,
+  cfg: { vocab_size: number; max_position_embeddings: number; type_vocab_size: number },
+  size: Dim,
+): BertEmbeddingWeights {
+  return {
+    wordEmbeddingsT: sd.transposed('embeddings.word_embeddings.weight', [['vocab_size', cfg.vocab_size], size]),
+    positionEmbeddings: sd.tensor('embeddings.position_embeddings.weight', [['max_position_embeddings', cfg.max_position_embeddings], size]),
+    tokenTypeEmbeddings: sd.tensor('embeddings.token_type_embeddings.weight', [['type_vocab_size', cfg.type_vocab_size], size]),
+    layerNorm: sd.layerNorm('embeddings.LayerNorm', size),
+  };
 }
 
 /** One encoder layer under BERT's names (`<prefix>.attention.self.query`, …), shared by RoBERTa and ELECTRA. */
@@ -58,18 +85,43 @@ export function embedWords(wordEmbeddingsT: tf.Tensor2D, ids: number[]): tf.Tens
   return tf.transpose<tf.Tensor2D>(tf.gather(wordEmbeddingsT, tf.tensor1d(ids, 'int32'), 1));
 }
 
+/**
+ * LayerNorm(word + token_type + position), summed in HF's order so rounding matches too; the
+ * positions are rows `firstPosition`… of the table (RoBERTa starts after its padding index).
+ */
+export function bertEmbeddings(w: BertEmbeddingWeights, ids: number[], types: number[], firstPosition: number, eps: number) {
+  const word = embedWords(w.wordEmbeddingsT, ids);
+  const token_type = tf.gather<tf.Tensor2D>(w.tokenTypeEmbeddings, tf.tensor1d(types, 'int32'));
+  const position = tf.slice(w.positionEmbeddings, [firstPosition, 0], [ids.length, -1]);
+  return { word, token_type, position, normalized: layerNorm(tf.add(tf.add(word, token_type), position), w.layerNorm, eps) };
+}
+
+/** The MLM head's logits at `positions` only (the masks), or null when there are none. */
+export function mlmLogits(x: tf.Tensor2D, positions: number[], head: MlmHeadWeights | null, act: Activation, eps: number): tf.Tensor2D | null {
+  if (!head || positions.length === 0) return null;
+  const rows = tf.gather<tf.Tensor2D>(x, tf.tensor1d(positions, 'int32'));
+  return linear(layerNorm(act(linear(rows, head.transform)), head.layerNorm, eps), head.decoder);
+}
+
+/** tanh(x[CLS] W + b) as [hidden], or null without a pooler. */
+export function pool(x: tf.Tensor2D, pooler: Linear | null): tf.Tensor1D | null {
+  return pooler ? tf.reshape<tf.Rank.R1>(tf.tanh(linear(tf.slice(x, [0, 0], [1, -1]), pooler)), [-1]) : null;
+}
+
+/** A [2]-logit head on the pooled [CLS] (NSP, SOP), or null without it. */
+export function pairHead(pooled: tf.Tensor1D | null, head: Linear | null): tf.Tensor1D | null {
+  return pooled && head ? tf.reshape<tf.Rank.R1>(linear(tf.reshape(pooled, [1, -1]), head), [-1]) : null;
+}
+
 /** Uploads the weights, checking every shape against the config; absent optional heads become null with a warning. */
 export function loadBertWeights(sd: StateDict, cfg: BertConfig): BertWeights {
   const H: [string, number] = ['hidden_size', cfg.hidden_size];
   const I: [string, number] = ['intermediate_size', cfg.intermediate_size];
   const V: [string, number] = ['vocab_size', cfg.vocab_size];
 
-  const wordEmbeddingsT = sd.transposed('embeddings.word_embeddings.weight', [V, H]);
+  const embeddings = loadBertEmbeddings(sd, cfg, H);
   const weights: BertWeights = {
-    wordEmbeddingsT,
-    positionEmbeddings: sd.tensor('embeddings.position_embeddings.weight', [['max_position_embeddings', cfg.max_position_embeddings], H]),
-    tokenTypeEmbeddings: sd.tensor('embeddings.token_type_embeddings.weight', [['type_vocab_size', cfg.type_vocab_size], H]),
-    embeddingsLayerNorm: sd.layerNorm('embeddings.LayerNorm', H),
+    embeddings,
     layers: Array.from({ length: cfg.num_hidden_layers }, (_, i) => loadBertLayer(sd, `encoder.layer.${i}`, H, I)),
     pooler: null,
     mlm: null,
@@ -84,7 +136,7 @@ export function loadBertWeights(sd: StateDict, cfg: BertConfig): BertWeights {
     const biasName = sd.has('cls.predictions.bias') ? 'cls.predictions.bias' : 'cls.predictions.decoder.bias';
     // As in HF, tie_word_embeddings (default true) makes the decoder the word-embedding matrix; a
     // stored decoder.weight is then a copy of it.
-    const decoderWeight = cfg.tie_word_embeddings ? wordEmbeddingsT : sd.transposed('cls.predictions.decoder.weight', [V, H]);
+    const decoderWeight = cfg.tie_word_embeddings ? embeddings.wordEmbeddingsT : sd.transposed('cls.predictions.decoder.weight', [V, H]);
     weights.mlm = {
       transform: sd.linear('cls.predictions.transform.dense', H, H),
       layerNorm: sd.layerNorm('cls.predictions.transform.LayerNorm', H),
@@ -106,46 +158,17 @@ export function loadBertWeights(sd: StateDict, cfg: BertConfig): BertWeights {
 export function bertForward(w: BertWeights, cfg: BertConfig, inputIds: number[], tokenTypeIds: number[], mlmPositions: number[]): TextForwardTensors {
   const act = activation(cfg.hidden_act);
   const eps = cfg.layer_norm_eps;
-
-  const word = embedWords(w.wordEmbeddingsT, inputIds);
-  const token_type = tf.gather<tf.Tensor2D>(w.tokenTypeEmbeddings, tf.tensor1d(tokenTypeIds, 'int32'));
-  const position = tf.slice(w.positionEmbeddings, [0, 0], [inputIds.length, cfg.hidden_size]);
-  // Same summation order as HF (word + token_type, then + position), so rounding matches too.
-  let x = layerNorm(tf.add(tf.add(word, token_type), position), w.embeddingsLayerNorm, eps);
-  const normalized = x;
-
-  const hidden_states = [x];
-  const attentions = [];
-  for (const layer of w.layers) {
-    const out = bertEncoderLayer(x, layer, cfg.num_attention_heads, act, eps);
-    x = out.hidden;
-    attentions.push(out.attention);
-    hidden_states.push(x);
-  }
-
-  const cls = tf.slice(x, [0, 0], [1, -1]);
-  const pooled = w.pooler ? tf.tanh(linear(cls, w.pooler)) : null;
-  const pooler_output = pooled ? tf.reshape<tf.Rank.R1>(pooled, [-1]) : null;
-  const seq_relationship_logits = w.nsp && pooled ? tf.reshape<tf.Rank.R1>(linear(pooled, w.nsp), [-1]) : null;
-
-  let prediction_logits: tf.Tensor2D | null = null;
-  if (w.mlm && mlmPositions.length > 0) {
-    const rows = tf.gather<tf.Tensor2D>(x, tf.tensor1d(mlmPositions, 'int32'));
-    const transformed = layerNorm(act(linear(rows, w.mlm.transform)), w.mlm.layerNorm, eps);
-    prediction_logits = linear(transformed, w.mlm.decoder);
-  }
+  const embeddings = bertEmbeddings(w.embeddings, inputIds, tokenTypeIds, 0, eps);
+  const { hidden_states, attentions } = bertEncoder(embeddings.normalized, w.layers, cfg.num_attention_heads, act, eps);
+  const x = hidden_states[hidden_states.length - 1];
+  const pooler_output = pool(x, w.pooler);
   return {
-    word,
-    position,
-    token_type,
-    normalized,
+    ...embeddings,
     hidden_states,
     attentions,
     pooler_output,
-    prediction_logits,
-    seq_relationship_logits,
-    sop_logits: null,
-    rtd_logits: null,
+    prediction_logits: mlmLogits(x, mlmPositions, w.mlm, act, eps),
+    seq_relationship_logits: pairHead(pooler_output, w.nsp),
   };
 }
 
@@ -155,7 +178,7 @@ export function createBertModel(sd: StateDict, cfg: BertConfig, tokenizer: TextT
     architecture: 'bert',
     config: cfg,
     heads: { mlm: weights.mlm !== null, nsp: weights.nsp !== null, pooler: weights.pooler !== null, sop: false, rtd: false },
-    positionEmbeddings: weights.positionEmbeddings,
+    positionEmbeddings: weights.embeddings.positionEmbeddings,
     firstPosition: 0,
     maxTokens: cfg.max_position_embeddings,
     typeVocabSize: cfg.type_vocab_size,

@@ -338,13 +338,7 @@ export class BertTokenizer implements TextTokenizer {
    * `maxLength` tokens in total with HF's `longest_first` strategy.
    */
   encode(textA: string, textB?: string | null, maxLength?: number): BertEncoding {
-    if (typeof textA !== 'string' || (textB != null && typeof textB !== 'string')) {
-      throw new ModelError('malformed', 'BERT input texts must be strings.');
-    }
-    const limit = maxLength ?? this.maxLength;
-    if (limit !== null && (!Number.isSafeInteger(limit) || limit <= 0)) {
-      throw new ModelError('malformed', `maxLength must be a positive integer, got ${limit}.`);
-    }
+    const limit = checkedEncodeArgs(textA, textB, maxLength ?? this.maxLength);
     const a = this.tokenize(textA);
     const b = textB == null ? null : this.tokenize(textB);
     const [keepA, keepB] =
@@ -490,6 +484,17 @@ export class BertTokenizer implements TextTokenizer {
     }
     return pieces;
   }
+}
+
+/** Checks `encode`'s arguments (texts from untyped callers, a length from the user) and returns the length limit. */
+export function checkedEncodeArgs(textA: unknown, textB: unknown, limit: number | null): number | null {
+  if (typeof textA !== 'string' || (textB != null && typeof textB !== 'string')) {
+    throw new ModelError('malformed', 'Input texts must be strings.');
+  }
+  if (limit !== null && (!Number.isSafeInteger(limit) || limit <= 0)) {
+    throw new ModelError('malformed', `maxLength must be a positive integer, got ${limit}.`);
+  }
+  return limit;
 }
 
 /**

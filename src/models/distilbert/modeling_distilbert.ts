@@ -7,26 +7,18 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../checkpoint/weights';
-import { embedWords } from '../bert/modeling_bert';
-import {
-  activation,
-  bertEncoderLayer,
-  layerNorm,
-  linear,
-  type LayerNormParams,
-  type Linear,
-  type PostLnLayerWeights,
-} from '../shared/layers';
+import { embedWords, mlmLogits, type MlmHeadWeights } from '../bert/modeling_bert';
+import { activation, bertEncoder, layerNorm, type LayerNormParams, type PostLnLayerWeights } from '../shared/layers';
 import { createTextModel, type BertModel, type TextForwardTensors, type TextTokenizer } from '../shared/text_model';
 import type { DistilBertConfig } from './configuration_distilbert';
 
 export interface DistilBertWeights {
-  /** [dim, vocab], as BERT's (see BertWeights.wordEmbeddingsT). */
+  /** [dim, vocab], as BERT's (see BertEmbeddingWeights). */
   wordEmbeddingsT: tf.Tensor2D;
   positionEmbeddings: tf.Tensor2D;
   embeddingsLayerNorm: LayerNormParams;
   layers: PostLnLayerWeights[];
-  mlm: { transform: Linear; layerNorm: LayerNormParams; projector: Linear } | null;
+  mlm: MlmHeadWeights | null;
 }
 
 export function loadDistilBertWeights(sd: StateDict, cfg: DistilBertConfig): DistilBertWeights {
@@ -57,12 +49,12 @@ export function loadDistilBertWeights(sd: StateDict, cfg: DistilBertConfig): Dis
   };
   if (sd.has('vocab_transform.weight')) {
     // HF ties vocab_projector.weight to the word embeddings; a stored copy is not read.
+    sd.skip('vocab_projector.weight');
     weights.mlm = {
       transform: sd.linear('vocab_transform', D, D),
       layerNorm: sd.layerNorm('vocab_layer_norm', D),
-      projector: { weight: wordEmbeddingsT, bias: sd.tensor<tf.Rank.R1>('vocab_projector.bias', [V]) },
+      decoder: { weight: wordEmbeddingsT, bias: sd.tensor<tf.Rank.R1>('vocab_projector.bias', [V]) },
     };
-    sd.skip('vocab_projector.weight');
   } else {
     sd.warnings.push('No masked-LM head (vocab_transform) in this checkpoint (a DistilBertModel): [MASK] prediction is disabled.');
   }
@@ -74,34 +66,10 @@ export function distilBertForward(w: DistilBertWeights, cfg: DistilBertConfig, i
   const eps = cfg.layer_norm_eps;
   const word = embedWords(w.wordEmbeddingsT, inputIds);
   const position = tf.slice(w.positionEmbeddings, [0, 0], [inputIds.length, cfg.dim]);
-  let x = layerNorm(tf.add(word, position), w.embeddingsLayerNorm, eps);
-  const normalized = x;
-  const hidden_states = [x];
-  const attentions = [];
-  for (const layer of w.layers) {
-    const out = bertEncoderLayer(x, layer, cfg.n_heads, act, eps);
-    x = out.hidden;
-    attentions.push(out.attention);
-    hidden_states.push(x);
-  }
-  let prediction_logits: tf.Tensor2D | null = null;
-  if (w.mlm && mlmPositions.length > 0) {
-    const rows = tf.gather<tf.Tensor2D>(x, tf.tensor1d(mlmPositions, 'int32'));
-    prediction_logits = linear(layerNorm(act(linear(rows, w.mlm.transform)), w.mlm.layerNorm, eps), w.mlm.projector);
-  }
-  return {
-    word,
-    position,
-    token_type: null,
-    normalized,
-    hidden_states,
-    attentions,
-    pooler_output: null,
-    prediction_logits,
-    seq_relationship_logits: null,
-    sop_logits: null,
-    rtd_logits: null,
-  };
+  const normalized = layerNorm(tf.add(word, position), w.embeddingsLayerNorm, eps);
+  const { hidden_states, attentions } = bertEncoder(normalized, w.layers, cfg.n_heads, act, eps);
+  const x = hidden_states[hidden_states.length - 1];
+  return { word, position, token_type: null, normalized, hidden_states, attentions, prediction_logits: mlmLogits(x, mlmPositions, w.mlm, act, eps) };
 }
 
 export function createDistilBertModel(sd: StateDict, cfg: DistilBertConfig, tokenizer: TextTokenizer): Promise<BertModel> {

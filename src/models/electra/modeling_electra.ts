@@ -10,42 +10,27 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../checkpoint/weights';
-import { embedWords, loadBertLayer } from '../bert/modeling_bert';
-import {
-  activation,
-  bertEncoderLayer,
-  layerNorm,
-  linear,
-  type LayerNormParams,
-  type Linear,
-  type PostLnLayerWeights,
-} from '../shared/layers';
+import { bertEmbeddings, loadBertEmbeddings, loadBertLayer, mlmLogits, type BertEmbeddingWeights, type MlmHeadWeights } from '../bert/modeling_bert';
+import { activation, bertEncoder, linear, type Linear, type PostLnLayerWeights } from '../shared/layers';
 import { createTextModel, type BertModel, type TextForwardTensors, type TextTokenizer } from '../shared/text_model';
 import type { ElectraConfig } from './configuration_electra';
 
 export interface ElectraWeights {
-  /** [embedding_size, vocab]. */
-  wordEmbeddingsT: tf.Tensor2D;
-  positionEmbeddings: tf.Tensor2D;
-  tokenTypeEmbeddings: tf.Tensor2D;
-  embeddingsLayerNorm: LayerNormParams;
+  /** embedding_size wide. */
+  embeddings: BertEmbeddingWeights;
   embeddingsProject: Linear | null;
   layers: PostLnLayerWeights[];
   discriminator: { dense: Linear; prediction: Linear } | null;
-  generator: { dense: Linear; layerNorm: LayerNormParams; lmHead: Linear } | null;
+  generator: MlmHeadWeights | null;
 }
 
 export function loadElectraWeights(sd: StateDict, cfg: ElectraConfig): ElectraWeights {
   const E: [string, number] = ['embedding_size', cfg.embedding_size];
   const H: [string, number] = ['hidden_size', cfg.hidden_size];
   const I: [string, number] = ['intermediate_size', cfg.intermediate_size];
-  const V: [string, number] = ['vocab_size', cfg.vocab_size];
-  const wordEmbeddingsT = sd.transposed('embeddings.word_embeddings.weight', [V, E]);
+  const embeddings = loadBertEmbeddings(sd, cfg, E);
   const weights: ElectraWeights = {
-    wordEmbeddingsT,
-    positionEmbeddings: sd.tensor('embeddings.position_embeddings.weight', [['max_position_embeddings', cfg.max_position_embeddings], E]),
-    tokenTypeEmbeddings: sd.tensor('embeddings.token_type_embeddings.weight', [['type_vocab_size', cfg.type_vocab_size], E]),
-    embeddingsLayerNorm: sd.layerNorm('embeddings.LayerNorm', E),
+    embeddings,
     // HF builds the projection exactly when the two sizes differ.
     embeddingsProject: cfg.embedding_size !== cfg.hidden_size ? sd.linear('embeddings_project', H, E) : null,
     layers: Array.from({ length: cfg.num_hidden_layers }, (_, i) => loadBertLayer(sd, `encoder.layer.${i}`, H, I)),
@@ -61,9 +46,9 @@ export function loadElectraWeights(sd: StateDict, cfg: ElectraConfig): ElectraWe
   if (sd.has('generator_predictions.dense.weight')) {
     sd.skip('generator_lm_head.weight'); // tied to the word embeddings
     weights.generator = {
-      dense: sd.linear('generator_predictions.dense', E, H),
+      transform: sd.linear('generator_predictions.dense', E, H),
       layerNorm: sd.layerNorm('generator_predictions.LayerNorm', E),
-      lmHead: { weight: wordEmbeddingsT, bias: sd.tensor<tf.Rank.R1>('generator_lm_head.bias', [V]) },
+      decoder: { weight: embeddings.wordEmbeddingsT, bias: sd.tensor<tf.Rank.R1>('generator_lm_head.bias', [['vocab_size', cfg.vocab_size]]) },
     };
   }
   if (!weights.discriminator && !weights.generator) {
@@ -80,41 +65,18 @@ export function loadElectraWeights(sd: StateDict, cfg: ElectraConfig): ElectraWe
 
 export function electraForward(w: ElectraWeights, cfg: ElectraConfig, inputIds: number[], tokenTypeIds: number[], mlmPositions: number[]): TextForwardTensors {
   const act = activation(cfg.hidden_act);
-  const gelu = activation('gelu');
   const eps = cfg.layer_norm_eps;
-  const word = embedWords(w.wordEmbeddingsT, inputIds);
-  const token_type = tf.gather<tf.Tensor2D>(w.tokenTypeEmbeddings, tf.tensor1d(tokenTypeIds, 'int32'));
-  const position = tf.slice(w.positionEmbeddings, [0, 0], [inputIds.length, cfg.embedding_size]);
-  const normalized = layerNorm(tf.add(tf.add(word, token_type), position), w.embeddingsLayerNorm, eps);
-  let x = w.embeddingsProject ? linear(normalized, w.embeddingsProject) : normalized;
-  const hidden_states = [x];
-  const attentions = [];
-  for (const layer of w.layers) {
-    const out = bertEncoderLayer(x, layer, cfg.num_attention_heads, act, eps);
-    x = out.hidden;
-    attentions.push(out.attention);
-    hidden_states.push(x);
-  }
-  let prediction_logits: tf.Tensor2D | null = null;
-  if (w.generator && mlmPositions.length > 0) {
-    const rows = tf.gather<tf.Tensor2D>(x, tf.tensor1d(mlmPositions, 'int32'));
-    prediction_logits = linear(layerNorm(gelu(linear(rows, w.generator.dense)), w.generator.layerNorm, eps), w.generator.lmHead);
-  }
-  const rtd_logits = w.discriminator
-    ? tf.reshape<tf.Rank.R1>(linear(act(linear(x, w.discriminator.dense)), w.discriminator.prediction), [-1])
-    : null;
+  const embeddings = bertEmbeddings(w.embeddings, inputIds, tokenTypeIds, 0, eps);
+  const projected = w.embeddingsProject ? linear(embeddings.normalized, w.embeddingsProject) : embeddings.normalized;
+  const { hidden_states, attentions } = bertEncoder(projected, w.layers, cfg.num_attention_heads, act, eps);
+  const x = hidden_states[hidden_states.length - 1];
+  const d = w.discriminator;
   return {
-    word,
-    position,
-    token_type,
-    normalized,
+    ...embeddings,
     hidden_states,
     attentions,
-    pooler_output: null,
-    prediction_logits,
-    seq_relationship_logits: null,
-    sop_logits: null,
-    rtd_logits,
+    prediction_logits: mlmLogits(x, mlmPositions, w.generator, activation('gelu'), eps),
+    rtd_logits: d ? tf.reshape<tf.Rank.R1>(linear(act(linear(x, d.dense)), d.prediction), [-1]) : null,
   };
 }
 
@@ -124,7 +86,7 @@ export function createElectraModel(sd: StateDict, cfg: ElectraConfig, tokenizer:
     architecture: 'electra',
     config: cfg,
     heads: { mlm: weights.generator !== null, nsp: false, pooler: false, sop: false, rtd: weights.discriminator !== null },
-    positionEmbeddings: weights.positionEmbeddings,
+    positionEmbeddings: weights.embeddings.positionEmbeddings,
     firstPosition: 0,
     maxTokens: cfg.max_position_embeddings,
     typeVocabSize: cfg.type_vocab_size,

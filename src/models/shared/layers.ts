@@ -120,6 +120,24 @@ export interface PostLnLayerWeights {
   outputLayerNorm: LayerNormParams;
 }
 
+/** Runs `layers` in turn (ALBERT passes its shared layer once per depth); hidden_states[0] is the input. */
+export function bertEncoder(
+  x: tf.Tensor2D,
+  layers: PostLnLayerWeights[],
+  numHeads: number,
+  act: Activation,
+  eps: number,
+): { hidden_states: tf.Tensor2D[]; attentions: SelfAttentionOutput[] } {
+  const hidden_states = [x];
+  const attentions = [];
+  for (const layer of layers) {
+    const out = bertEncoderLayer(hidden_states[hidden_states.length - 1], layer, numHeads, act, eps);
+    hidden_states.push(out.hidden);
+    attentions.push(out.attention);
+  }
+  return { hidden_states, attentions };
+}
+
 /**
  * BERT's post-LN encoder layer: a = LayerNorm(x + Attention(x)Wo); out = LayerNorm(a + act(a W1) W2).
  * The additions keep HF's operand order (sublayer output + residual), so rounding matches too.

@@ -36,7 +36,7 @@ export interface TextTokenizer {
   isAddedSpecial(id: number): boolean;
 }
 
-/** Head logits are null when the checkpoint lacks the head. */
+/** Head logits are absent when the architecture or the checkpoint lacks the head. */
 export interface TextForwardTensors {
   word: tf.Tensor2D;
   position: tf.Tensor2D;
@@ -45,15 +45,15 @@ export interface TextForwardTensors {
   normalized: tf.Tensor2D;
   hidden_states: tf.Tensor2D[];
   attentions: SelfAttentionOutput[];
-  pooler_output: tf.Tensor1D | null;
+  pooler_output?: tf.Tensor1D | null;
   /** MLM logits [positions.length, vocab] at the requested positions. */
-  prediction_logits: tf.Tensor2D | null;
+  prediction_logits?: tf.Tensor2D | null;
   /** BERT's next-sentence logits [2], index 0 = IsNext. */
-  seq_relationship_logits: tf.Tensor1D | null;
+  seq_relationship_logits?: tf.Tensor1D | null;
   /** ALBERT's sentence-order logits [2], index 0 = original order. */
-  sop_logits: tf.Tensor1D | null;
+  sop_logits?: tf.Tensor1D | null;
   /** ELECTRA's replaced-token-detection logits [seq]. */
-  rtd_logits: tf.Tensor1D | null;
+  rtd_logits?: tf.Tensor1D | null;
 }
 
 /** One architecture's loaded weights and forward, as the shared runner needs them. */
@@ -147,11 +147,11 @@ export async function createTextModel(sd: StateDict, tokenizer: TextTokenizer, m
         attentions: request.attentions ? t.attentions.map((a) => a.probs) : null,
         queries_keys: request.queries_keys ? queriesAndKeys(t.attentions) : null,
         last_hidden_state: t.hidden_states[t.hidden_states.length - 1],
-        pooler_output: t.pooler_output,
-        prediction_logits: t.prediction_logits,
-        seq_relationship_logits: t.seq_relationship_logits,
-        sop_logits: t.sop_logits,
-        rtd_logits: t.rtd_logits,
+        pooler_output: t.pooler_output ?? null,
+        prediction_logits: t.prediction_logits ?? null,
+        seq_relationship_logits: t.seq_relationship_logits ?? null,
+        sop_logits: t.sop_logits ?? null,
+        rtd_logits: t.rtd_logits ?? null,
       };
     });
 

@@ -15,7 +15,7 @@
 import { Tokenizer } from '@huggingface/tokenizers';
 import { isObject, JsonFields } from '../checkpoint/json';
 import { ModelError } from '../errors';
-import { truncateLongestFirst } from '../bert/tokenization_bert';
+import { checkedEncodeArgs, truncateLongestFirst } from '../bert/tokenization_bert';
 import type { BertEncoding } from '../types';
 import { byteLevelBytes } from '../token_text';
 import type { TextTokenizer } from './text_model';
@@ -179,13 +179,7 @@ export class SubwordTokenizer implements TextTokenizer {
   }
 
   encode(textA: string, textB?: string | null, maxLength?: number): BertEncoding {
-    if (typeof textA !== 'string' || (textB != null && typeof textB !== 'string')) {
-      throw new ModelError('malformed', 'Input texts must be strings.');
-    }
-    const limit = maxLength ?? this.maxLength;
-    if (limit !== null && (!Number.isSafeInteger(limit) || limit <= 0)) {
-      throw new ModelError('malformed', `maxLength must be a positive integer, got ${limit}.`);
-    }
+    const limit = checkedEncodeArgs(textA, textB, maxLength ?? this.maxLength);
     const template = textB == null ? this.template.single : this.template.pair;
     const texts = [this.tokenizeText(textA), textB == null ? null : this.tokenizeText(textB)];
     const specials = template.filter((p) => 'special' in p).length;
