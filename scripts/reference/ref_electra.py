@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from ref_layers import ACT2FN, RandomWeights, layer_norm, linear, post_ln_layer
-from ref_roberta import bert_layer_names
+from ref_bert import bert_layer_names, init_bert_encoder
 
 
 def electra_config(*, vocab_size: int, generator: bool) -> dict:
@@ -41,22 +41,14 @@ def electra_config(*, vocab_size: int, generator: bool) -> dict:
 
 
 def init_electra_weights(config: dict, seed: int, *, generator: bool) -> dict:
-    emb, hidden, inter, vocab = config["embedding_size"], config["hidden_size"], config["intermediate_size"], config["vocab_size"]
+    emb, hidden, vocab = config["embedding_size"], config["hidden_size"], config["vocab_size"]
     r = RandomWeights(seed, hidden)
     r.w["electra.embeddings.word_embeddings.weight"] = r.randn(vocab, emb, std=0.5)
     r.w["electra.embeddings.position_embeddings.weight"] = r.randn(config["max_position_embeddings"], emb, std=0.3)
     r.w["electra.embeddings.token_type_embeddings.weight"] = r.randn(config["type_vocab_size"], emb, std=0.3)
     r.norm("electra.embeddings.LayerNorm", emb)
     r.dense("electra.embeddings_project", hidden, emb)
-    for i in range(config["num_hidden_layers"]):
-        p = f"electra.encoder.layer.{i}."
-        for name in ("query", "key", "value"):
-            r.dense(p + "attention.self." + name, hidden, hidden)
-        r.dense(p + "attention.output.dense", hidden, hidden)
-        r.norm(p + "attention.output.LayerNorm")
-        r.dense(p + "intermediate.dense", inter, hidden)
-        r.dense(p + "output.dense", hidden, inter)
-        r.norm(p + "output.LayerNorm")
+    init_bert_encoder(r, "electra.", config)
     if generator:
         r.dense("generator_predictions.dense", emb, hidden)
         r.norm("generator_predictions.LayerNorm", emb)

@@ -7,6 +7,7 @@ hidden_act) -> layer_norm -> decoder tied to the word embeddings + lm_head.bias.
 import torch
 import torch.nn.functional as F
 
+from ref_bert import bert_layer_names, init_bert_encoder
 from ref_layers import ACT2FN, RandomWeights, layer_norm, linear, post_ln_layer
 
 
@@ -35,31 +36,17 @@ def roberta_config(*, vocab_size: int, hidden_act: str) -> dict:
 
 
 def init_roberta_weights(config: dict, seed: int) -> dict:
-    hidden, inter, vocab = config["hidden_size"], config["intermediate_size"], config["vocab_size"]
+    hidden, vocab = config["hidden_size"], config["vocab_size"]
     r = RandomWeights(seed, hidden)
     r.w["roberta.embeddings.word_embeddings.weight"] = r.randn(vocab, hidden, std=0.5)
     r.w["roberta.embeddings.position_embeddings.weight"] = r.randn(config["max_position_embeddings"], hidden, std=0.3)
     r.w["roberta.embeddings.token_type_embeddings.weight"] = r.randn(config["type_vocab_size"], hidden, std=0.3)
     r.norm("roberta.embeddings.LayerNorm")
-    for i in range(config["num_hidden_layers"]):
-        p = f"roberta.encoder.layer.{i}."
-        for name in ("query", "key", "value"):
-            r.dense(p + "attention.self." + name, hidden, hidden)
-        r.dense(p + "attention.output.dense", hidden, hidden)
-        r.norm(p + "attention.output.LayerNorm")
-        r.dense(p + "intermediate.dense", inter, hidden)
-        r.dense(p + "output.dense", hidden, inter)
-        r.norm(p + "output.LayerNorm")
+    init_bert_encoder(r, "roberta.", config)
     r.dense("lm_head.dense", hidden, hidden)
     r.norm("lm_head.layer_norm")
     r.w["lm_head.bias"] = r.randn(vocab, std=0.1)
     return r.w
-
-
-def bert_layer_names(p: str) -> dict:
-    return {"attention": p + "attention.self.", "attention_output": p + "attention.output.dense",
-            "attention_norm": p + "attention.output.LayerNorm", "intermediate": p + "intermediate.dense",
-            "output": p + "output.dense", "output_norm": p + "output.LayerNorm"}
 
 
 def roberta_forward(w: dict, config: dict, input_ids: list) -> dict:
