@@ -341,10 +341,8 @@ export class BertTokenizer implements TextTokenizer {
     const limit = checkedEncodeArgs(textA, textB, maxLength ?? this.maxLength);
     const a = this.tokenize(textA);
     const b = textB == null ? null : this.tokenize(textB);
-    const [keepA, keepB] =
-      limit === null
-        ? [a.tokens.length, b?.tokens.length ?? 0]
-        : truncateLongestFirst(a.tokens.length, b?.tokens.length ?? null, limit, b ? 3 : 2, b ? '[CLS] A [SEP] B [SEP]' : '[CLS] A [SEP]');
+    const template = b ? '[CLS] A [SEP] B [SEP]' : '[CLS] A [SEP]';
+    const [keepA, keepB] = truncateLongestFirst(a.tokens.length, b?.tokens.length ?? null, limit, b ? 3 : 2, template);
 
     const enc: BertEncoding = {
       tokens: [],
@@ -499,13 +497,14 @@ export function checkedEncodeArgs(textA: unknown, textB: unknown, limit: number 
 
 /**
  * How many tokens of A (length `na`) and B (`nb`, null for one text) survive HF's `longest_first`
- * truncation to `maxLength` tokens with `specials` added tokens (`template` names them in messages):
+ * truncation to `maxLength` tokens (null: no limit) with `specials` added tokens (`template` names them in messages):
  * one token at a time from the longer text, from B on ties. Where HF would give up and return an
  * over-long sequence (a single text that would lose every token, or a pair with no room for its
  * special tokens), this throws instead.
  */
-export function truncateLongestFirst(na: number, nb: number | null, maxLength: number, specials: number, template: string): [number, number] {
+export function truncateLongestFirst(na: number, nb: number | null, maxLength: number | null, specials: number, template: string): [number, number] {
   let [keepA, keepB] = [na, nb ?? 0];
+  if (maxLength === null) return [keepA, keepB];
   const toRemove = keepA + keepB + specials - maxLength;
   if (toRemove <= 0) return [keepA, keepB];
   if (nb === null) {

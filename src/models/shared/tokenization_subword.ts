@@ -185,8 +185,7 @@ export class SubwordTokenizer implements TextTokenizer {
     const specials = template.filter((p) => 'special' in p).length;
     const shown = template.map((p) => ('special' in p ? p.special : p.sequence)).join(' ');
     const [a, b] = texts;
-    const keep =
-      limit === null ? [a!.tokens.length, b?.tokens.length ?? 0] : truncateLongestFirst(a!.tokens.length, b?.tokens.length ?? null, limit, specials, shown);
+    const keep = truncateLongestFirst(a!.tokens.length, b?.tokens.length ?? null, limit, specials, shown);
 
     const enc: BertEncoding = {
       tokens: [],
