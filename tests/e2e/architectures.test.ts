@@ -3,18 +3,21 @@
 // tokens and <mask>, DistilBERT without a sentence head, ALBERT's sentence-order prediction,
 // ELECTRA's replaced-token probabilities in the token strip, a distilled DeiT's distillation
 // token and two heads. Numbers are checked against PyTorch by tests/e2e/webgl_parity.test.ts;
-// here the views. WASM backend; no console errors allowed.
+// here the views. WASM backend; no console errors allowed. Screenshots go to test-results/screenshots.
 
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, watchedPage, type WatchedPage } from './setup/browser';
 
+const SHOTS = 'test-results/screenshots';
 const IMAGE = join(import.meta.dirname, '..', 'fixtures', 'models', 'deit-tiny-distilled', 'inputs', 'case0.png');
 
 let browser: Browser;
 beforeAll(async () => {
   browser = await launchChromium();
+  mkdirSync(SHOTS, { recursive: true });
 });
 afterAll(async () => {
   await browser?.close();
@@ -80,6 +83,7 @@ describe('text architectures from the hub', () => {
     await expect.poll(() => testId(page, 'sentence-a').inputValue()).toBe('the dog ran to the door.');
     await expect.poll(() => testId(page, 'sop-in-order').locator('.prob-value').textContent()).not.toBe(inOrder);
     expect(await testId(page, 'nsp').count()).toBe(0);
+    await page.screenshot({ path: `${SHOTS}/albert.png`, fullPage: false });
   });
 
   it("ELECTRA discriminator: every token's replaced probability in the strip and in its panel", async () => {
@@ -92,6 +96,7 @@ describe('text architectures from the hub', () => {
     expect(await testId(page, 'rtd-row').count()).toBe(count - 2);
     const listed = await testId(page, 'rtd-row').evaluateAll((els) => els.map((e) => parseFloat(e.querySelector('.prob-value')!.textContent)));
     expect([...listed].sort((a, b) => b - a)).toEqual(listed);
+    await page.screenshot({ path: `${SHOTS}/electra-discriminator.png`, fullPage: false });
   });
 
   it('logged no console errors', () => {
@@ -123,6 +128,7 @@ describe('a distilled DeiT from the hub', () => {
     await page.getByRole('application', { name: /\[CLS\] attention to patches, Layer 1, mean of heads/ }).waitFor();
     // 4x4 patches in every patch view, with the two tokens before the grid left out.
     expect(await page.getByTestId('head-grid').getByTestId('heatmap').count()).toBe(4);
+    await page.screenshot({ path: `${SHOTS}/deit-distilled.png`, fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   });
