@@ -70,6 +70,33 @@ describe('weight names and optional heads', () => {
     model.dispose();
   });
 
+  it('runs a BertForMaskedLM (no pooler, no NSP) and a ViTModel (no classifier), saying what is missing', async () => {
+    const bertTensors = readCheckpointTensors(join(FIXTURES, 'bert-tiny'));
+    const mlmOnly = Object.fromEntries(Object.entries(bertTensors).filter(([k]) => !k.startsWith('bert.pooler.') && !k.startsWith('cls.seq_relationship.')));
+    const bert = await loadModel(await fromFolder(scratchCopy('bert-tiny', encodeSafetensors(mlmOnly))));
+    if (bert.kind !== 'bert') throw new Error('expected BERT');
+    expect(bert.info.heads).toEqual({ mlm: true, nsp: false, pooler: false, sop: false, rtd: false });
+    expect(bert.info.warnings.join('\n')).toMatch(/No pooler \(pooler.dense\) in this checkpoint: pooler output and next-sentence prediction are disabled/);
+    const c = loadFixture('bert-tiny').cases[2];
+    const out = await bert.runIds(c.input_ids as number[], c.token_type_ids as number[]);
+    expect(out.nsp).toBeNull();
+    expect(out.pooler_output).toBeNull();
+    expectClose(out.hidden_states[3], loadFixture('bert-tiny').expected('case2.hidden_states.3'), 'BertForMaskedLM hidden states');
+    expect(out.mlm!.map((m) => m.position)).toEqual([2, 6]);
+    bert.dispose();
+
+    const vitTensors = readCheckpointTensors(join(FIXTURES, 'vit-tiny'));
+    const backbone = Object.fromEntries(Object.entries(vitTensors).filter(([k]) => !k.startsWith('classifier.')));
+    const vit = await loadModel(await fromFolder(scratchCopy('vit-tiny', encodeSafetensors(backbone))));
+    if (vit.kind !== 'vit') throw new Error('expected ViT');
+    expect(vit.info.heads).toEqual({ classifier: false, distillation: false });
+    expect(vit.info.warnings.join('\n')).toMatch(/No classifier head in this checkpoint/);
+    const pixels = await vit.runPixels(loadFixture('vit-tiny').expected('case2.pixel_values'));
+    expect(pixels.logits).toBeNull();
+    expect(pixels.top).toBeNull();
+    vit.dispose();
+  });
+
   it('runs a non-distilled DeiT checkpoint ("deit." prefix) exactly like ViT, and wants a distillation row in a distilled one', async () => {
     const tensors = readCheckpointTensors(join(FIXTURES, 'vit-tiny'));
     const renamed = Object.fromEntries(Object.entries(tensors).map(([k, v]) => [k.replace(/^vit\./, 'deit.'), v]));

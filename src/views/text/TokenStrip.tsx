@@ -38,7 +38,6 @@ export function TokenStrip({ encoding, rtd }: { encoding: BertEncoding; rtd: NdA
                 data-token={token}
                 data-id={encoding.input_ids[p]}
                 data-rtd={replaced ?? undefined}
-                style={replaced === null ? undefined : { boxShadow: `inset 0 -${Math.round(4 + 10 * replaced)}px 0 rgba(213, 94, 0, ${replaced.toFixed(3)})` }}
                 disabled={special || masked}
                 title={`${token}: position ${p}, id ${encoding.input_ids[p]}, ${segmentName}${special || masked ? '' : ' — click to mask'}`}
                 aria-label={`${shown}, position ${p}, id ${encoding.input_ids[p]}, ${segmentName}${replaced === null ? '' : `, ${t('text.rtd.replaced', { percent: formatPercent(replaced) })}`}${special || masked ? '' : ', mask it'}`}
@@ -49,9 +48,12 @@ export function TokenStrip({ encoding, rtd }: { encoding: BertEncoding; rtd: NdA
                   {encoding.input_ids[p]} · {special ? '–' : segment === 0 ? 'A' : 'B'} · {p}
                 </span>
                 {replaced !== null && (
-                  <span className="token-meta" data-testid="token-rtd">
-                    {t('text.rtd.replaced', { percent: formatPercent(replaced) })}
-                  </span>
+                  <>
+                    <span className="token-meta" data-testid="token-rtd">
+                      {t('text.rtd.replaced', { percent: formatPercent(replaced) })}
+                    </span>
+                    <span className="token-rtd-bar" aria-hidden style={{ width: `${(100 * replaced).toFixed(1)}%` }} />
+                  </>
                 )}
               </button>
             </li>
