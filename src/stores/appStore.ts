@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import type { LoadProgress, ModelInfo, Timings } from '../models/types';
 import { getClient, WorkerCallError } from '../worker/client';
-import type { BackendChoice, BackendStatus, CacheInfo, ModelSlot, ModelSourceSpec } from '../worker/protocol';
+import type { BackendChoice, BackendStatus, CacheInfo, ModelSlot, ModelSourceSpec, WasmThreads } from '../worker/protocol';
 import { DEFAULT_HUB, DEFAULT_MODEL, PRESETS, sourceFor } from './presets';
 import { readParam, writeParams } from './urlState';
 
@@ -25,6 +25,8 @@ interface AppState {
   tab: Tab;
   hubBaseUrl: string;
   backendChoice: BackendChoice;
+  /** WASM threads asked for with ?threads=N; null lets the worker pick for this machine. */
+  wasmThreads: WasmThreads;
   backend: BackendStatus | null;
   backendBusy: boolean;
   /** Something the user should know about the backend (a fallback, a lost GPU). */
@@ -57,6 +59,11 @@ function initialBackendChoice(): BackendChoice {
   return BACKENDS.includes(param as BackendChoice) ? (param as BackendChoice) : 'auto';
 }
 
+function initialWasmThreads(): WasmThreads {
+  const threads = Number(readParam('threads') ?? NaN);
+  return Number.isInteger(threads) && threads >= 1 ? threads : null;
+}
+
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export const useAppStore = create<AppState>()((set, get) => {
@@ -77,6 +84,7 @@ export const useAppStore = create<AppState>()((set, get) => {
     tab: readParam('tab') === 'image' ? 'image' : 'text',
     hubBaseUrl: readParam('hub') ?? DEFAULT_HUB,
     backendChoice: initialBackendChoice(),
+    wasmThreads: initialWasmThreads(),
     backend: null,
     backendBusy: false,
     backendNotice: null,
@@ -99,7 +107,7 @@ export const useAppStore = create<AppState>()((set, get) => {
       set({ backendChoice: choice, backendBusy: true });
       writeParams({ backend: choice === 'auto' ? null : choice });
       try {
-        const status = await getClient().setBackend(choice);
+        const status = await getClient().setBackend(choice, get().wasmThreads);
         const fellBack = choice !== 'auto' && status.name !== choice;
         set({ backend: status, backendNotice: fellBack ? `${choice} could not start; using ${status.name}.` : null });
       } catch (e) {

@@ -1,8 +1,8 @@
 // The shareable part of the app state lives in the query string: text inputs, chosen models,
-// backend override, hub mirror and tab. Reads happen once at start-up; writes replace the
+// backend override and WASM thread count, hub mirror and tab. Reads happen once at start-up; writes replace the
 // current history entry so typing does not flood the back button.
 
-export type UrlKey = 'tab' | 'a' | 'b' | 'bert' | 'vit' | 'backend' | 'hub';
+export type UrlKey = 'tab' | 'a' | 'b' | 'bert' | 'vit' | 'backend' | 'threads' | 'hub';
 
 export function readParam(key: UrlKey): string | null {
   return new URLSearchParams(window.location.search).get(key);
