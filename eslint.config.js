@@ -1,5 +1,5 @@
 // Lint for the whole repo: typescript-eslint's recommended rules, React hooks rules for the
-// views, browser globals for src/ and tests/browser/, Node globals for scripts, tests and configs.
+// views, browser globals for src/, tests/browser/ and the browser benchmark's page, Node globals for scripts, tests and configs.
 
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -11,7 +11,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['src/**/*.{ts,tsx}', 'tests/browser/**/*.ts'],
+    files: ['src/**/*.{ts,tsx}', 'tests/browser/**/*.ts', 'bench/browser/page.ts', 'bench/browser/*.worker.ts'],
     languageOptions: { globals: { ...globals.browser, ...globals.worker } },
   },
   {
