@@ -5,7 +5,7 @@
          image and cases.json (the inputs, with the ids our Python port of HF's tokenizer gives).
          Existing files are kept unless their source is newer.
   time   times the same forwards in native PyTorch (median of --runs after --warmup) for each thread
-         count and prints JSON.
+         count and prints JSON: wall and CPU milliseconds.
 
 The ONNX graphs are traced from the reference forwards of scripts/reference (HF semantics) and
 return what the app reads back: the embedding parts, every hidden state and attention map, the
@@ -274,7 +274,7 @@ def make() -> None:
 
 
 def time_torch(threads: list, runs: int, warmup: int) -> None:
-    """Median forward time per case and thread count, in ms, as JSON on stdout."""
+    """Median forward time (wall and process CPU) per case and thread count, in ms, as JSON on stdout."""
     spec = json.loads((OUT / "cases.json").read_text())["cases"]
     result = {}
     for case in cases():
@@ -287,14 +287,15 @@ def time_torch(threads: list, runs: int, warmup: int) -> None:
         result[case["name"]] = {}
         for n in threads:
             torch.set_num_threads(n)
-            times = []
+            wall, cpu = [], []
             with torch.no_grad():
                 for i in range(warmup + runs):
-                    start = time.perf_counter()
+                    start, start_cpu = time.perf_counter(), time.process_time()
                     run()
                     if i >= warmup:
-                        times.append((time.perf_counter() - start) * 1000)
-            result[case["name"]][str(n)] = statistics.median(times)
+                        wall.append((time.perf_counter() - start) * 1000)
+                        cpu.append((time.process_time() - start_cpu) * 1000)
+            result[case["name"]][str(n)] = {"wall_ms": statistics.median(wall), "cpu_ms": statistics.median(cpu)}
     assert [c["name"] for c in spec] == list(result), "cases.json is out of date: run `make` first"
     print(json.dumps(result))
 

@@ -78,6 +78,11 @@ function machineJiffies(): { busy: number; total: number } {
 }
 
 interface Sample extends RunTiming {
+  /**
+   * CPU seconds the browser spent on the run: on one thread, what the run costs whatever else
+   * the shared machine does (its wall time stretches when other processes take the cores).
+   */
+  cpu_s: number;
   /** Cores' worth of CPU the browser used during the run. */
   browser_cores: number;
   /** Cores' worth of CPU everything else on the machine used meanwhile. */
@@ -92,9 +97,9 @@ async function measured(run: () => Promise<RunTiming>): Promise<Sample> {
   const timing = await run();
   const wall = (performance.now() - t0) / 1000;
   const m1 = machineJiffies();
-  const browser_cores = (browserCpuSeconds() - cpu0) / wall;
+  const cpu_s = browserCpuSeconds() - cpu0;
   const busy = ((m1.busy - m0.busy) / Math.max(1, m1.total - m0.total)) * cores;
-  return { ...timing, browser_cores, other_cores: Math.max(0, busy - browser_cores) };
+  return { ...timing, cpu_s, browser_cores: cpu_s / wall, other_cores: Math.max(0, busy - cpu_s / wall) };
 }
 
 const median = (xs: number[]) => {
@@ -102,6 +107,8 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
+/** Median over rounds of app / ORT within the round: the two runs of a round see about the same load. */
+const ratio = (row: Row, key: 'ms' | 'cpu_s' = 'ms') => median(row.app.map((s, i) => s[key] / row.ort[i][key]));
 
 // ---- the run ----------------------------------------------------------------------------------
 
@@ -114,7 +121,7 @@ interface Row {
   app: Sample[];
   ort: Sample[];
   loadavg_before: number[];
-  torch_ms?: number;
+  torch?: { wall_ms: number; cpu_ms: number };
 }
 
 console.log('preparing bench/.models (first time: random base checkpoints and ONNX exports, a few minutes)…');
@@ -160,7 +167,7 @@ try {
       const [a, o] = [median(row.app.map((s) => s.ms)), median(row.ort.map((s) => s.ms))];
       console.log(
         `  ${c.name.padEnd(15)} app ${a.toFixed(1).padStart(7)} ms  ORT ${o.toFixed(1).padStart(7)} ms  ` +
-          `app/ORT ${(a / o).toFixed(2)}  max |Δ| ${agreement.max_abs.toExponential(1)}  load avg ${loadavg_before[0].toFixed(2)}`,
+          `app/ORT ${ratio(row).toFixed(2)}  max |Δ| ${agreement.max_abs.toExponential(1)}  load avg ${loadavg_before[0].toFixed(2)}`,
       );
     }
     if (errors.length) throw new Error(`errors in the page: ${errors.join('\n')}`);
@@ -175,15 +182,15 @@ if (!args['no-torch']) {
   console.log('\nnative PyTorch…');
   const torch = JSON.parse(
     execFileSync('nice', ['-n', '0', PYTHON, join(ROOT, 'bench/browser/models.py'), 'time', '--threads', threadCounts.join(','), '--runs', String(runs), '--warmup', String(warmup)], { encoding: 'utf8' }),
-  ) as Record<string, Record<string, number>>;
-  for (const row of rows) row.torch_ms = torch[row.case]?.[String(row.threads)];
+  ) as Record<string, Record<string, Row['torch']>>;
+  for (const row of rows) row.torch = torch[row.case]?.[String(row.threads)];
 }
 
 // ---- report -----------------------------------------------------------------------------------
 
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 100 ? 1 : 0)} ms`);
 const table: string[][] = [
-  ['model', 'threads', 'this app', 'onnxruntime-web', 'native torch', 'app / ORT', 'app fwd+read', 'ORT run', 'app 1st', 'ORT 1st', 'CPU app/ORT', 'others', 'max |Δ|', 'Δ / tol'],
+  ['model', 'threads', 'this app', 'onnxruntime-web', 'native torch', 'app / ORT', 'CPU s app / ORT', 'app 1st', 'ORT 1st', 'cores app / ORT', 'others', 'Δ / tol'],
 ];
 for (const r of rows) {
   const m = (engine: 'app' | 'ort', key: keyof Sample) => median(r[engine].map((s) => s[key]));
@@ -192,15 +199,13 @@ for (const r of rows) {
     String(r.threads),
     fmt(m('app', 'ms')),
     fmt(m('ort', 'ms')),
-    r.torch_ms === undefined ? '–' : fmt(r.torch_ms),
-    `${(m('app', 'ms') / m('ort', 'ms')).toFixed(2)}x`,
-    fmt(m('app', 'inner_ms')),
-    fmt(m('ort', 'inner_ms')),
+    r.torch ? `${fmt(r.torch.wall_ms)} (CPU ${fmt(r.torch.cpu_ms)})` : '–',
+    `${ratio(r).toFixed(2)}x`,
+    `${fmt(1000 * m('app', 'cpu_s'))} / ${fmt(1000 * m('ort', 'cpu_s'))} = ${ratio(r, 'cpu_s').toFixed(2)}x`,
     fmt(r.first.app_ms),
     fmt(r.first.ort_ms),
     `${m('app', 'browser_cores').toFixed(2)} / ${m('ort', 'browser_cores').toFixed(2)}`,
-    m('app', 'other_cores').toFixed(2),
-    r.agreement.max_abs.toExponential(1),
+    median([...r.app, ...r.ort].map((s) => s.other_cores)).toFixed(2),
     r.agreement.worst_ratio.toFixed(2),
   ]);
 }
@@ -211,8 +216,9 @@ for (const [t, e] of Object.entries(engines)) console.log(`  ${t} thread(s): ${e
 console.log(`| ${table[0].join(' | ')} |\n|${table[0].map(() => ' --- ').join('|')}|`);
 for (const line of table.slice(1)) console.log(`| ${line.join(' | ')} |`);
 console.log(
-  'CPU: cores busy in the browser during the runs (median); others: the rest of the machine meanwhile. ' +
-    'Δ / tol: largest |app − ORT| / (1e-5 + 1e-4·|ORT|) over every value the app shows (the check allows 2).',
+  'Medians. app / ORT: of the ratio within each round. CPU s: the browser\'s CPU time per run. cores: CPU s / wall time. ' +
+    'others: cores busy outside the browser meanwhile. Δ / tol: largest |app − ORT| / (1e-5 + 1e-4·|ORT|) over every ' +
+    'value the app shows (the check allows 2).',
 );
 
 mkdirSync(join(ROOT, 'bench', '.results'), { recursive: true });
