@@ -66,16 +66,29 @@ export function activation(name: string): Activation {
   return fn;
 }
 
-export interface SelfAttentionParams {
+/** One attention head's share of the query, key and value projections (head size d). */
+export interface AttentionHead {
+  /** [hidden, d] */
   query: Linear;
-  key: Linear;
+  /** The key projection as PyTorch stores it, [d, hidden], with its bias as a column [d, 1]: Kᵀ = W xᵀ + b. */
+  keyT: { weight: tf.Tensor2D; bias: tf.Tensor2D | null };
+  /** [hidden, d] */
   value: Linear;
+}
+
+/** Query/key/value split per head at load (see StateDict.selfAttention). */
+export interface SelfAttentionParams {
+  heads: AttentionHead[];
 }
 
 /**
  * Scaled dot-product self-attention of one unpadded sequence x [seq, hidden].
  * Returns the heads' concatenated context [seq, hidden] (before the output projection) and the
  * attention probabilities [heads, seq, seq].
+ *
+ * Every product is a plain 2-D matmul, one head at a time: tfjs-wasm hands those to XNNPACK, while
+ * a batched [heads, seq, d] product or a transposed one runs in a scalar single-threaded loop, four
+ * times slower at bert-base size. Hence the per-head weights, and Kᵀ computed as W xᵀ, not transposed.
  *
  * There is deliberately no attention mask: we always run batch 1 without padding, so no score is
  * ever pushed to -1e9/-inf. That keeps us clear of tfjs' WebGL softmax bug on masked rows
@@ -86,14 +99,16 @@ export function multiHeadSelfAttention(
   p: SelfAttentionParams,
   numHeads: number,
 ): { context: tf.Tensor2D; probs: tf.Tensor3D } {
-  const [seq, hidden] = x.shape;
-  const headSize = hidden / numHeads;
-  const splitHeads = (t: tf.Tensor2D, perm: number[]) => tf.transpose(tf.reshape(t, [seq, numHeads, headSize]), perm) as tf.Tensor3D;
-  const q = splitHeads(linear(x, p.query), [1, 0, 2]); // [heads, seq, d]
-  const kT = splitHeads(linear(x, p.key), [1, 2, 0]); // [heads, d, seq]: Kᵀ directly, no transposed matmul
-  const v = splitHeads(linear(x, p.value), [1, 0, 2]);
-  const scores = tf.div(tf.matMul(q, kT), Math.sqrt(headSize));
-  const probs = tf.softmax(scores) as tf.Tensor3D;
-  const context = tf.reshape(tf.transpose(tf.matMul(probs, v), [1, 0, 2]), [seq, hidden]) as tf.Tensor2D;
-  return { context, probs };
+  const scale = Math.sqrt(x.shape[1] / numHeads);
+  const xT = tf.transpose(x);
+  const contexts: tf.Tensor2D[] = [];
+  const probs: tf.Tensor2D[] = [];
+  for (const head of p.heads) {
+    const kT = tf.matMul<tf.Tensor2D>(head.keyT.weight, xT);
+    const scores = tf.div<tf.Tensor2D>(tf.matMul(linear(x, head.query), head.keyT.bias ? tf.add(kT, head.keyT.bias) : kT), scale);
+    const prob = tf.softmax(scores);
+    contexts.push(tf.matMul(prob, linear(x, head.value)));
+    probs.push(prob);
+  }
+  return { context: tf.concat(contexts, 1), probs: tf.stack<tf.Tensor2D>(probs) as tf.Tensor3D };
 }
