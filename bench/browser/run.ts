@@ -134,6 +134,7 @@ console.log('building the app and the benchmark page…');
 await buildPages(DIST, { bench: 'bench/browser/bench.html' });
 const server = await serveApp(DIST, { '/bench-models/': MODELS, '/ort/': join(ROOT, 'node_modules/onnxruntime-web/dist') });
 const browser = await launchChromium();
+const chromium = `Chromium ${browser.version()}`;
 const rows: Row[] = [];
 const engines: Record<number, { app: string; ort: string }> = {};
 try {
@@ -190,7 +191,7 @@ if (!args['no-torch']) {
 
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 100 ? 1 : 0)} ms`);
 const table: string[][] = [
-  ['model', 'threads', 'this app', 'onnxruntime-web', 'native torch', 'app / ORT', 'CPU s app / ORT', 'app 1st', 'ORT 1st', 'cores app / ORT', 'others', 'Δ / tol'],
+  ['model', 'threads', 'this app', 'onnxruntime-web', 'native torch', 'app / ORT', 'CPU s app / ORT', 'load app / ORT', '1st run app / ORT', 'cores app / ORT', 'others', 'Δ / tol'],
 ];
 for (const r of rows) {
   const m = (engine: 'app' | 'ort', key: keyof Sample) => median(r[engine].map((s) => s[key]));
@@ -202,8 +203,8 @@ for (const r of rows) {
     r.torch ? `${fmt(r.torch.wall_ms)} (CPU ${fmt(r.torch.cpu_ms)})` : '–',
     `${ratio(r).toFixed(2)}x`,
     `${fmt(1000 * m('app', 'cpu_s'))} / ${fmt(1000 * m('ort', 'cpu_s'))} = ${ratio(r, 'cpu_s').toFixed(2)}x`,
-    fmt(r.first.app_ms),
-    fmt(r.first.ort_ms),
+    `${fmt(r.load.app_ms)} / ${fmt(r.load.ort_ms)}`,
+    `${fmt(r.first.app_ms)} / ${fmt(r.first.ort_ms)}`,
     `${m('app', 'browser_cores').toFixed(2)} / ${m('ort', 'browser_cores').toFixed(2)}`,
     median([...r.app, ...r.ort].map((s) => s.other_cores)).toFixed(2),
     r.agreement.worst_ratio.toFixed(2),
@@ -211,17 +212,19 @@ for (const r of rows) {
 }
 const date = new Date().toISOString();
 const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
-console.log(`\n${date} · ${cpuModel} · ${cpus().length} cores · median of ${runs} after ${warmup} warm-ups`);
+console.log(`\n${date} · ${cpuModel} · ${cpus().length} cores · ${chromium} · median of ${runs} after ${warmup} warm-ups`);
 for (const [t, e] of Object.entries(engines)) console.log(`  ${t} thread(s): ${e.app}; ${e.ort}`);
 console.log(`| ${table[0].join(' | ')} |\n|${table[0].map(() => ' --- ').join('|')}|`);
 for (const line of table.slice(1)) console.log(`| ${line.join(' | ')} |`);
 console.log(
-  'Medians. app / ORT: of the ratio within each round. CPU s: the browser\'s CPU time per run. cores: CPU s / wall time. ' +
+  'Medians. app / ORT: of the ratio within each round. CPU s: the browser\'s CPU time per run. load: fetch and set up ' +
+    'the model (ORT: create the session). 1st run: the first after loading. cores: CPU s / wall time. ' +
     'others: cores busy outside the browser meanwhile. Δ / tol: largest |app − ORT| / (1e-5 + 1e-4·|ORT|) over every ' +
     'value the app shows (the check allows 2).',
 );
 
 mkdirSync(join(ROOT, 'bench', '.results'), { recursive: true });
 const file = join(ROOT, 'bench', '.results', `${date.replace(/[:.]/g, '-')}.json`);
-writeFileSync(file, JSON.stringify({ date, host: hostname(), cpu: cpuModel, cores: cpus().length, runs, warmup, engines, loadavg_after: loadavg(), rows }, null, 1));
+const record = { date, host: hostname(), cpu: cpuModel, cores: cpus().length, chromium, runs, warmup, engines, loadavg_after: loadavg(), rows };
+writeFileSync(file, JSON.stringify(record, null, 1));
 console.log(`raw measurements: ${file}`);
