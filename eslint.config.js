@@ -1,5 +1,6 @@
 // Lint for the whole repo: typescript-eslint's recommended rules, React hooks rules for the
-// views, browser globals for src/, tests/browser/ and the browser benchmark's page, Node globals for scripts, tests and configs.
+// views, browser globals for src/, tests/browser/ and the browser benchmark's page and workers,
+// Node globals for scripts, tests and configs.
 
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';

@@ -1,6 +1,6 @@
 // The shareable part of the app state lives in the query string: text inputs, chosen models,
-// backend override and WASM thread count, hub mirror and tab. Reads happen once at start-up; writes replace the
-// current history entry so typing does not flood the back button.
+// backend override and WASM thread count, hub mirror and tab. Reads happen once at start-up;
+// writes replace the current history entry so typing does not flood the back button.
 
 export type UrlKey = 'tab' | 'a' | 'b' | 'bert' | 'vit' | 'backend' | 'threads' | 'hub';
 

@@ -22,14 +22,14 @@ setWasmPaths({
 const INIT_TIMEOUT_MS = 15_000;
 
 /** tfjs-wasm starts eight pthread workers; its thread pool never uses more. */
-export const MAX_WASM_THREADS = 8;
+const MAX_WASM_THREADS = 8;
 
 /**
  * The thread count used when the page does not ask for one. tfjs-wasm would take
  * hardwareConcurrency / 2 (it assumes two hyperthreads per core), which on a 2- or 4-core machine
  * leaves cores idle that a forward pass can use; above four logical cores we keep its halving.
  */
-export function defaultWasmThreads(logicalCores: number): number {
+function defaultWasmThreads(logicalCores: number): number {
   const threads = logicalCores <= 4 ? logicalCores : Math.floor(logicalCores / 2);
   return Math.min(Math.max(threads, 1), MAX_WASM_THREADS);
 }
@@ -51,7 +51,7 @@ async function startWasm(threads: number): Promise<void> {
 }
 
 function wasmThreadCount(requested: WasmThreads): number {
-  const threads = requested ?? defaultWasmThreads(navigator.hardwareConcurrency);
+  const threads = requested ?? defaultWasmThreads(navigator.hardwareConcurrency || 1);
   return Math.min(Math.max(Math.round(threads), 1), MAX_WASM_THREADS);
 }
 
