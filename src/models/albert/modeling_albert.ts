@@ -46,11 +46,7 @@ export function loadAlbertWeights(sd: StateDict, cfg: AlbertConfig): AlbertWeigh
     groups: Array.from({ length: cfg.num_hidden_groups }, (_, g) => {
       const p = `encoder.albert_layer_groups.${g}.albert_layers.0`;
       return {
-        attention: {
-          query: sd.linear(`${p}.attention.query`, H, H),
-          key: sd.linear(`${p}.attention.key`, H, H),
-          value: sd.linear(`${p}.attention.value`, H, H),
-        },
+        attention: sd.selfAttention(`${p}.attention`, H, cfg.num_attention_heads),
         attentionOutput: sd.linear(`${p}.attention.dense`, H, H),
         attentionLayerNorm: sd.layerNorm(`${p}.attention.LayerNorm`, H),
         intermediate: sd.linear(`${p}.ffn`, I, H),

@@ -65,13 +65,9 @@ export function loadBertEmbeddings(
 }
 
 /** One encoder layer under BERT's names (`<prefix>.attention.self.query`, …), shared by RoBERTa and ELECTRA. */
-export function loadBertLayer(sd: StateDict, prefix: string, H: Dim, I: Dim): PostLnLayerWeights {
+export function loadBertLayer(sd: StateDict, prefix: string, H: Dim, I: Dim, numHeads: number): PostLnLayerWeights {
   return {
-    attention: {
-      query: sd.linear(`${prefix}.attention.self.query`, H, H),
-      key: sd.linear(`${prefix}.attention.self.key`, H, H),
-      value: sd.linear(`${prefix}.attention.self.value`, H, H),
-    },
+    attention: sd.selfAttention(`${prefix}.attention.self`, H, numHeads),
     attentionOutput: sd.linear(`${prefix}.attention.output.dense`, H, H),
     attentionLayerNorm: sd.layerNorm(`${prefix}.attention.output.LayerNorm`, H),
     intermediate: sd.linear(`${prefix}.intermediate.dense`, I, H),
@@ -122,7 +118,7 @@ export function loadBertWeights(sd: StateDict, cfg: BertConfig): BertWeights {
   const embeddings = loadBertEmbeddings(sd, cfg, H);
   const weights: BertWeights = {
     embeddings,
-    layers: Array.from({ length: cfg.num_hidden_layers }, (_, i) => loadBertLayer(sd, `encoder.layer.${i}`, H, I)),
+    layers: Array.from({ length: cfg.num_hidden_layers }, (_, i) => loadBertLayer(sd, `encoder.layer.${i}`, H, I, cfg.num_attention_heads)),
     pooler: null,
     mlm: null,
     nsp: null,

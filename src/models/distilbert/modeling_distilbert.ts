@@ -33,11 +33,7 @@ export function loadDistilBertWeights(sd: StateDict, cfg: DistilBertConfig): Dis
     layers: Array.from({ length: cfg.n_layers }, (_, i) => {
       const p = `transformer.layer.${i}`;
       return {
-        attention: {
-          query: sd.linear(`${p}.attention.q_lin`, D, D),
-          key: sd.linear(`${p}.attention.k_lin`, D, D),
-          value: sd.linear(`${p}.attention.v_lin`, D, D),
-        },
+        attention: sd.selfAttention(`${p}.attention`, D, cfg.n_heads, true, ['q_lin', 'k_lin', 'v_lin']),
         attentionOutput: sd.linear(`${p}.attention.out_lin`, D, D),
         attentionLayerNorm: sd.layerNorm(`${p}.sa_layer_norm`, D),
         intermediate: sd.linear(`${p}.ffn.lin1`, F, D),

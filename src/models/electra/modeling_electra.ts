@@ -33,7 +33,7 @@ export function loadElectraWeights(sd: StateDict, cfg: ElectraConfig): ElectraWe
     embeddings,
     // HF builds the projection exactly when the two sizes differ.
     embeddingsProject: cfg.embedding_size !== cfg.hidden_size ? sd.linear('embeddings_project', H, E) : null,
-    layers: Array.from({ length: cfg.num_hidden_layers }, (_, i) => loadBertLayer(sd, `encoder.layer.${i}`, H, I)),
+    layers: Array.from({ length: cfg.num_hidden_layers }, (_, i) => loadBertLayer(sd, `encoder.layer.${i}`, H, I, cfg.num_attention_heads)),
     discriminator: null,
     generator: null,
   };

@@ -34,7 +34,7 @@ export function loadRobertaWeights(sd: StateDict, cfg: RobertaConfig): RobertaWe
   const embeddings = loadBertEmbeddings(sd, cfg, H);
   const weights: RobertaWeights = {
     embeddings,
-    layers: Array.from({ length: cfg.num_hidden_layers }, (_, i) => loadBertLayer(sd, `encoder.layer.${i}`, H, I)),
+    layers: Array.from({ length: cfg.num_hidden_layers }, (_, i) => loadBertLayer(sd, `encoder.layer.${i}`, H, I, cfg.num_attention_heads)),
     pooler: sd.has('pooler.dense.weight') ? sd.linear('pooler.dense', H, H) : null,
     lmHead: null,
   };
