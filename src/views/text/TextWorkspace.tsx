@@ -84,7 +84,11 @@ export function TextWorkspace() {
                 {output.nsp || output.architecture === 'bert' ? (
                   <NspPanel output={output} />
                 ) : (
-                  <p data-testid="no-sentence-head">{t('text.noSentenceHead', { model: ARCHITECTURE_NAMES[output.architecture] })}</p>
+                  <p data-testid="no-sentence-head">
+                    {output.architecture === 'albert'
+                      ? t('text.sop.missing')
+                      : t('text.noSentenceHead', { model: ARCHITECTURE_NAMES[output.architecture] })}
+                  </p>
                 )}
               </Panel>
             )}
