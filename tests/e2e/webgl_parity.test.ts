@@ -99,6 +99,6 @@ describe.each(['wasm', 'webgl'] as const)('model core parity in Chromium on %s',
     const measured = Object.fromEntries([...maxAbsDiff].filter(([k]) => k.startsWith(`${backend} `)).map(([k, v]) => [k.slice(backend.length + 1), v]));
     mkdirSync('test-results', { recursive: true });
     writeFileSync(`test-results/parity-${backend}.json`, JSON.stringify({ backend: run.backend, maxAbsDiff: measured }, null, 1));
-    // Eleven checkpoints, twice each, on a software GPU compiling a program per head-sized kernel: minutes on a busy machine.
+    // Eleven checkpoints, twice each, on a software GPU: about three minutes on this (shared) machine.
   }, 600_000);
 });
