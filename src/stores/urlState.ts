@@ -4,7 +4,7 @@
 
 import type { UrlParams } from './deps';
 
-export type UrlKey = 'tab' | 'a' | 'b' | 'bert' | 'vit' | 'backend' | 'hub';
+export type UrlKey = 'tab' | 'a' | 'b' | 'bert' | 'vit' | 'backend' | 'hub' | 'lab';
 
 /** The page's own query string. */
 export const pageUrl: UrlParams = {

@@ -170,6 +170,11 @@ export function bertForward(
 
 export interface RunOptions {
   topK?: number;
+  /**
+   * Positions to predict with the MLM head, as in pretraining, where a chosen token may also have
+   * been replaced by a random one or left as it is; by default the [MASK] tokens.
+   */
+  mlmPositions?: number[];
   /** Which optional outputs to read back (default DEFAULT_OUTPUTS). */
   outputs?: OutputRequest;
 }
@@ -221,7 +226,11 @@ export async function createBertModel(sd: StateDict, cfg: BertConfig, tokenizer:
     if (disposed) throw new ModelError('unsupported', 'This model was unloaded; load it again.');
     const request = { ...DEFAULT_OUTPUTS, ...opts.outputs };
     const { input_ids, token_type_ids } = encoding;
-    const maskPositions = input_ids.flatMap((id, i) => (id === tokenizer.maskTokenId ? [i] : []));
+    const maskPositions = opts.mlmPositions ?? input_ids.flatMap((id, i) => (id === tokenizer.maskTokenId ? [i] : []));
+    const badPosition = maskPositions.findIndex((p) => !Number.isInteger(p) || p < 0 || p >= input_ids.length);
+    if (badPosition >= 0) {
+      throw new ModelError('mismatch', `MLM position ${maskPositions[badPosition]} is outside the input's ${input_ids.length} tokens.`);
+    }
 
     const { arrays: r, forward_ms, readback_ms } = await runForward(() => {
       const t = bertForward(weights, cfg, input_ids, token_type_ids, maskPositions, request.queries_keys);

@@ -9,6 +9,7 @@ import { AttentionDistancePlot } from './AttentionDistancePlot';
 import { AttentionMaps } from './AttentionMaps';
 import { HeadGrid } from './HeadGrid';
 import { ImagePicker } from './ImagePicker';
+import { ImageNeuronPanel } from './NeuronPanel';
 import { InputView } from './InputView';
 import { PatchOutputs } from './PatchOutputs';
 import { PositionEmbeddingGrid } from './PositionEmbeddingGrid';
@@ -79,6 +80,7 @@ export function ImageWorkspace() {
             />
           </label>
           <AttentionMaps output={output} pixels={pixels} />
+          <ImageNeuronPanel output={output} pixels={pixels} />
           <HeadGrid output={output} pixels={pixels} />
           <RolloutView output={output} pixels={pixels} />
           <AttentionDistancePlot output={output} model={model.name} />

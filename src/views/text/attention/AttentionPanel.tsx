@@ -1,8 +1,9 @@
 // The attention views of the text workspace: head view, model view, one matrix (a head or the
-// head average), and attention rollout over all layers.
+// head average), attention rollout over all layers, and the neuron view of one head and token.
 
 import { useId, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { neuronView } from '../../../analysis/neuron';
 import type { FullBertOutput } from '../../../models/types';
 import { useTextStore, type AttentionView } from '../../../stores';
 import { Heatmap } from '../../common/Heatmap';
@@ -11,12 +12,14 @@ import { useAnalysis } from '../../../stores/analysis';
 import { restrict, shownAttention, TEXT_ROLLOUT } from '../attentionData';
 import { HeadView } from './HeadView';
 import { ModelView } from './ModelView';
+import { neuronHead, TextNeuronView } from './TextNeuronView';
 
 const VIEWS: { id: AttentionView; label: string }[] = [
   { id: 'head', label: 'Head view' },
   { id: 'model', label: 'Model view' },
   { id: 'matrix', label: 'Matrix' },
   { id: 'rollout', label: 'Rollout' },
+  { id: 'neuron', label: 'Neuron view' },
 ];
 
 const EXPLAIN: Record<AttentionView, string> = {
@@ -25,6 +28,8 @@ const EXPLAIN: Record<AttentionView, string> = {
   matrix: 'One head (or the average over the heads) of one layer. Row i shows how token i spreads its attention over all tokens; every row sums to 1.',
   rollout:
     'Attention rollout (Abnar & Zuidema, 2020): the layers\u2019 head-averaged attention, each mixed half-and-half with the identity for the residual connection, multiplied from the first layer up. Row i estimates how much output token i draws from each input token.',
+  neuron:
+    'How one head computes one token\u2019s row of attention (after BertViz): the token\u2019s query vector q is multiplied elementwise with every token\u2019s key vector k; each product summed is the dot product q·k, which is divided by √d (d = head size) and passed through a softmax over the row. The queries and keys come from the same forward pass as the attention, and are read back only while this view is open.',
 };
 
 export function AttentionPanel({ output }: { output: FullBertOutput }) {
@@ -32,7 +37,7 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
   const id = useId();
   const layers = output.attentions.length;
   const heads = output.attentions[0]?.shape[0] ?? 0;
-  const { view, layer, head, hideSpecial } = attention;
+  const { view, layer, head, hideSpecial, query } = attention;
   // Rollout multiplies every layer's matrix: the analysis worker computes it, off the page's thread.
   const rolloutArgs = useMemo(() => (view === 'rollout' ? { attentions: output.attentions, options: TEXT_ROLLOUT } : null), [view, output]);
   const rollout = useAnalysis('rollout', rolloutArgs, ['attentions']);
@@ -40,7 +45,7 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
     if (view !== 'rollout') return shownAttention(output, attention);
     return rollout.value && rollout.input?.attentions === output.attentions ? restrict(output, rollout.value, hideSpecial) : null;
   }, [view, output, attention, rollout.value, rollout.input, hideSpecial]);
-  const usesLayer = view === 'head' || view === 'matrix';
+  const usesLayer = view === 'head' || view === 'matrix' || view === 'neuron';
 
   const controls = (
     <>
@@ -77,9 +82,35 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
           </select>
         </label>
       )}
-      <label>
-        <input type="checkbox" checked={hideSpecial} onChange={(e) => setAttention({ hideSpecial: e.target.checked })} /> hide [CLS]/[SEP]
-      </label>
+      {view === 'neuron' && (
+        <>
+          <label>
+            Head{' '}
+            <select value={neuronHead(head)} onChange={(e) => setAttention({ head: Number(e.target.value) })}>
+              {Array.from({ length: heads }, (_, h) => (
+                <option key={h} value={h}>
+                  {h + 1}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Query token{' '}
+            <select value={query} onChange={(e) => setAttention({ query: Number(e.target.value) })}>
+              {output.encoding.tokens.map((t, p) => (
+                <option key={p} value={p}>
+                  {p} {t}
+                </option>
+              ))}
+            </select>
+          </label>
+        </>
+      )}
+      {view !== 'neuron' && (
+        <label>
+          <input type="checkbox" checked={hideSpecial} onChange={(e) => setAttention({ hideSpecial: e.target.checked })} /> hide [CLS]/[SEP]
+        </label>
+      )}
     </>
   );
 
@@ -90,18 +121,21 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
       explain={
         <>
           {EXPLAIN[view]}
-          {hideSpecial && ' [CLS] and [SEP] are hidden and every row is rescaled to sum to 1 over the tokens still shown.'}
+          {hideSpecial && view !== 'neuron' && ' [CLS] and [SEP] are hidden and every row is rescaled to sum to 1 over the tokens still shown.'}
         </>
       }
       controls={controls}
       data={() =>
         view === 'model' || view === 'head'
           ? { tokens: output.encoding.tokens, attentions: output.attentions }
-          : { view, layer, head, hideSpecial, tokens: shown?.labels, positions: shown?.positions, matrix: shown?.matrix }
+          : view === 'neuron'
+            ? { view, layer, head: neuronHead(head), query, tokens: output.encoding.tokens, neuron: output.queries_keys && neuronView(output.queries_keys, layer, neuronHead(head), query) }
+            : { view, layer, head, hideSpecial, tokens: shown?.labels, positions: shown?.positions, matrix: shown?.matrix }
       }
     >
       {view === 'head' && <HeadView key={`${layer}-${heads}`} output={output} layer={layer} hideSpecial={hideSpecial} />}
       {view === 'model' && <ModelView output={output} hideSpecial={hideSpecial} onOpen={setAttention} />}
+      {view === 'neuron' && <TextNeuronView output={output} layer={layer} head={neuronHead(head)} query={query} />}
       {view === 'rollout' && rollout.error && (
         <p role="alert" className="error-box">
           Rollout failed: {rollout.error}
