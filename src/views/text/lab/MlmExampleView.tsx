@@ -94,42 +94,44 @@ export function MlmExampleView({ lab }: { lab: LabExample }) {
       {!scores && <p>{TEXT.noMlm}</p>}
       {scores && (
         <>
-          <table className="numbers lab-scores">
-            <thead>
-              <tr>
-                {TEXT.headers.map((h) => (
-                  <th key={h} scope="col">
-                    {h}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {scores.map((s, i) => (
-                <tr
-                  key={s.position}
-                  data-testid="lab-score"
-                  data-kind={s.corruption}
-                  data-prob={Math.exp(s.label_log_prob)}
-                  data-loss={s.loss}
-                  data-recovered={s.recovered}
-                >
-                  <td>{s.position}</td>
-                  <td>{encoding.tokens[s.position]}</td>
-                  <td>
-                    {input[s.position]} <span className="muted">({KIND_TEXT[s.corruption]})</span>
-                  </td>
-                  <td>{example.draws[i].toFixed(3)}</td>
-                  <td>
-                    {s.predicted.token} <span className="muted">{formatPercent(s.predicted.prob)}</span>
-                  </td>
-                  <td className="lab-prob">{formatPercent(Math.exp(s.label_log_prob))}</td>
-                  <td className="lab-loss">{s.loss.toFixed(3)}</td>
-                  <td>{s.recovered ? '✓' : '✗'}</td>
+          <div className="table-scroll">
+            <table className="numbers lab-scores">
+              <thead>
+                <tr>
+                  {TEXT.headers.map((h) => (
+                    <th key={h} scope="col">
+                      {h}
+                    </th>
+                  ))}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {scores.map((s, i) => (
+                  <tr
+                    key={s.position}
+                    data-testid="lab-score"
+                    data-kind={s.corruption}
+                    data-prob={Math.exp(s.label_log_prob)}
+                    data-loss={s.loss}
+                    data-recovered={s.recovered}
+                  >
+                    <td>{s.position}</td>
+                    <td>{encoding.tokens[s.position]}</td>
+                    <td>
+                      {input[s.position]} <span className="muted">({KIND_TEXT[s.corruption]})</span>
+                    </td>
+                    <td>{example.draws[i].toFixed(3)}</td>
+                    <td>
+                      {s.predicted.token} <span className="muted">{formatPercent(s.predicted.prob)}</span>
+                    </td>
+                    <td className="lab-prob">{formatPercent(Math.exp(s.label_log_prob))}</td>
+                    <td className="lab-loss">{s.loss.toFixed(3)}</td>
+                    <td>{s.recovered ? '✓' : '✗'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           {mean !== null && (
             <p data-testid="lab-mlm-loss" data-value={mean}>
               <strong>{TEXT.mean(scores.length, mean)}</strong>

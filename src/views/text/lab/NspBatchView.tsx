@@ -46,7 +46,7 @@ export function NspBatchView({ batch }: { batch: LabBatch }) {
       </div>
       <p className="explain">{TEXT.totalExplain}</p>
       {batch.nsp_accuracy === null && <p>{TEXT.noNsp}</p>}
-      <div className="lab-batch-scroll">
+      <div className="table-scroll">
         <table className="numbers lab-pairs">
           <thead>
             <tr>

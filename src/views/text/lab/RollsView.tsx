@@ -47,32 +47,34 @@ export function RollsView() {
               <p data-testid="rolls-chosen" data-chosen={rolls.chosen} data-candidates={rolls.candidates}>
                 {TEXT.chosen(rolls.chosen, rolls.candidates)}
               </p>
-              <table className="numbers">
-                <thead>
-                  <tr>
-                    {TEXT.headers.map((h) => (
-                      <th key={h} scope="col">
-                        {h}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
-                <tbody>
-                  {kinds.map((kind) => {
-                    const t = rolls.by_kind[kind];
-                    return (
-                      <tr key={kind} data-testid="rolls-kind" data-kind={kind} data-count={t.count} data-recovered={t.recovered} data-loss={t.loss_sum / t.count}>
-                        <th scope="row">{KIND_TEXT[kind]}</th>
-                        <td>{t.count}</td>
-                        <td>{formatPercent(t.count / rolls.chosen)}</td>
-                        <td>{formatPercent(EXPECTED[kind])}</td>
-                        <td>{t.count ? `${t.recovered} (${formatPercent(t.recovered / t.count)})` : '—'}</td>
-                        <td>{t.count ? (t.loss_sum / t.count).toFixed(3) : '—'}</td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
+              <div className="table-scroll">
+                <table className="numbers">
+                  <thead>
+                    <tr>
+                      {TEXT.headers.map((h) => (
+                        <th key={h} scope="col">
+                          {h}
+                        </th>
+                      ))}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {kinds.map((kind) => {
+                      const t = rolls.by_kind[kind];
+                      return (
+                        <tr key={kind} data-testid="rolls-kind" data-kind={kind} data-count={t.count} data-recovered={t.recovered} data-loss={t.loss_sum / t.count}>
+                          <th scope="row">{KIND_TEXT[kind]}</th>
+                          <td>{t.count}</td>
+                          <td>{formatPercent(t.count / rolls.chosen)}</td>
+                          <td>{formatPercent(EXPECTED[kind])}</td>
+                          <td>{t.count ? `${t.recovered} (${formatPercent(t.recovered / t.count)})` : '—'}</td>
+                          <td>{t.count ? (t.loss_sum / t.count).toFixed(3) : '—'}</td>
+                        </tr>
+                      );
+                    })}
+                  </tbody>
+                </table>
+              </div>
               <p className="explain">{TEXT.explain}</p>
             </>
           )}
