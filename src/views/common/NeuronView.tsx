@@ -16,7 +16,8 @@ const TEXT = {
     `score = q·k / √d with d = ${d} (× ${scale.toFixed(4)}), then softmax over the row: weight = exp(score) / Σ exp(score). ` +
     'Nothing else is added before the softmax: a single unpadded input needs no attention mask.',
   headers: ['key token', 'key vector k', 'q × k (elementwise)', 'q·k (sum)', 'q·k / √d', 'softmax', 'attention returned'],
-  caption: 'One row per token the query can attend to. Summing a row of q × k gives q·k.',
+  caption: 'One row per token the query can attend to (click a token to make it the query). Summing a row of q × k gives q·k.',
+  pick: 'make this token the query',
   check: (diff: number) => `Largest difference between this softmax and the attention row the model returned: ${diff.toExponential(1)}`,
   legendVectors: 'q and k',
   legendProducts: 'q × k',
@@ -36,14 +37,17 @@ interface Props {
   query: number;
   /** The query token's row of this head's attention, from the same forward pass. */
   attention: Float32Array;
+  /** Makes another token the query (clicking its row). */
+  onPickQuery: (position: number) => void;
 }
 
-export function NeuronView({ numbers, labels, query, attention }: Props) {
+export function NeuronView({ numbers, labels, query, attention, onPickQuery }: Props) {
   const { d, scale, keys, products, dots, scores, weights } = numbers;
   const seq = dots.length;
   const vectorRange = useMemo(() => Math.max(maxAbs(numbers.query), maxAbs(keys.data)), [numbers.query, keys]);
   const productRange = useMemo(() => maxAbs(products.data), [products]);
   const diff = weights.reduce((m, w, j) => Math.max(m, Math.abs(w - attention[j])), 0);
+  const largest = weights.reduce((m, w) => Math.max(m, w), 0);
   return (
     <div className="neuron-view" data-testid="neuron-view" data-query={query}>
       <div className="strip-row neuron-query">
@@ -79,7 +83,9 @@ export function NeuronView({ numbers, labels, query, attention }: Props) {
                 data-attention={attention[j]}
               >
                 <th scope="row">
-                  {j} {labels[j]}
+                  <button type="button" onClick={() => onPickQuery(j)} title={TEXT.pick} aria-pressed={j === query}>
+                    {j} {labels[j]}
+                  </button>
                 </th>
                 <td className="strip-cell">
                   <VectorStrip values={keys.data.subarray(j * d, (j + 1) * d)} range={vectorRange} label={`key vector of ${labels[j]}`} />
@@ -90,7 +96,7 @@ export function NeuronView({ numbers, labels, query, attention }: Props) {
                 <td>{dots[j].toFixed(3)}</td>
                 <td>{scores[j].toFixed(3)}</td>
                 <td>
-                  <span className="inline-bar" style={{ width: `${weights[j] * 4}em` }} /> {formatPercent(weights[j])}
+                  <span className="inline-bar" style={{ width: `${(weights[j] / largest) * 3}em` }} /> {formatPercent(weights[j])}
                 </td>
                 <td>{formatPercent(attention[j])}</td>
               </tr>

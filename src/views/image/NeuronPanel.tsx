@@ -101,6 +101,7 @@ export function ImageNeuronPanel({ output, pixels }: { output: FullVitOutput; pi
             labels={labels}
             query={query}
             attention={output.attentions[layer].data.subarray((h * seq + query) * seq, (h * seq + query + 1) * seq)}
+            onPickQuery={(token) => setPatch(token === 0 ? null : token - 1)}
           />
         </>
       )}

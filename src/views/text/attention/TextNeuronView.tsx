@@ -4,16 +4,18 @@
 import { useMemo } from 'react';
 import { neuronView } from '../../../analysis/neuron';
 import type { FullBertOutput } from '../../../models/types';
+import { useTextStore } from '../../../stores';
 import { NeuronView } from '../../common/NeuronView';
 
 /** The neuron view's head: a number, even while the other views show the average of the heads. */
 export const neuronHead = (head: number | 'mean') => (head === 'mean' ? 0 : head);
 
 export function TextNeuronView({ output, layer, head, query }: { output: FullBertOutput; layer: number; head: number; query: number }) {
+  const setAttention = useTextStore((s) => s.setAttention);
   const { queries_keys: qk, attentions, encoding } = output;
   const numbers = useMemo(() => (qk ? neuronView(qk, layer, head, query) : null), [qk, layer, head, query]);
   if (!numbers) return <p className="explain">Reading the queries and keys of this input…</p>;
   const seq = encoding.tokens.length;
   const row = attentions[layer].data.subarray((head * seq + query) * seq, (head * seq + query + 1) * seq);
-  return <NeuronView numbers={numbers} labels={encoding.tokens} query={query} attention={row} />;
+  return <NeuronView numbers={numbers} labels={encoding.tokens} query={query} attention={row} onPickQuery={(q) => setAttention({ query: q })} />;
 }

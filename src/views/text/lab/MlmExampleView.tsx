@@ -118,7 +118,8 @@ export function MlmExampleView({ lab }: { lab: LabExample }) {
                     <td>{s.position}</td>
                     <td>{encoding.tokens[s.position]}</td>
                     <td>
-                      {input[s.position]} <span className="muted">({KIND_TEXT[s.corruption]})</span>
+                      {input[s.position]}
+                      {s.corruption !== 'mask' && <span className="muted"> ({KIND_TEXT[s.corruption]})</span>}
                     </td>
                     <td>{example.draws[i].toFixed(3)}</td>
                     <td>
