@@ -71,6 +71,7 @@ function setup({ url = { lab: 'self-supervision' }, heads = { mlm: true, nsp: tr
     publicBase: 'http://app.test/',
     fetch,
     random: () => 0,
+    languages: ['en'],
     runDelayMs: 0,
   };
   const app = createAppStore(deps);

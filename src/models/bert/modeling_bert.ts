@@ -70,11 +70,7 @@ export function loadBertWeights(sd: StateDict, cfg: BertConfig): BertWeights {
   for (let i = 0; i < cfg.num_hidden_layers; i++) {
     const p = `encoder.layer.${i}`;
     weights.layers.push({
-      attention: {
-        query: sd.linear(`${p}.attention.self.query`, H, H),
-        key: sd.linear(`${p}.attention.self.key`, H, H),
-        value: sd.linear(`${p}.attention.self.value`, H, H),
-      },
+      attention: sd.selfAttention(`${p}.attention.self`, H, cfg.num_attention_heads),
       attentionOutput: sd.linear(`${p}.attention.output.dense`, H, H),
       attentionLayerNorm: sd.layerNorm(`${p}.attention.output.LayerNorm`, H),
       intermediate: sd.linear(`${p}.intermediate.dense`, I, H),

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelError } from '../errors';
 import type { JsonFields } from './json';
-import type { LayerNormParams, Linear } from '../shared/layers';
+import type { AttentionHead, LayerNormParams, Linear, SelfAttentionParams } from '../shared/layers';
 import { toFloat32, type Safetensors, type TensorEntry } from './safetensors';
 import type { WeightsFile } from '../types';
 
@@ -142,6 +142,42 @@ export class StateDict {
       weight: this.transposed(`${prefix}.weight`, [out, inp]),
       bias: bias ? this.tensor<tf.Rank.R1>(`${prefix}.bias`, [out]) : null,
     };
+  }
+
+  /**
+   * The query, key and value nn.Linear(hidden, hidden) under "<prefix>.{query,key,value}", cut into
+   * `numHeads` per-head projections on the host, once (see multiHeadSelfAttention for why).
+   */
+  selfAttention(prefix: string, hidden: Dim, numHeads: number, bias = true): SelfAttentionParams {
+    const read = (name: string) => ({
+      w: this.values(`${prefix}.${name}.weight`, [hidden, hidden]),
+      b: bias ? this.values(`${prefix}.${name}.bias`, [hidden]) : null,
+    });
+    const [query, key, value] = [read('query'), read('key'), read('value')];
+    const size = typeof hidden === 'number' ? hidden : hidden[1];
+    const d = size / numHeads;
+    const keep = <T extends tf.Tensor>(t: T) => {
+      this.created.push(t);
+      return t;
+    };
+    // Rows h·d … (h+1)·d of a PyTorch weight [out, in] are head h's outputs.
+    const rows = (w: Float32Array, h: number) => w.subarray(h * d * size, (h + 1) * d * size);
+    const columns = (w: Float32Array, h: number) => {
+      const t = new Float32Array(size * d);
+      for (let j = 0; j < d; j++) for (let i = 0; i < size; i++) t[i * d + j] = w[(h * d + j) * size + i];
+      return keep(tf.tensor2d(t, [size, d]));
+    };
+    const part = (b: Float32Array | null, h: number) => b?.slice(h * d, (h + 1) * d) ?? null;
+    const heads: AttentionHead[] = [];
+    for (let h = 0; h < numHeads; h++) {
+      const [qb, kb, vb] = [part(query.b, h), part(key.b, h), part(value.b, h)];
+      heads.push({
+        query: { weight: columns(query.w, h), bias: qb && keep(tf.tensor1d(qb)) },
+        keyT: { weight: keep(tf.tensor2d(rows(key.w, h), [d, size])), bias: kb && keep(tf.tensor2d(kb, [d, 1])) },
+        value: { weight: columns(value.w, h), bias: vb && keep(tf.tensor1d(vb)) },
+      });
+    }
+    return { heads };
   }
 
   layerNorm(prefix: string, size: Dim): LayerNormParams {

@@ -126,11 +126,7 @@ export function loadVitWeights(sd: StateDict, cfg: VitConfig): VitWeights {
     const p = `encoder.layer.${i}`;
     weights.layers.push({
       layernormBefore: sd.layerNorm(`${p}.layernorm_before`, H),
-      attention: {
-        query: sd.linear(`${p}.attention.attention.query`, H, H, cfg.qkv_bias),
-        key: sd.linear(`${p}.attention.attention.key`, H, H, cfg.qkv_bias),
-        value: sd.linear(`${p}.attention.attention.value`, H, H, cfg.qkv_bias),
-      },
+      attention: sd.selfAttention(`${p}.attention.attention`, H, cfg.num_attention_heads, cfg.qkv_bias),
       attentionOutput: sd.linear(`${p}.attention.output.dense`, H, H),
       layernormAfter: sd.layerNorm(`${p}.layernorm_after`, H),
       intermediate: sd.linear(`${p}.intermediate.dense`, I, H),
