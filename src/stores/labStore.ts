@@ -26,6 +26,7 @@ import {
   type NspScore,
   type SentenceDocument,
 } from '../analysis/pretraining';
+import { t } from '../i18n';
 import type { BertEncoding, BertOutput, OutputRequest } from '../models/types';
 import { isSuperseded } from '../worker/client';
 import type { IdsInput, Tokenized } from '../worker/protocol';
@@ -141,11 +142,11 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 /** `sentences.json`: `{ documents: [{ source, id, sentences }] }`, as scripts/train/bert/build_lab_sentences.py writes it. */
 function parseCorpus(value: unknown): SentenceDocument[] {
   const documents = (value as { documents?: unknown } | null)?.documents;
-  if (!Array.isArray(documents)) throw new Error('labs/sentences.json has no list of documents');
+  if (!Array.isArray(documents)) throw new Error(t('lab.corpusFormat', { problem: 'no list of "documents"' }));
   return documents.map((entry: unknown, i) => {
     const { source, id, sentences } = (entry ?? {}) as Record<string, unknown>;
     const ok = typeof source === 'string' && typeof id === 'string' && Array.isArray(sentences) && sentences.every((s) => typeof s === 'string');
-    if (!ok) throw new Error(`labs/sentences.json: document ${i} needs a "source", an "id" and a list of "sentences"`);
+    if (!ok) throw new Error(t('lab.corpusFormat', { problem: `document ${i} needs a "source", an "id" and a list of "sentences"` }));
     return { source, id, sentences };
   });
 }
@@ -170,7 +171,7 @@ export function createLabStore(deps: StoreDeps, app: AppStore) {
       const cached = get().corpus;
       if (cached) return cached;
       const response = await deps.fetch(`${deps.publicBase}labs/sentences.json`);
-      if (!response.ok) throw new Error(`The sample sentences are unavailable (HTTP ${response.status}).`);
+      if (!response.ok) throw new Error(t('lab.corpusHttp', { status: response.status }));
       const corpus = parseCorpus(await response.json());
       set({ corpus });
       return corpus;
@@ -280,7 +281,7 @@ export function createLabStore(deps: StoreDeps, app: AppStore) {
         set({ rolls: null });
         const sentences = splitSentences(get().text);
         if (sentences.length === 0) {
-          set({ exampleError: 'Type a sentence or two to make an example from.' });
+          set({ exampleError: t('lab.noText') });
           return;
         }
         await Promise.all([runExample(mine, sentences), runBatch(mine, sentences)]);
@@ -305,7 +306,7 @@ export function createLabStore(deps: StoreDeps, app: AppStore) {
             if (!current()) return;
             examples.forEach((example, i) => {
               const mlm = outputs[i].mlm;
-              if (!mlm) throw new Error('This checkpoint has no masked-LM head.');
+              if (!mlm) throw new Error(t('lab.noMlmHead'));
               summary.candidates += example.candidates;
               summary.chosen += example.positions.length;
               for (const score of scoreMlm(example, mlm)) {

@@ -254,6 +254,15 @@ describe('labs with the bundled models', () => {
     await shoot(page, '[data-panel="vit-neuron"]', 'neuron-vit');
   });
 
+  it('speaks Korean with ?lang=ko', async () => {
+    await page.goto(`${inject('appUrl')}/?lang=ko&lab=self-supervision`);
+    await expect.poll(() => page.getByRole('tab', { name: '실습: 자기 지도 학습' }).getAttribute('aria-selected'), { timeout: 60_000 }).toBe('true');
+    await expect.poll(() => testId(page, 'lab-score').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    expect(await page.locator('[data-panel="lab-mlm-example"] h2').textContent()).toBe('마스크드 언어 모델 예제');
+    expect(await testId(page, 'lab-mlm-loss').textContent()).toMatch(/^이 예제에서 레이블이 있는 위치 5개의 평균 MLM 손실: \d\.\d{3}$/);
+    await page.screenshot({ path: `${SHOTS}/lab-ko.png`, fullPage: true });
+  });
+
   it('logged no console errors', () => {
     expect(watched.errors).toEqual([]);
   });

@@ -4,24 +4,11 @@
 // workspaces; the numbers come from src/analysis/neuron.ts.
 
 import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { NeuronView as NeuronNumbers } from '../../analysis/neuron';
 import { ColorLegend } from './Heatmap';
-import { formatPercent } from './format';
+import { formatNumber, formatPercent } from './format';
 import { VectorStrip } from './VectorStrip';
-
-const TEXT = {
-  query: 'Query',
-  queryVector: (d: number) => `its query vector q (${d} numbers, one cell each)`,
-  formula: (d: number, scale: number) =>
-    `score = q·k / √d with d = ${d} (× ${scale.toFixed(4)}), then softmax over the row: weight = exp(score) / Σ exp(score). ` +
-    'Nothing else is added before the softmax: a single unpadded input needs no attention mask.',
-  headers: ['key token', 'key vector k', 'q × k (elementwise)', 'q·k (sum)', 'q·k / √d', 'softmax', 'attention returned'],
-  caption: 'One row per token the query can attend to (click a token to make it the query). Summing a row of q × k gives q·k.',
-  pick: 'make this token the query',
-  check: (diff: number) => `Largest difference between this softmax and the attention row the model returned: ${diff.toExponential(1)}`,
-  legendVectors: 'q and k',
-  legendProducts: 'q × k',
-};
 
 const maxAbs = (values: ArrayLike<number>) => {
   let m = 0;
@@ -42,29 +29,39 @@ interface Props {
 }
 
 export function NeuronView({ numbers, labels, query, attention, onPickQuery }: Props) {
+  const { t } = useTranslation();
   const { d, scale, keys, products, dots, scores, weights } = numbers;
   const seq = dots.length;
   const vectorRange = useMemo(() => Math.max(maxAbs(numbers.query), maxAbs(keys.data)), [numbers.query, keys]);
   const productRange = useMemo(() => maxAbs(products.data), [products]);
   const diff = weights.reduce((m, w, j) => Math.max(m, Math.abs(w - attention[j])), 0);
   const largest = weights.reduce((m, w) => Math.max(m, w), 0);
+  const headers = [
+    t('neuron.headers.key'),
+    t('neuron.headers.keyVector'),
+    t('neuron.headers.product'),
+    t('neuron.headers.dot'),
+    'q·k / √d',
+    t('neuron.headers.softmax'),
+    t('neuron.headers.returned'),
+  ];
   return (
     <div className="neuron-view" data-testid="neuron-view" data-query={query}>
       <div className="strip-row neuron-query">
         <span>
-          {TEXT.query} <strong>{labels[query]}</strong>
+          {t('neuron.query')} <strong>{labels[query]}</strong>
         </span>
-        <VectorStrip values={numbers.query} range={vectorRange} label={`${TEXT.query} ${labels[query]}: ${TEXT.queryVector(d)}`} />
+        <VectorStrip values={numbers.query} range={vectorRange} label={t('neuron.queryLabel', { token: labels[query] })} />
       </div>
       <p className="explain">
-        {labels[query]}: {TEXT.queryVector(d)}. {TEXT.formula(d, scale)}
+        {labels[query]}: {t('neuron.queryVector', { d })}. {t('neuron.formula', { d, scale: formatNumber(scale, 4) })}
       </p>
-      <div className="neuron-scroll">
+      <div className="table-scroll">
         <table className="numbers neuron-table">
-          <caption>{TEXT.caption}</caption>
+          <caption>{t('neuron.caption')}</caption>
           <thead>
             <tr>
-              {TEXT.headers.map((h) => (
+              {headers.map((h) => (
                 <th key={h} scope="col">
                   {h}
                 </th>
@@ -83,18 +80,18 @@ export function NeuronView({ numbers, labels, query, attention, onPickQuery }: P
                 data-attention={attention[j]}
               >
                 <th scope="row">
-                  <button type="button" onClick={() => onPickQuery(j)} title={TEXT.pick} aria-pressed={j === query}>
+                  <button type="button" onClick={() => onPickQuery(j)} title={t('neuron.pick')} aria-pressed={j === query}>
                     {j} {labels[j]}
                   </button>
                 </th>
                 <td className="strip-cell">
-                  <VectorStrip values={keys.data.subarray(j * d, (j + 1) * d)} range={vectorRange} label={`key vector of ${labels[j]}`} />
+                  <VectorStrip values={keys.data.subarray(j * d, (j + 1) * d)} range={vectorRange} label={t('neuron.keyLabel', { token: labels[j] })} />
                 </td>
                 <td className="strip-cell">
-                  <VectorStrip values={products.data.subarray(j * d, (j + 1) * d)} range={productRange} label={`q × k of ${labels[j]}`} />
+                  <VectorStrip values={products.data.subarray(j * d, (j + 1) * d)} range={productRange} label={t('neuron.productLabel', { token: labels[j] })} />
                 </td>
-                <td>{dots[j].toFixed(3)}</td>
-                <td>{scores[j].toFixed(3)}</td>
+                <td>{formatNumber(dots[j], 3)}</td>
+                <td>{formatNumber(scores[j], 3)}</td>
                 <td>
                   <span className="inline-bar" style={{ width: `${(weights[j] / largest) * 3}em` }} /> {formatPercent(weights[j])}
                 </td>
@@ -105,14 +102,14 @@ export function NeuronView({ numbers, labels, query, attention, onPickQuery }: P
         </table>
       </div>
       <p className="explain" data-testid="neuron-check">
-        {TEXT.check(diff)}
+        {t('neuron.check', { diff: diff.toExponential(1) })}
       </p>
       <div className="strip-legends">
         <figure>
-          <ColorLegend scale="diverging" domain={[-vectorRange, vectorRange]} label={TEXT.legendVectors} format={(v) => v.toFixed(2)} />
+          <ColorLegend scale="diverging" domain={[-vectorRange, vectorRange]} label={t('neuron.legendVectors')} format={(v) => formatNumber(v, 2)} />
         </figure>
         <figure>
-          <ColorLegend scale="diverging" domain={[-productRange, productRange]} label={TEXT.legendProducts} format={(v) => v.toFixed(2)} />
+          <ColorLegend scale="diverging" domain={[-productRange, productRange]} label={t('neuron.legendProducts')} format={(v) => formatNumber(v, 2)} />
         </figure>
       </div>
     </div>

@@ -3,6 +3,7 @@
 // attention. Closed by default: while it is open, runs also read back every layer's queries and keys.
 
 import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import { neuronView } from '../../analysis/neuron';
 import type { FullVitOutput } from '../../models/types';
 import { useImageStore } from '../../stores';
@@ -11,21 +12,9 @@ import { Panel } from '../common/Panel';
 import { formatPercent } from '../common/format';
 import { LayerHeadControls } from './LayerHeadControls';
 import { PatchMap } from './PatchMap';
-import { layerLabel } from './vitData';
-
-const TEXT = {
-  title: 'Neuron view',
-  explain:
-    'How one head computes one token\u2019s attention (after BertViz): the query token\u2019s query vector q is multiplied elementwise with every token\u2019s key vector k; each product summed is the dot product q·k, divided by √d (d = head size) and passed through a softmax over all tokens. Pick the query by clicking a patch, or use [CLS]. The queries and keys come from the same forward pass as the attention maps.',
-  open: 'Show the neuron view',
-  closed: 'Opening it re-runs the image and reads back every layer\u2019s queries and keys as well.',
-  reading: 'Reading the queries and keys of this image…',
-  useCls: 'Query: [CLS]',
-  head: 'Head',
-  map: (label: string, where: string, cls: number) => `softmax row of ${label} over the patches · ${where} · to [CLS]: ${formatPercent(cls)}`,
-};
 
 export function ImageNeuronPanel({ output, pixels }: { output: FullVitOutput; pixels: ImageData }) {
+  const { t } = useTranslation();
   const neuron = useImageStore((s) => s.neuron);
   const setNeuron = useImageStore((s) => s.setNeuron);
   const layer = useImageStore((s) => s.layer);
@@ -39,34 +28,34 @@ export function ImageNeuronPanel({ output, pixels }: { output: FullVitOutput; pi
   const query = patch === null ? 0 : 1 + patch;
   const qk = output.queries_keys;
   const numbers = useMemo(() => (qk ? neuronView(qk, layer, h, query) : null), [qk, layer, h, query]);
-  const [, cols] = output.grid;
+  const [rows, cols] = output.grid;
   const labels = useMemo(
-    () => ['[CLS]', ...Array.from({ length: output.grid[0] * cols }, (_, p) => `patch ${p} (${Math.floor(p / cols) + 1},${(p % cols) + 1})`)],
-    [output.grid, cols],
+    () => ['[CLS]', ...Array.from({ length: rows * cols }, (_, n) => t('neuron.image.patch', { n, row: Math.floor(n / cols) + 1, col: (n % cols) + 1 }))],
+    [rows, cols, t],
   );
   const seq = labels.length;
-  const where = `${layerLabel(layer)}, head ${h + 1}`;
+  const where = t('neuron.image.where', { layer: layer + 1, head: h + 1 });
 
   const controls = (
     <>
       <label>
-        <input type="checkbox" checked={neuron} onChange={(e) => setNeuron(e.target.checked)} /> {TEXT.open}
+        <input type="checkbox" checked={neuron} onChange={(e) => setNeuron(e.target.checked)} /> {t('neuron.image.open')}
       </label>
       {neuron && (
         <>
           <LayerHeadControls layers={output.attentions.length} heads={heads} withHead={false} />
           <label>
-            {TEXT.head}{' '}
+            {t('attention.head')}{' '}
             <select value={h} onChange={(e) => setHead(Number(e.target.value))} data-testid="neuron-head">
               {Array.from({ length: heads }, (_, i) => (
                 <option key={i} value={i}>
-                  head {i + 1}
+                  {t('neuron.image.headN', { n: i + 1 })}
                 </option>
               ))}
             </select>
           </label>
           <button type="button" onClick={() => setPatch(null)} disabled={patch === null}>
-            {TEXT.useCls}
+            {t('neuron.image.useCls')}
           </button>
         </>
       )}
@@ -75,14 +64,14 @@ export function ImageNeuronPanel({ output, pixels }: { output: FullVitOutput; pi
 
   return (
     <Panel
-      title={TEXT.title}
+      title={t('neuron.image.title')}
       exportName="vit-neuron"
-      explain={TEXT.explain}
+      explain={t('neuron.image.explain')}
       controls={controls}
       data={() => ({ layer, head: h, query, tokens: labels, neuron: numbers })}
     >
-      {!neuron && <p className="explain">{TEXT.closed}</p>}
-      {neuron && !numbers && <p className="explain">{TEXT.reading}</p>}
+      {!neuron && <p className="explain">{t('neuron.image.closed')}</p>}
+      {neuron && !numbers && <p className="explain">{t('neuron.image.reading')}</p>}
       {neuron && numbers && (
         <>
           <figure className="neuron-map">
@@ -90,11 +79,11 @@ export function ImageNeuronPanel({ output, pixels }: { output: FullVitOutput; pi
               values={Float32Array.from(numbers.weights.subarray(1))}
               grid={output.grid}
               underlay={pixels}
-              ariaLabel={`Softmax row of ${labels[query]} over the patches, ${where}`}
+              ariaLabel={t('neuron.image.mapLabel', { query: labels[query], where })}
               selectedPatch={patch}
               onPatchClick={setPatch}
             />
-            <figcaption>{TEXT.map(labels[query], where, numbers.weights[0])}</figcaption>
+            <figcaption>{t('neuron.image.map', { query: labels[query], where, cls: formatPercent(numbers.weights[0]) })}</figcaption>
           </figure>
           <NeuronView
             numbers={numbers}

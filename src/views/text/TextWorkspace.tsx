@@ -1,6 +1,7 @@
 // The text workspace: type one or two sentences, see how BERT tokenizes them, fill in masked
 // words, ask whether B follows A, and look inside (attention, embeddings); or open a lab.
 
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { cosineSimilarityMatrix } from '../../analysis/similarity';
 import { useAppStore } from '../../stores';
@@ -17,15 +18,16 @@ import { SentenceInputs } from './SentenceInputs';
 import { TokenStrip } from './TokenStrip';
 
 const SECTIONS = [
-  { id: 'explore', label: 'Explore', lab: false },
-  { id: 'self-supervision', label: 'Lab: self-supervision', lab: true },
-];
+  { id: 'explore', label: 'text.sections.explore', lab: false },
+  { id: 'self-supervision', label: 'text.sections.selfSupervision', lab: true },
+] as const;
 
 /** The workspace's sections: the views of one input, and the labs. */
 function SectionTabs() {
+  const { t } = useTranslation();
   const { open, setOpen } = useLabStore(useShallow((s) => ({ open: s.open, setOpen: s.setOpen })));
   return (
-    <nav role="tablist" aria-label="Text workspace sections" className="section-tabs">
+    <nav role="tablist" aria-label={t('text.sections.label')} className="section-tabs">
       {SECTIONS.map((section) => (
         <button
           key={section.id}
@@ -35,7 +37,7 @@ function SectionTabs() {
           aria-selected={open === section.lab}
           onClick={() => setOpen(section.lab)}
         >
-          {section.label}
+          {t(section.label)}
         </button>
       ))}
     </nav>
@@ -43,6 +45,7 @@ function SectionTabs() {
 }
 
 export function TextWorkspace() {
+  const { t } = useTranslation();
   const model = useAppStore((s) => s.slots.bert.current);
   const labOpen = useLabStore((s) => s.open);
   return (
@@ -50,7 +53,7 @@ export function TextWorkspace() {
       <SectionTabs />
       <div role="tabpanel" aria-labelledby={`section-${labOpen ? 'self-supervision' : 'explore'}`}>
         {!labOpen && <ExploreSection />}
-        {labOpen && (model ? <SelfSupervisionLab /> : <p>Waiting for a text model…</p>)}
+        {labOpen && (model ? <SelfSupervisionLab /> : <p>{t('text.waitingForModel')}</p>)}
       </div>
     </div>
   );

@@ -2,6 +2,7 @@
 // head average), attention rollout over all layers, and the neuron view of one head and token.
 
 import { useId, useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { neuronView } from '../../../analysis/neuron';
 import type { FullBertOutput } from '../../../models/types';
@@ -19,21 +20,20 @@ const VIEWS: { id: AttentionView; label: string }[] = [
   { id: 'model', label: 'Model view' },
   { id: 'matrix', label: 'Matrix' },
   { id: 'rollout', label: 'Rollout' },
-  { id: 'neuron', label: 'Neuron view' },
 ];
 
-const EXPLAIN: Record<AttentionView, string> = {
+const EXPLAIN: Record<Exclude<AttentionView, 'neuron'>, string> = {
   head: 'Each line joins a token (left) to a token it attends to (right) in one layer; the more opaque, the larger the softmax weight. Colours are heads. Hover a token to see only its lines.',
   model: 'All layers (rows) and heads (columns) as small matrices: row = attending token, column = attended token, each row scaled to its maximum. Click one to open it.',
   matrix: 'One head (or the average over the heads) of one layer. Row i shows how token i spreads its attention over all tokens; every row sums to 1.',
   rollout:
     'Attention rollout (Abnar & Zuidema, 2020): the layers\u2019 head-averaged attention, each mixed half-and-half with the identity for the residual connection, multiplied from the first layer up. Row i estimates how much output token i draws from each input token.',
-  neuron:
-    'How one head computes one token\u2019s row of attention (after BertViz): the token\u2019s query vector q is multiplied elementwise with every token\u2019s key vector k; each product summed is the dot product q·k, which is divided by √d (d = head size) and passed through a softmax over the row. The queries and keys come from the same forward pass as the attention, and are read back only while this view is open.',
 };
 
 export function AttentionPanel({ output }: { output: FullBertOutput }) {
+  const { t } = useTranslation();
   const { attention, setAttention } = useTextStore(useShallow((s) => ({ attention: s.attention, setAttention: s.setAttention })));
+  const views = [...VIEWS, { id: 'neuron' as const, label: t('attention.views.neuron') }];
   const id = useId();
   const layers = output.attentions.length;
   const heads = output.attentions[0]?.shape[0] ?? 0;
@@ -50,7 +50,7 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
   const controls = (
     <>
       <div role="radiogroup" aria-label="Attention view" className="segmented">
-        {VIEWS.map((v) => (
+        {views.map((v) => (
           <label key={v.id}>
             <input type="radio" name={`${id}-view`} checked={view === v.id} onChange={() => setAttention({ view: v.id })} />
             {v.label}
@@ -85,7 +85,7 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
       {view === 'neuron' && (
         <>
           <label>
-            Head{' '}
+            {t('attention.head')}{' '}
             <select value={neuronHead(head)} onChange={(e) => setAttention({ head: Number(e.target.value) })}>
               {Array.from({ length: heads }, (_, h) => (
                 <option key={h} value={h}>
@@ -95,11 +95,11 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
             </select>
           </label>
           <label>
-            Query token{' '}
+            {t('attention.query')}{' '}
             <select value={query} onChange={(e) => setAttention({ query: Number(e.target.value) })}>
-              {output.encoding.tokens.map((t, p) => (
+              {output.encoding.tokens.map((token, p) => (
                 <option key={p} value={p}>
-                  {p} {t}
+                  {p} {token}
                 </option>
               ))}
             </select>
@@ -120,7 +120,7 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
       exportName={`attention-${view}`}
       explain={
         <>
-          {EXPLAIN[view]}
+          {view === 'neuron' ? t('attention.explain.neuron') : EXPLAIN[view]}
           {hideSpecial && view !== 'neuron' && ' [CLS] and [SEP] are hidden and every row is rescaled to sum to 1 over the tokens still shown.'}
         </>
       }

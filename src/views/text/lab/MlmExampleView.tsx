@@ -1,51 +1,23 @@
 // One masked-LM training example, step by step: the text as one input, the tokens chosen, what
 // each became, the labels, and the model's answer at every chosen position with its loss.
 
+import { useTranslation } from 'react-i18next';
 import type { Corruption } from '../../../analysis/pretraining';
 import type { LabExample } from '../../../stores';
-import { formatPercent } from '../../common/format';
+import { formatNumber, formatPercent } from '../../common/format';
 
-export const KIND_TEXT: Record<Corruption, string> = {
-  mask: '[MASK]',
-  random: 'random token',
-  keep: 'unchanged',
-};
-
-const TEXT = {
-  step1: '1 · One input from your text',
-  step1Explain: (b: boolean) =>
-    b
-      ? 'As in pretraining, the text is cut at a sentence boundary into segment A (the first half of the sentences) and segment B (the rest), and read as [CLS] A [SEP] B [SEP].'
-      : 'One sentence makes segment A alone: [CLS] A [SEP]. Add sentences to get a segment B.',
-  step2: '2 · Choose 15 % of the tokens, and corrupt them',
-  step2Explain: (candidates: number, n: number, wholeWord: boolean) =>
-    `${candidates} tokens are not special ([CLS] and [SEP] never are chosen); 15 % of ${candidates} rounds to ${n}. ` +
-    (wholeWord ? 'Whole-word masking: words are drawn in random order and taken whole, skipping a word that would pass that number. ' : '') +
-    'Each chosen token draws a number u between 0 and 1: below 0.8 it becomes [MASK], below 0.9 a random vocabulary token, otherwise it stays as it is.',
-  rows: ['original', 'model input', 'label'],
-  noLabel: '—',
-  noLabelTitle: 'no label: this position does not count in the loss',
-  step3: '3 · What the model predicts at the chosen positions',
-  step3Explain:
-    'The model reads the corrupted input and predicts a token at every chosen position; the loss of a position is the cross-entropy −log p(original). Only these positions count: every other position has no label.',
-  headers: ['position', 'label (original)', 'model input', 'draw u', 'top prediction', 'p(original)', 'loss −log p', 'recovered'],
-  mean: (n: number, loss: number) => `Mean MLM loss of this example over its ${n} labelled positions: ${loss.toFixed(3)}`,
-  noise: 'Despite the noise',
-  noiseExplain:
-    'The model is never told which tokens were chosen. A random token or an unchanged one looks like any other word, so the model must keep a good guess of the original at every position, not only at [MASK]: that is what lets it use the real words it sees when it is fine-tuned later, where no [MASK] appears. In this example:',
-  recovered: (kind: string, hit: number, n: number) => `${kind}: ${hit} of ${n} recovered`,
-  noMlm: 'This checkpoint has no masked-LM head, so it cannot predict the chosen tokens.',
-};
+export const KINDS: Corruption[] = ['mask', 'random', 'keep'];
 
 export function MlmExampleView({ lab }: { lab: LabExample }) {
+  const { t } = useTranslation();
   const { encoding, example, input_tokens: input, scores, segments } = lab;
   const chosen = new Map(example.positions.map((p, i) => [p, i]));
   const mean = scores && scores.length > 0 ? scores.reduce((s, x) => s + x.loss, 0) / scores.length : null;
-  const kinds: Corruption[] = ['mask', 'random', 'keep'];
+  const headers = ['position', 'label', 'input', 'draw', 'top', 'pOriginal', 'loss', 'recovered'] as const;
   return (
     <div className="lab-example" data-testid="lab-example" data-seed={example.seed}>
-      <h3>{TEXT.step1}</h3>
-      <p className="explain">{TEXT.step1Explain(segments.b !== null)}</p>
+      <h3>{t('lab.mlm.step1')}</h3>
+      <p className="explain">{segments.b !== null ? t('lab.mlm.step1Pair') : t('lab.mlm.step1Single')}</p>
       <p className="lab-segments">
         <span className="token seg-a">A</span> {segments.a}
         {segments.b !== null && (
@@ -56,21 +28,26 @@ export function MlmExampleView({ lab }: { lab: LabExample }) {
         )}
       </p>
 
-      <h3>{TEXT.step2}</h3>
+      <h3>{t('lab.mlm.step2')}</h3>
       <p className="explain" data-testid="lab-choice" data-candidates={example.candidates} data-chosen={example.positions.length}>
-        {TEXT.step2Explain(example.candidates, example.num_to_predict, example.whole_word)}
+        {t('lab.mlm.step2Count', { candidates: example.candidates, n: example.num_to_predict })}{' '}
+        {example.whole_word && `${t('lab.mlm.step2WholeWord')} `}
+        {t('lab.mlm.step2Draw')}
       </p>
-      <ol className="mlm-columns" aria-label="Original tokens, model input and labels">
+      <ol className="mlm-columns" aria-label={t('lab.mlm.rows.label')}>
         <li className="mlm-column mlm-row-names" aria-hidden>
-          {TEXT.rows.map((r) => (
-            <span key={r}>{r}</span>
-          ))}
+          <span>{t('lab.mlm.rows.original')}</span>
+          <span>{t('lab.mlm.rows.input')}</span>
+          <span>{t('lab.mlm.rows.labels')}</span>
         </li>
         {encoding.tokens.map((token, p) => {
           const i = chosen.get(p);
           const kind = i === undefined ? null : example.corruption[i];
           const segment = encoding.segment[p];
           const cls = segment < 0 ? 'special' : segment === 0 ? 'seg-a' : 'seg-b';
+          const label = kind
+            ? t('lab.mlm.positionChosen', { position: p, token, input: input[p], kind: t(`lab.kinds.${kind}`) })
+            : t('lab.mlm.position', { position: p, token });
           return (
             <li
               key={p}
@@ -79,28 +56,34 @@ export function MlmExampleView({ lab }: { lab: LabExample }) {
               data-kind={kind ?? ''}
               data-original={token}
               data-input={input[p]}
-              aria-label={`position ${p}: ${token}${kind ? `, chosen, model input ${input[p]} (${KIND_TEXT[kind]}), label ${token}` : ''}`}
+              aria-label={label}
             >
               <span className={`token ${cls}`}>{token}</span>
               <span className={`token ${cls}${kind ? ' masked' : ''}`}>{input[p]}</span>
-              {kind ? <span className="mlm-label">{token}</span> : <span className="mlm-label none" title={TEXT.noLabelTitle}>{TEXT.noLabel}</span>}
+              {kind ? (
+                <span className="mlm-label">{token}</span>
+              ) : (
+                <span className="mlm-label none" title={t('lab.mlm.noLabel')}>
+                  —
+                </span>
+              )}
             </li>
           );
         })}
       </ol>
 
-      <h3>{TEXT.step3}</h3>
-      <p className="explain">{TEXT.step3Explain}</p>
-      {!scores && <p>{TEXT.noMlm}</p>}
+      <h3>{t('lab.mlm.step3')}</h3>
+      <p className="explain">{t('lab.mlm.step3Explain')}</p>
+      {!scores && <p>{t('lab.mlm.noHead')}</p>}
       {scores && (
         <>
           <div className="table-scroll">
             <table className="numbers lab-scores">
               <thead>
                 <tr>
-                  {TEXT.headers.map((h) => (
+                  {headers.map((h) => (
                     <th key={h} scope="col">
-                      {h}
+                      {t(`lab.mlm.headers.${h}`)}
                     </th>
                   ))}
                 </tr>
@@ -119,15 +102,15 @@ export function MlmExampleView({ lab }: { lab: LabExample }) {
                     <td>{encoding.tokens[s.position]}</td>
                     <td>
                       {input[s.position]}
-                      {s.corruption !== 'mask' && <span className="muted"> ({KIND_TEXT[s.corruption]})</span>}
+                      {s.corruption !== 'mask' && <span className="muted"> ({t(`lab.kinds.${s.corruption}`)})</span>}
                     </td>
-                    <td>{example.draws[i].toFixed(3)}</td>
+                    <td>{formatNumber(example.draws[i], 3)}</td>
                     <td>
                       {s.predicted.token} <span className="muted">{formatPercent(s.predicted.prob)}</span>
                     </td>
                     <td className="lab-prob">{formatPercent(Math.exp(s.label_log_prob))}</td>
-                    <td className="lab-loss">{s.loss.toFixed(3)}</td>
-                    <td>{s.recovered ? '✓' : '✗'}</td>
+                    <td className="lab-loss">{formatNumber(s.loss, 3)}</td>
+                    <td aria-label={s.recovered ? t('lab.mlm.yes') : t('lab.mlm.no')}>{s.recovered ? '✓' : '✗'}</td>
                   </tr>
                 ))}
               </tbody>
@@ -135,16 +118,16 @@ export function MlmExampleView({ lab }: { lab: LabExample }) {
           </div>
           {mean !== null && (
             <p data-testid="lab-mlm-loss" data-value={mean}>
-              <strong>{TEXT.mean(scores.length, mean)}</strong>
+              <strong>{t('lab.mlm.mean', { count: scores.length, loss: formatNumber(mean, 3) })}</strong>
             </p>
           )}
           <div className="lab-callout">
-            <h4>{TEXT.noise}</h4>
-            <p>{TEXT.noiseExplain}</p>
+            <h4>{t('lab.mlm.noise')}</h4>
+            <p>{t('lab.mlm.noiseExplain')}</p>
             <ul>
-              {kinds.map((kind) => {
+              {KINDS.map((kind) => {
                 const of = scores.filter((s) => s.corruption === kind);
-                return <li key={kind}>{TEXT.recovered(KIND_TEXT[kind], of.filter((s) => s.recovered).length, of.length)}</li>;
+                return <li key={kind}>{t('lab.mlm.recovered', { kind: t(`lab.kinds.${kind}`), hit: of.filter((s) => s.recovered).length, count: of.length })}</li>;
               })}
             </ul>
           </div>

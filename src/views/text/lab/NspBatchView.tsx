@@ -1,24 +1,10 @@
 // A pretraining batch: 16 sentence pairs, half IsNext and half NotNext, each masked as the example
 // is; the NSP head's answers, the batch's NSP accuracy and mean losses, and the pretraining loss.
 
+import { useTranslation } from 'react-i18next';
+import { OWN_TEXT } from '../../../analysis/pretraining';
 import type { LabBatch } from '../../../stores';
-import { formatPercent } from '../../common/format';
-
-const TEXT = {
-  explain: (n: number) =>
-    `BERT's second task makes its labels from document order: for each pair, half of the time B is the sentence that really follows A (IsNext), otherwise a random sentence from another document (NotNext). These ${n} pairs come from your text (up to half of them start there) and from held-out documents of the bundled model's corpus, which it never saw in training. Each pair is also masked, as every pretraining input is, and the NSP head reads the final [CLS] vector.`,
-  accuracy: 'NSP accuracy',
-  nspLoss: 'mean NSP loss',
-  mlmLoss: (n: number) => `mean MLM loss (${n} labelled tokens)`,
-  total: 'pretraining loss = MLM + NSP',
-  totalExplain:
-    'As in the paper, the loss minimised in pretraining is the sum of the mean masked-LM cross-entropy and the mean next-sentence cross-entropy of a batch.',
-  headers: ['#', 'sentence A', 'sentence B', 'label', 'P(IsNext)', 'NSP loss', 'masked', 'MLM loss'],
-  isNext: 'IsNext',
-  notNext: 'NotNext',
-  noNsp: 'This checkpoint has no next-sentence head: only the masked-LM part of the batch is scored.',
-  noMlm: 'no MLM head',
-};
+import { formatNumber, formatPercent } from '../../common/format';
 
 const Figure = ({ label, value, testId, text }: { label: string; value: number | null; testId: string; text: string }) => (
   <div className="lab-figure" data-testid={testId} data-value={value ?? ''}>
@@ -28,29 +14,33 @@ const Figure = ({ label, value, testId, text }: { label: string; value: number |
 );
 
 export function NspBatchView({ batch }: { batch: LabBatch }) {
+  const { t } = useTranslation();
   const labelled = batch.pairs.reduce((n, p) => n + p.example.positions.length, 0);
   const correct = batch.pairs.filter((p) => p.nsp?.correct).length;
+  const loss = (x: number | null) => (x === null ? '' : formatNumber(x, 3));
+  // '#', the labels and P(IsNext) are notation, the same in every language.
+  const headers = ['#', t('lab.batch.headers.a'), t('lab.batch.headers.b'), t('lab.batch.headers.label'), 'P(IsNext)', t('lab.batch.headers.nspLoss'), t('lab.batch.headers.masked'), t('lab.batch.headers.mlmLoss')];
   return (
     <div className="lab-batch" data-testid="lab-batch" data-seed={batch.seed}>
-      <p className="explain">{TEXT.explain(batch.pairs.length)}</p>
+      <p className="explain">{t('lab.batch.explain', { count: batch.pairs.length })}</p>
       <div className="lab-figures">
         <Figure
-          label={TEXT.accuracy}
+          label={t('lab.batch.accuracy')}
           value={batch.nsp_accuracy}
           testId="batch-accuracy"
           text={`${correct} / ${batch.pairs.length} (${formatPercent(batch.nsp_accuracy ?? 0)})`}
         />
-        <Figure label={TEXT.nspLoss} value={batch.nsp_loss} testId="batch-nsp-loss" text={batch.nsp_loss?.toFixed(3) ?? ''} />
-        <Figure label={TEXT.mlmLoss(labelled)} value={batch.mlm_loss} testId="batch-mlm-loss" text={batch.mlm_loss?.toFixed(3) ?? ''} />
-        <Figure label={TEXT.total} value={batch.total_loss} testId="batch-total-loss" text={batch.total_loss?.toFixed(3) ?? ''} />
+        <Figure label={t('lab.batch.nspLoss')} value={batch.nsp_loss} testId="batch-nsp-loss" text={loss(batch.nsp_loss)} />
+        <Figure label={t('lab.batch.mlmLoss', { count: labelled })} value={batch.mlm_loss} testId="batch-mlm-loss" text={loss(batch.mlm_loss)} />
+        <Figure label={t('lab.batch.total')} value={batch.total_loss} testId="batch-total-loss" text={loss(batch.total_loss)} />
       </div>
-      <p className="explain">{TEXT.totalExplain}</p>
-      {batch.nsp_accuracy === null && <p>{TEXT.noNsp}</p>}
+      <p className="explain">{t('lab.batch.totalExplain')}</p>
+      {batch.nsp_accuracy === null && <p>{t('lab.batch.noNsp')}</p>}
       <div className="table-scroll">
         <table className="numbers lab-pairs">
           <thead>
             <tr>
-              {TEXT.headers.map((h) => (
+              {headers.map((h) => (
                 <th key={h} scope="col">
                   {h}
                 </th>
@@ -72,14 +62,14 @@ export function NspBatchView({ batch }: { batch: LabBatch }) {
                 >
                   <td>{k + 1}</td>
                   <td className="lab-sentence">
-                    {pair.a} <span className="muted">({pair.source})</span>
+                    {pair.a} <span className="muted">({pair.source === OWN_TEXT ? t('lab.batch.yourText') : pair.source})</span>
                   </td>
                   <td className="lab-sentence">{pair.b}</td>
-                  <td>{pair.is_next ? TEXT.isNext : TEXT.notNext}</td>
+                  <td>{pair.is_next ? 'IsNext' : 'NotNext'}</td>
                   <td>{pair.nsp ? formatPercent(pair.nsp.is_next_prob) : '—'}</td>
-                  <td>{pair.nsp ? pair.nsp.loss.toFixed(3) : '—'}</td>
+                  <td>{pair.nsp ? formatNumber(pair.nsp.loss, 3) : '—'}</td>
                   <td>{pair.example.positions.length}</td>
-                  <td>{mlmLoss === null ? TEXT.noMlm : mlmLoss.toFixed(3)}</td>
+                  <td>{mlmLoss === null ? t('lab.batch.noMlm') : formatNumber(mlmLoss, 3)}</td>
                 </tr>
               );
             })}

@@ -2,40 +2,31 @@
 // how often the model still recovers the original in each case. One example shows a handful of
 // positions; a few hundred rolls show the rates.
 
-import type { Corruption } from '../../../analysis/pretraining';
-import { MASK_FRACTION, RANDOM_FRACTION } from '../../../analysis/pretraining';
+import { useTranslation } from 'react-i18next';
+import { MASK_FRACTION, RANDOM_FRACTION, type Corruption } from '../../../analysis/pretraining';
 import { ROLLS, useLabStore } from '../../../stores';
-import { formatPercent } from '../../common/format';
-import { KIND_TEXT } from './MlmExampleView';
+import { formatNumber, formatPercent } from '../../common/format';
+import { KINDS } from './MlmExampleView';
 
 const EXPECTED: Record<Corruption, number> = { mask: MASK_FRACTION, random: RANDOM_FRACTION, keep: 1 - MASK_FRACTION - RANDOM_FRACTION };
 
-const TEXT = {
-  button: (from: number) => `Roll ${ROLLS} examples (seeds ${from} to ${from + ROLLS - 1})`,
-  progress: (done: number) => `${done} of ${ROLLS} examples`,
-  chosen: (chosen: number, candidates: number) =>
-    `Chosen: ${chosen} of ${candidates} candidate tokens (${formatPercent(chosen / candidates)}; the recipe asks for 15 %, rounded per example).`,
-  headers: ['model input at a chosen position', 'positions', 'share', 'recipe', 'top prediction = original', 'mean loss'],
-  explain:
-    'Each roll is a new example of the same text (the next seed). Positions left unchanged are usually the easiest: the answer is in the input, and the model learned to trust what it reads. Random tokens are the hardest: the model must notice that the word does not fit and guess the original from the context.',
-};
-
 export function RollsView() {
+  const { t } = useTranslation();
   const rolls = useLabStore((s) => s.rolls);
   const seed = useLabStore((s) => s.seed);
   const roll = useLabStore((s) => s.roll);
   const busy = rolls !== null && rolls.done < rolls.rolls && !rolls.error;
-  const kinds: Corruption[] = ['mask', 'random', 'keep'];
+  const headers = ['kind', 'positions', 'share', 'recipe', 'recovered', 'loss'] as const;
   return (
     <div className="lab-rolls">
       <button type="button" onClick={() => void roll()} disabled={busy}>
-        {TEXT.button(seed)}
+        {t('lab.rolls.button', { rolls: ROLLS, from: seed, to: seed + ROLLS - 1 })}
       </button>
       {rolls && (
         <>
-          <progress value={rolls.done} max={rolls.rolls} aria-label={TEXT.progress(rolls.done)} />{' '}
+          <progress value={rolls.done} max={rolls.rolls} aria-label={t('lab.rolls.progress', { done: rolls.done, rolls: rolls.rolls })} />{' '}
           <span data-testid="rolls-done" data-done={rolls.done}>
-            {TEXT.progress(rolls.done)}
+            {t('lab.rolls.progress', { done: rolls.done, rolls: rolls.rolls })}
           </span>
           {rolls.error && (
             <p role="alert" className="error-box">
@@ -45,37 +36,37 @@ export function RollsView() {
           {rolls.chosen > 0 && (
             <>
               <p data-testid="rolls-chosen" data-chosen={rolls.chosen} data-candidates={rolls.candidates}>
-                {TEXT.chosen(rolls.chosen, rolls.candidates)}
+                {t('lab.rolls.chosen', { chosen: rolls.chosen, candidates: rolls.candidates, share: formatPercent(rolls.chosen / rolls.candidates) })}
               </p>
               <div className="table-scroll">
                 <table className="numbers">
                   <thead>
                     <tr>
-                      {TEXT.headers.map((h) => (
+                      {headers.map((h) => (
                         <th key={h} scope="col">
-                          {h}
+                          {t(`lab.rolls.headers.${h}`)}
                         </th>
                       ))}
                     </tr>
                   </thead>
                   <tbody>
-                    {kinds.map((kind) => {
-                      const t = rolls.by_kind[kind];
+                    {KINDS.map((kind) => {
+                      const k = rolls.by_kind[kind];
                       return (
-                        <tr key={kind} data-testid="rolls-kind" data-kind={kind} data-count={t.count} data-recovered={t.recovered} data-loss={t.loss_sum / t.count}>
-                          <th scope="row">{KIND_TEXT[kind]}</th>
-                          <td>{t.count}</td>
-                          <td>{formatPercent(t.count / rolls.chosen)}</td>
+                        <tr key={kind} data-testid="rolls-kind" data-kind={kind} data-count={k.count} data-recovered={k.recovered} data-loss={k.loss_sum / k.count}>
+                          <th scope="row">{t(`lab.kinds.${kind}`)}</th>
+                          <td>{k.count}</td>
+                          <td>{formatPercent(k.count / rolls.chosen)}</td>
                           <td>{formatPercent(EXPECTED[kind])}</td>
-                          <td>{t.count ? `${t.recovered} (${formatPercent(t.recovered / t.count)})` : '—'}</td>
-                          <td>{t.count ? (t.loss_sum / t.count).toFixed(3) : '—'}</td>
+                          <td>{k.count ? `${k.recovered} (${formatPercent(k.recovered / k.count)})` : '—'}</td>
+                          <td>{k.count ? formatNumber(k.loss_sum / k.count, 3) : '—'}</td>
                         </tr>
                       );
                     })}
                   </tbody>
                 </table>
               </div>
-              <p className="explain">{TEXT.explain}</p>
+              <p className="explain">{t('lab.rolls.explain')}</p>
             </>
           )}
         </>
