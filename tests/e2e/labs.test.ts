@@ -9,16 +9,16 @@
 // Screenshots go to test-results/screenshots; UPDATE_SCREENSHOTS=1 also refreshes the README's
 // docs/screenshot-lab-mlm.png, -lab-nsp.png, -neuron-text.png and -neuron-vit.png. The figures are printed.
 
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { instanceSegments, makeMlmExample, splitSentences, type Corruption, type MlmVocab } from '../../src/analysis/pretraining';
 import { BertTokenizer } from '../../src/models/bert/tokenization_bert';
-import { launchChromium, watchedPage, type WatchedPage } from './setup/browser';
+import { watchedPage, type WatchedPage } from './setup/browser';
+import { browserForFile, SHOTS, testId } from './setup/file';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const SHOTS = 'test-results/screenshots';
 const BERT = join(ROOT, 'public', 'models', 'mini-bert');
 const vocabList = readFileSync(join(BERT, 'vocab.txt'), 'utf8').split('\n');
 const tokenizer = BertTokenizer.fromFiles({ vocab: readFileSync(join(BERT, 'vocab.txt'), 'utf8'), tokenizerConfig: readFileSync(join(BERT, 'tokenizer_config.json'), 'utf8') });
@@ -46,16 +46,7 @@ const fixture = JSON.parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'mini-be
 const LOG_PROB_TOLERANCE = 2e-3;
 const PROB_TOLERANCE = 1e-3;
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-  mkdirSync(SHOTS, { recursive: true });
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-const testId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
+const browser = browserForFile();
 const numberAttr = (page: Page, id: string, attr: string) => testId(page, id).evaluateAll((els, a) => els.map((e) => Number(e.getAttribute(a))), attr);
 
 /** |count − n·p| within 3.29 standard deviations of Binomial(n, p): two-sided 99.9 %. */
@@ -112,7 +103,7 @@ describe('labs with the bundled models', () => {
   let page: Page;
 
   beforeAll(async () => {
-    watched = await watchedPage(browser, { width: 1280, height: 1400 });
+    watched = await watchedPage(browser(), { width: 1280, height: 1400 });
     page = watched.page;
     await page.goto(`${inject('appUrl')}/?lab=self-supervision`);
   });

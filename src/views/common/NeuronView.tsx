@@ -9,6 +9,7 @@ import type { NeuronView as NeuronNumbers } from '../../analysis/neuron';
 import { ColorLegend } from './Heatmap';
 import { formatNumber, formatPercent } from './format';
 import { VectorStrip } from './VectorStrip';
+import { NumbersTable } from './NumbersTable';
 
 const maxAbs = (values: ArrayLike<number>) => {
   let m = 0;
@@ -56,51 +57,37 @@ export function NeuronView({ numbers, labels, query, attention, onPickQuery }: P
       <p className="explain">
         {labels[query]}: {t('neuron.queryVector', { d })}. {t('neuron.formula', { d, scale: formatNumber(scale, 4) })}
       </p>
-      <div className="table-scroll">
-        <table className="numbers neuron-table">
-          <caption>{t('neuron.caption')}</caption>
-          <thead>
-            <tr>
-              {headers.map((h) => (
-                <th key={h} scope="col">
-                  {h}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {Array.from({ length: seq }, (_, j) => (
-              <tr
-                key={j}
-                className={j === query ? 'selected' : undefined}
-                data-testid="neuron-row"
-                data-dot={dots[j]}
-                data-score={scores[j]}
-                data-weight={weights[j]}
-                data-attention={attention[j]}
-              >
-                <th scope="row">
-                  <button type="button" onClick={() => onPickQuery(j)} title={t('neuron.pick')} aria-pressed={j === query}>
-                    {j} {labels[j]}
-                  </button>
-                </th>
-                <td className="strip-cell">
-                  <VectorStrip values={keys.data.subarray(j * d, (j + 1) * d)} range={vectorRange} label={t('neuron.keyLabel', { token: labels[j] })} />
-                </td>
-                <td className="strip-cell">
-                  <VectorStrip values={products.data.subarray(j * d, (j + 1) * d)} range={productRange} label={t('neuron.productLabel', { token: labels[j] })} />
-                </td>
-                <td>{formatNumber(dots[j], 3)}</td>
-                <td>{formatNumber(scores[j], 3)}</td>
-                <td>
-                  <span className="inline-bar" style={{ width: `${(weights[j] / largest) * 3}em` }} /> {formatPercent(weights[j])}
-                </td>
-                <td>{formatPercent(attention[j])}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <NumbersTable headers={headers} className="neuron-table" caption={t('neuron.caption')}>
+        {Array.from({ length: seq }, (_, j) => (
+          <tr
+            key={j}
+            className={j === query ? 'selected' : undefined}
+            data-testid="neuron-row"
+            data-dot={dots[j]}
+            data-score={scores[j]}
+            data-weight={weights[j]}
+            data-attention={attention[j]}
+          >
+            <th scope="row">
+              <button type="button" onClick={() => onPickQuery(j)} title={t('neuron.pick')} aria-pressed={j === query}>
+                {j} {labels[j]}
+              </button>
+            </th>
+            <td className="strip-cell">
+              <VectorStrip values={keys.data.subarray(j * d, (j + 1) * d)} range={vectorRange} label={t('neuron.keyLabel', { token: labels[j] })} />
+            </td>
+            <td className="strip-cell">
+              <VectorStrip values={products.data.subarray(j * d, (j + 1) * d)} range={productRange} label={t('neuron.productLabel', { token: labels[j] })} />
+            </td>
+            <td>{formatNumber(dots[j], 3)}</td>
+            <td>{formatNumber(scores[j], 3)}</td>
+            <td>
+              <span className="inline-bar" style={{ width: `${(weights[j] / largest) * 3}em` }} /> {formatPercent(weights[j])}
+            </td>
+            <td>{formatPercent(attention[j])}</td>
+          </tr>
+        ))}
+      </NumbersTable>
       <p className="explain" data-testid="neuron-check">
         {t('neuron.check', { diff: diff.toExponential(1) })}
       </p>

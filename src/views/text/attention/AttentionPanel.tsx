@@ -69,11 +69,15 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
           </select>
         </label>
       )}
-      {view === 'matrix' && (
+      {(view === 'matrix' || view === 'neuron') && (
         <label>
-          Head{' '}
-          <select value={head} onChange={(e) => setAttention({ head: e.target.value === 'mean' ? 'mean' : Number(e.target.value) })}>
-            <option value="mean">average of heads</option>
+          {t('attention.head')}{' '}
+          {/* The neuron view follows one head: it has no average. */}
+          <select
+            value={view === 'neuron' ? neuronHead(head) : head}
+            onChange={(e) => setAttention({ head: e.target.value === 'mean' ? 'mean' : Number(e.target.value) })}
+          >
+            {view === 'matrix' && <option value="mean">average of heads</option>}
             {Array.from({ length: heads }, (_, h) => (
               <option key={h} value={h}>
                 {h + 1}
@@ -83,28 +87,16 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
         </label>
       )}
       {view === 'neuron' && (
-        <>
-          <label>
-            {t('attention.head')}{' '}
-            <select value={neuronHead(head)} onChange={(e) => setAttention({ head: Number(e.target.value) })}>
-              {Array.from({ length: heads }, (_, h) => (
-                <option key={h} value={h}>
-                  {h + 1}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t('attention.query')}{' '}
-            <select value={query} onChange={(e) => setAttention({ query: Number(e.target.value) })}>
-              {output.encoding.tokens.map((token, p) => (
-                <option key={p} value={p}>
-                  {p} {token}
-                </option>
-              ))}
-            </select>
-          </label>
-        </>
+        <label>
+          {t('attention.query')}{' '}
+          <select value={query} onChange={(e) => setAttention({ query: Number(e.target.value) })}>
+            {output.encoding.tokens.map((token, p) => (
+              <option key={p} value={p}>
+                {p} {token}
+              </option>
+            ))}
+          </select>
+        </label>
       )}
       {view !== 'neuron' && (
         <label>

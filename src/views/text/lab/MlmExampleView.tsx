@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { Corruption } from '../../../analysis/pretraining';
 import type { LabExample } from '../../../stores';
 import { formatNumber, formatPercent } from '../../common/format';
+import { NumbersTable } from '../../common/NumbersTable';
 
 export const KINDS: Corruption[] = ['mask', 'random', 'keep'];
 
@@ -77,45 +78,32 @@ export function MlmExampleView({ lab }: { lab: LabExample }) {
       {!scores && <p>{t('lab.mlm.noHead')}</p>}
       {scores && (
         <>
-          <div className="table-scroll">
-            <table className="numbers lab-scores">
-              <thead>
-                <tr>
-                  {headers.map((h) => (
-                    <th key={h} scope="col">
-                      {t(`lab.mlm.headers.${h}`)}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {scores.map((s, i) => (
-                  <tr
-                    key={s.position}
-                    data-testid="lab-score"
-                    data-kind={s.corruption}
-                    data-prob={Math.exp(s.label_log_prob)}
-                    data-loss={s.loss}
-                    data-recovered={s.recovered}
-                  >
-                    <td>{s.position}</td>
-                    <td>{encoding.tokens[s.position]}</td>
-                    <td>
-                      {input[s.position]}
-                      {s.corruption !== 'mask' && <span className="muted"> ({t(`lab.kinds.${s.corruption}`)})</span>}
-                    </td>
-                    <td>{formatNumber(example.draws[i], 3)}</td>
-                    <td>
-                      {s.predicted.token} <span className="muted">{formatPercent(s.predicted.prob)}</span>
-                    </td>
-                    <td className="lab-prob">{formatPercent(Math.exp(s.label_log_prob))}</td>
-                    <td className="lab-loss">{formatNumber(s.loss, 3)}</td>
-                    <td aria-label={s.recovered ? t('lab.mlm.yes') : t('lab.mlm.no')}>{s.recovered ? '✓' : '✗'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <NumbersTable headers={headers.map((h) => t(`lab.mlm.headers.${h}`))} className="lab-scores">
+            {scores.map((s, i) => (
+              <tr
+                key={s.position}
+                data-testid="lab-score"
+                data-kind={s.corruption}
+                data-prob={Math.exp(s.label_log_prob)}
+                data-loss={s.loss}
+                data-recovered={s.recovered}
+              >
+                <td>{s.position}</td>
+                <td>{encoding.tokens[s.position]}</td>
+                <td>
+                  {input[s.position]}
+                  {s.corruption !== 'mask' && <span className="muted"> ({t(`lab.kinds.${s.corruption}`)})</span>}
+                </td>
+                <td>{formatNumber(example.draws[i], 3)}</td>
+                <td>
+                  {s.predicted.token} <span className="muted">{formatPercent(s.predicted.prob)}</span>
+                </td>
+                <td className="lab-prob">{formatPercent(Math.exp(s.label_log_prob))}</td>
+                <td className="lab-loss">{formatNumber(s.loss, 3)}</td>
+                <td aria-label={s.recovered ? t('lab.mlm.yes') : t('lab.mlm.no')}>{s.recovered ? '✓' : '✗'}</td>
+              </tr>
+            ))}
+          </NumbersTable>
           {mean !== null && (
             <p data-testid="lab-mlm-loss" data-value={mean}>
               <strong>{t('lab.mlm.mean', { count: scores.length, loss: formatNumber(mean, 3) })}</strong>

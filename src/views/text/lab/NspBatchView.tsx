@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { OWN_TEXT } from '../../../analysis/pretraining';
 import type { LabBatch } from '../../../stores';
 import { formatNumber, formatPercent } from '../../common/format';
+import { NumbersTable } from '../../common/NumbersTable';
 
 const Figure = ({ label, value, testId, text }: { label: string; value: number | null; testId: string; text: string }) => (
   <div className="lab-figure" data-testid={testId} data-value={value ?? ''}>
@@ -36,46 +37,33 @@ export function NspBatchView({ batch }: { batch: LabBatch }) {
       </div>
       <p className="explain">{t('lab.batch.totalExplain')}</p>
       {batch.nsp_accuracy === null && <p>{t('lab.batch.noNsp')}</p>}
-      <div className="table-scroll">
-        <table className="numbers lab-pairs">
-          <thead>
-            <tr>
-              {headers.map((h) => (
-                <th key={h} scope="col">
-                  {h}
-                </th>
-              ))}
+      <NumbersTable headers={headers} className="lab-pairs">
+        {batch.pairs.map((pair, k) => {
+          const mlmLoss = pair.mlm && pair.mlm.length > 0 ? pair.mlm.reduce((s, x) => s + x.loss, 0) / pair.mlm.length : null;
+          return (
+            <tr
+              key={k}
+              data-testid="nsp-pair"
+              data-is-next={pair.is_next}
+              data-p-is-next={pair.nsp?.is_next_prob ?? ''}
+              data-loss={pair.nsp?.loss ?? ''}
+              data-correct={pair.nsp?.correct ?? ''}
+              className={pair.nsp && !pair.nsp.correct ? 'wrong' : undefined}
+            >
+              <td>{k + 1}</td>
+              <td className="lab-sentence">
+                {pair.a} <span className="muted">({pair.source === OWN_TEXT ? t('lab.batch.yourText') : pair.source})</span>
+              </td>
+              <td className="lab-sentence">{pair.b}</td>
+              <td>{pair.is_next ? 'IsNext' : 'NotNext'}</td>
+              <td>{pair.nsp ? formatPercent(pair.nsp.is_next_prob) : '—'}</td>
+              <td>{pair.nsp ? formatNumber(pair.nsp.loss, 3) : '—'}</td>
+              <td>{pair.example.positions.length}</td>
+              <td>{mlmLoss === null ? t('lab.batch.noMlm') : formatNumber(mlmLoss, 3)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {batch.pairs.map((pair, k) => {
-              const mlmLoss = pair.mlm && pair.mlm.length > 0 ? pair.mlm.reduce((s, x) => s + x.loss, 0) / pair.mlm.length : null;
-              return (
-                <tr
-                  key={k}
-                  data-testid="nsp-pair"
-                  data-is-next={pair.is_next}
-                  data-p-is-next={pair.nsp?.is_next_prob ?? ''}
-                  data-loss={pair.nsp?.loss ?? ''}
-                  data-correct={pair.nsp?.correct ?? ''}
-                  className={pair.nsp && !pair.nsp.correct ? 'wrong' : undefined}
-                >
-                  <td>{k + 1}</td>
-                  <td className="lab-sentence">
-                    {pair.a} <span className="muted">({pair.source === OWN_TEXT ? t('lab.batch.yourText') : pair.source})</span>
-                  </td>
-                  <td className="lab-sentence">{pair.b}</td>
-                  <td>{pair.is_next ? 'IsNext' : 'NotNext'}</td>
-                  <td>{pair.nsp ? formatPercent(pair.nsp.is_next_prob) : '—'}</td>
-                  <td>{pair.nsp ? formatNumber(pair.nsp.loss, 3) : '—'}</td>
-                  <td>{pair.example.positions.length}</td>
-                  <td>{mlmLoss === null ? t('lab.batch.noMlm') : formatNumber(mlmLoss, 3)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </NumbersTable>
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { MASK_FRACTION, RANDOM_FRACTION, type Corruption } from '../../../analys
 import { ROLLS, useLabStore } from '../../../stores';
 import { formatNumber, formatPercent } from '../../common/format';
 import { KINDS } from './MlmExampleView';
+import { NumbersTable } from '../../common/NumbersTable';
 
 const EXPECTED: Record<Corruption, number> = { mask: MASK_FRACTION, random: RANDOM_FRACTION, keep: 1 - MASK_FRACTION - RANDOM_FRACTION };
 
@@ -38,34 +39,21 @@ export function RollsView() {
               <p data-testid="rolls-chosen" data-chosen={rolls.chosen} data-candidates={rolls.candidates}>
                 {t('lab.rolls.chosen', { chosen: rolls.chosen, candidates: rolls.candidates, share: formatPercent(rolls.chosen / rolls.candidates) })}
               </p>
-              <div className="table-scroll">
-                <table className="numbers">
-                  <thead>
-                    <tr>
-                      {headers.map((h) => (
-                        <th key={h} scope="col">
-                          {t(`lab.rolls.headers.${h}`)}
-                        </th>
-                      ))}
+              <NumbersTable headers={headers.map((h) => t(`lab.rolls.headers.${h}`))}>
+                {KINDS.map((kind) => {
+                  const k = rolls.by_kind[kind];
+                  return (
+                    <tr key={kind} data-testid="rolls-kind" data-kind={kind} data-count={k.count} data-recovered={k.recovered} data-loss={k.loss_sum / k.count}>
+                      <th scope="row">{t(`lab.kinds.${kind}`)}</th>
+                      <td>{k.count}</td>
+                      <td>{formatPercent(k.count / rolls.chosen)}</td>
+                      <td>{formatPercent(EXPECTED[kind])}</td>
+                      <td>{k.count ? `${k.recovered} (${formatPercent(k.recovered / k.count)})` : '—'}</td>
+                      <td>{k.count ? formatNumber(k.loss_sum / k.count, 3) : '—'}</td>
                     </tr>
-                  </thead>
-                  <tbody>
-                    {KINDS.map((kind) => {
-                      const k = rolls.by_kind[kind];
-                      return (
-                        <tr key={kind} data-testid="rolls-kind" data-kind={kind} data-count={k.count} data-recovered={k.recovered} data-loss={k.loss_sum / k.count}>
-                          <th scope="row">{t(`lab.kinds.${kind}`)}</th>
-                          <td>{k.count}</td>
-                          <td>{formatPercent(k.count / rolls.chosen)}</td>
-                          <td>{formatPercent(EXPECTED[kind])}</td>
-                          <td>{k.count ? `${k.recovered} (${formatPercent(k.recovered / k.count)})` : '—'}</td>
-                          <td>{k.count ? formatNumber(k.loss_sum / k.count, 3) : '—'}</td>
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
-              </div>
+                  );
+                })}
+              </NumbersTable>
               <p className="explain">{t('lab.rolls.explain')}</p>
             </>
           )}
