@@ -255,7 +255,8 @@ export function createLabStore(deps: StoreDeps, app: AppStore) {
       setOpen(open) {
         set({ open });
         deps.url.write({ lab: open ? 'self-supervision' : null });
-        if (open && !get().example) void get().run();
+        // Closed, the lab does not follow model changes: opening it always runs afresh.
+        if (open) void get().run();
       },
       setText(text) {
         set({ text });

@@ -8,6 +8,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   instanceSegments,
@@ -99,6 +100,11 @@ describe('self-supervision lab on the bundled mini-BERT, against PyTorch', () =>
     }
     // The fixture covers every kind of corruption.
     expect([...kinds].sort()).toEqual(['keep', 'mask', 'random']);
+    // Predicting at chosen positions leaves no tensor behind.
+    const before = tf.memory().numTensors;
+    const last = makeMlmExample(encoding, vocab, { seed: 0, wholeWord: false });
+    await model.runIds(last.input_ids, last.token_type_ids, { outputs: OUTPUTS, mlmPositions: last.positions });
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('draws the same NSP batches and gives PyTorch\u2019s accuracy and losses', async () => {
