@@ -9,7 +9,7 @@ import { errorText, type AppStore } from './appStore';
 import type { StoreDeps } from './deps';
 import { fillMask, maskTokens, type MaskOrigin, type MaskedTexts } from './masking';
 
-export type AttentionView = 'head' | 'model' | 'matrix' | 'rollout';
+export type AttentionView = 'head' | 'model' | 'matrix' | 'rollout' | 'neuron';
 
 export interface AttentionOptions {
   view: AttentionView;
@@ -18,6 +18,8 @@ export interface AttentionOptions {
   head: number | 'mean';
   /** Drop [CLS]/[SEP] rows and columns and renormalise the remaining rows. */
   hideSpecial: boolean;
+  /** Position of the query token the neuron view follows. */
+  query: number;
 }
 
 export interface Example {
@@ -68,6 +70,7 @@ export interface TextState {
   randomSentenceB: () => void;
   /** Puts B first and A second (sentence-order prediction's contrast), with their masks' originals. */
   swapSentences: () => void;
+  /** Changes the attention view; opening the neuron view re-runs for the queries and keys if they are missing. */
   setAttention: (patch: Partial<AttentionOptions>) => void;
   setPositionFocus: (position: number) => void;
   run: () => Promise<void>;
@@ -103,7 +106,7 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
       output: null,
       running: false,
       error: null,
-      attention: { view: 'head', layer: 0, head: 'mean', hideSpecial: false },
+      attention: { view: 'head', layer: 0, head: 'mean', hideSpecial: false, query: 0 },
       positionFocus: 0,
 
       // Typing keeps the known originals only while the masks stay the same ones.
@@ -153,6 +156,8 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
 
       setAttention(patch) {
         set((s) => ({ attention: { ...s.attention, ...patch } }));
+        const { attention, output } = get();
+        if (attention.view === 'neuron' && output && !output.queries_keys) void get().run();
       },
 
       setPositionFocus(position) {
@@ -161,7 +166,7 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
 
       async run() {
         clearTimeout(runTimer);
-        const { textA, textB, topK } = get();
+        const { textA, textB, topK, attention } = get();
         if (textA.trim() === '') {
           const stale = get().output ? ' The results below are for the previous input.' : '';
           set({ error: `Sentence A is empty: type a sentence to run the model.${stale}` });
@@ -170,7 +175,9 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
         if (!app.getState().slots.bert.current) return;
         set({ running: true });
         try {
-          const output = full(await deps.inference().runText(textA, textB.trim() ? textB : null, topK));
+          // Queries and keys are read back only while the neuron view is open (they are large).
+          const outputs = attention.view === 'neuron' ? { queries_keys: true } : undefined;
+          const output = full(await deps.inference().runText(textA, textB.trim() ? textB : null, topK, outputs));
           // A different model may have fewer layers or heads than the view was showing.
           const [layers, heads] = [output.attentions.length, output.attentions[0]?.shape[0] ?? 0];
           set((s) => ({
@@ -181,6 +188,7 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
               ...s.attention,
               layer: Math.min(s.attention.layer, layers - 1),
               head: s.attention.head === 'mean' || s.attention.head < heads ? s.attention.head : 'mean',
+              query: Math.min(s.attention.query, output.encoding.tokens.length - 1),
             },
           }));
           app.getState().reportTimings('bert', output.timings);

@@ -9,7 +9,7 @@ import { displayToken } from '../../../models/token_text';
 import type { FullBertOutput } from '../../../models/types';
 import { ColorLegend } from '../../common/Heatmap';
 import { norm, summedRow } from './vectorMath';
-import { VectorStrip } from './VectorStrip';
+import { VectorStrip } from '../../common/VectorStrip';
 
 export function EmbeddingDecomposition({ output }: { output: FullBertOutput }) {
   const [selected, setSelected] = useState(1);
