@@ -3,10 +3,12 @@
 
 import { i18n } from '../i18n';
 import { getClient } from '../worker/client';
+import { getTrainingClient } from '../worker/trainingClient';
 import { createAppStore } from './appStore';
 import type { StoreDeps } from './deps';
 import { createImageStore } from './imageStore';
 import { createLabStore } from './labStore';
+import { createPositionLabStore } from './positionLabStore';
 import { createTextStore } from './textStore';
 import { pageUrl } from './urlState';
 
@@ -35,6 +37,7 @@ useAppStore.subscribe((now, before) => {
 export const useTextStore = createTextStore(deps, useAppStore);
 export const useImageStore = createImageStore(deps, useAppStore);
 export const useLabStore = createLabStore(deps, useAppStore);
+export const usePositionLabStore = createPositionLabStore(deps, useAppStore, getTrainingClient);
 
 /** A bundled sample image's URL. */
 export const samplesUrl = (file: string) => `${deps.publicBase}samples/${file}`;

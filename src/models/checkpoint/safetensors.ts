@@ -6,7 +6,7 @@
 
 import { ModelError } from '../errors';
 
-const DTYPE_BYTES = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4 } as const;
+const DTYPE_BYTES = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, U8: 1 } as const;
 export type SafetensorsDtype = keyof typeof DTYPE_BYTES;
 
 export interface TensorEntry {
@@ -145,6 +145,31 @@ export function toFloat32(entry: TensorEntry): Float32Array {
     case 'I32':
       for (let i = 0; i < n; i++) out[i] = view.getInt32(4 * i, true);
       break;
+    case 'U8':
+      out.set(bytes);
+      break;
+  }
+  return out;
+}
+
+/** Writes float32 tensors as a safetensors file (header padded to 8 bytes, as the reference writer does). */
+export function serializeSafetensors(tensors: { name: string; shape: number[]; data: Float32Array }[], metadata: Record<string, string> = {}): Uint8Array {
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (const t of tensors) {
+    header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
+    offset += t.data.byteLength;
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const headerBytes = new Uint8Array(Math.ceil(json.byteLength / 8) * 8).fill(0x20);
+  headerBytes.set(json);
+  const out = new Uint8Array(8 + headerBytes.byteLength + offset);
+  new DataView(out.buffer).setUint32(0, headerBytes.byteLength, true);
+  out.set(headerBytes, 8);
+  let at = 8 + headerBytes.byteLength;
+  for (const t of tensors) {
+    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
+    at += t.data.byteLength;
   }
   return out;
 }

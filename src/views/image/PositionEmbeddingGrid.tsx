@@ -3,9 +3,9 @@
 // nothing about rows and columns; if these tiles show a bright spot around their own position
 // and bright bands along their own row and column, it learned the 2-D layout from data.
 
-import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import { rowsOf } from '../../analysis/ndarray';
-import type { VitModelInfo } from '../../models/types';
+import type { NdArray, VitModelInfo } from '../../models/types';
 import { useAnalysis } from '../../stores/analysis';
 import { toRgba } from '../common/colors';
 import { ColorLegend, Heatmap } from '../common/Heatmap';
@@ -15,14 +15,40 @@ import { Panel } from '../common/Panel';
 const DOMAIN: [number, number] = [-1, 1];
 
 export function PositionEmbeddingGrid({ info }: { info: VitModelInfo }) {
-  const grid = info.trained_grid;
+  return <PositionStructurePanel positionEmbeddings={info.position_embeddings} prefix={info.prefix_tokens} grid={info.trained_grid} />;
+}
+
+interface PanelProps {
+  /** [prefix + rows·cols, hidden]: the prefix tokens' rows ([CLS], a distillation token) come first. */
+  positionEmbeddings: NdArray;
+  prefix: number;
+  grid: [number, number];
+  title?: string;
+  exportName?: string;
+  /**
+   * Keep the last grid on screen while the next one is computed (a timeline or a model in
+   * training changes it many times a second); by default a new model's grid hides the old one.
+   */
+  keepPrevious?: boolean;
+  /** Shown under the number, e.g. which frame of a timeline this is. */
+  children?: ReactNode;
+}
+
+/** Figure 7's grid and the Spearman summary of any set of ViT position embeddings. */
+export function PositionStructurePanel({
+  positionEmbeddings,
+  prefix,
+  grid,
+  title = 'Position embeddings',
+  exportName = 'vit-position-embeddings',
+  keepPrevious = false,
+  children,
+}: PanelProps) {
   const [rows, cols] = grid;
   const n = rows * cols;
-  const prefix = info.prefix_tokens;
-  const args = useMemo(() => ({ positions: rowsOf(info.position_embeddings, prefix, prefix + n), grid }), [info, grid, n, prefix]);
+  const args = useMemo(() => ({ positions: rowsOf(positionEmbeddings, prefix, prefix + n), grid }), [positionEmbeddings, grid, n, prefix]);
   const { value: computed, input, error } = useAnalysis('positionStructure', args);
-  // A structure of the previous model stays out of sight until this model's is ready.
-  const structure = input === args ? computed : null;
+  const structure = keepPrevious || input === args ? computed : null;
   const [focus, setFocus] = useState(0);
   const position = Math.min(focus, n - 1);
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -48,8 +74,8 @@ export function PositionEmbeddingGrid({ info }: { info: VitModelInfo }) {
 
   return (
     <Panel
-      title="Position embeddings"
-      exportName="vit-position-embeddings"
+      title={title}
+      exportName={exportName}
       explain={
         <>
           A CNN is built to know which pixels are neighbours; ViT is not. It receives its patches as a plain sequence plus one
@@ -72,6 +98,7 @@ export function PositionEmbeddingGrid({ info }: { info: VitModelInfo }) {
           2-D structure (mean Spearman ρ of similarity vs. distance): <strong>{structure.mean.toFixed(3)}</strong>
         </p>
       )}
+      {children}
       {structure && (
         <div className="map-pair">
           <figure data-testid="position-grid">
