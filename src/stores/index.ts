@@ -49,3 +49,4 @@ export type { DistanceSweep, HeadChoice, SampleEntry } from './imageStore';
 export { patchSizeOf } from './imageStore';
 export type { KindTally, LabBatch, LabExample, LabPair, RollSummary } from './labStore';
 export { BATCH_SIZE, ROLLS } from './labStore';
+export { STRUCTURE_TARGET } from './positionLabStore';

@@ -161,7 +161,7 @@ export function trainingForward(m: TrainableVit, pixels: tf.Tensor4D): tf.Tensor
   const patchVectors = tf.reshape<tf.Rank.R2>(tf.transpose(tf.reshape(perChannel, [B, C, rows * cols, P * P]), [0, 2, 1, 3]), [B * rows * cols, C * P * P]);
   const patches = tf.reshape(linear(patchVectors, m.patchEmbedding), [B, rows * cols, H]);
   const cls = tf.tile(tf.reshape(m.clsToken, [1, 1, H]), [B, 1, 1]);
-  let x = tf.reshape(tf.add(tf.concat([cls, patches], 1), m.positionEmbeddings), [B * T, H]) as tf.Tensor2D;
+  let x = tf.reshape<tf.Rank.R2>(tf.add(tf.concat([cls, patches], 1), m.positionEmbeddings), [B * T, H]);
   for (const layer of m.layers) {
     const attention = batchedSelfAttention(layerNorm(x, layer.layernormBefore, eps), layer, B, T, cfg.num_attention_heads);
     const h = tf.add<tf.Tensor2D>(linear(attention, layer.attentionOutput), x);

@@ -4,7 +4,7 @@
 import { useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../stores';
-import { useImageStore } from '../../stores';
+import { useImageStore, usePositionLabStore } from '../../stores';
 import { Panel } from '../common/Panel';
 import { AttentionDistancePlot } from './AttentionDistancePlot';
 import { AttentionMaps } from './AttentionMaps';
@@ -14,8 +14,10 @@ import { ImagePicker } from './ImagePicker';
 import { ImageNeuronPanel } from './NeuronPanel';
 import { InputView } from './InputView';
 import { PatchOutputs } from './PatchOutputs';
+import { PositionStructureLab } from './lab/PositionStructureLab';
 import { PositionEmbeddingGrid } from './PositionEmbeddingGrid';
 import { RolloutView } from './RolloutView';
+import { ImageSectionTabs } from './SectionTabs';
 import { TopClasses } from './TopClasses';
 import { displayPixels } from './vitData';
 import './image.css';
@@ -29,14 +31,23 @@ export function ImageWorkspace() {
   const overlayOpacity = useImageStore((s) => s.overlayOpacity);
   const setOverlayOpacity = useImageStore((s) => s.setOverlayOpacity);
   const pixels = useMemo(() => (output ? displayPixels(output) : null), [output]);
+  const positionLabOpen = usePositionLabStore((s) => s.open);
 
   useEffect(() => {
     if (!useImageStore.getState().samples) void loadSamples();
   }, [loadSamples]);
 
-
+  if (positionLabOpen) {
+    return (
+      <div className="workspace image-workspace">
+        <ImageSectionTabs />
+        <PositionStructureLab />
+      </div>
+    );
+  }
   return (
     <div className="workspace image-workspace">
+      <ImageSectionTabs />
       <p className="explain intro">
         A Vision Transformer cuts the image into square patches, turns each into a vector and lets every patch attend to every
         other one, with a [CLS] token whose final state is classified. Unlike a CNN it has no built-in notion of locality or of
