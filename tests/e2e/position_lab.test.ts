@@ -4,7 +4,8 @@
 //   * live training: start, the step counter and the loss move, pause, and the saved model opens
 //     in the image workspace, where it classifies the sample image.
 // MEASURE_LIVE_TRAINING=1 adds a test that trains until ρ < −0.3 and prints the training time.
-// Screenshots go to test-results/screenshots; UPDATE_SCREENSHOTS=1 also refreshes docs/screenshot-lab-position.png.
+// Screenshots go to test-results/screenshots; UPDATE_SCREENSHOTS=1 also refreshes docs/screenshot-lab-position.png
+// (after the structure has formed when MEASURE_LIVE_TRAINING=1).
 
 import { copyFileSync, readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -87,5 +88,9 @@ describe('position-structure lab', () => {
     await expect.poll(() => testId(page, 'live-structure-time').textContent(), { timeout: 900_000, interval: 2000 }).toMatch(/fell below/);
     const text = await testId(page, 'live-structure-time').textContent();
     console.log(`browser live training: ${text} at step ${await liveStep(page)}, test accuracy ${await testId(page, 'live-accuracy-value').textContent()}`);
+    await testId(page, 'live-pause').click();
+    await expect.poll(() => testId(page, 'live-status').getAttribute('data-status'), { timeout: 60_000 }).toBe('paused');
+    await page.locator('.lab').screenshot({ path: `${SHOTS}/lab-position.png` });
+    if (process.env.UPDATE_SCREENSHOTS) copyFileSync(`${SHOTS}/lab-position.png`, 'docs/screenshot-lab-position.png');
   }, 1_000_000);
 });

@@ -28,7 +28,7 @@ function setup(url: Record<string, string> = {}) {
     url: memoryUrl(url),
     publicBase: 'http://app.test/',
     fetch: (input) => {
-      const file = String(input as string).replace('http://app.test/', 'public/');
+      const file = (typeof input === 'string' ? input : input instanceof URL ? input.href : input.url).replace('http://app.test/', 'public/');
       return Promise.resolve(new Response(readFileSync(file)));
     },
     random: () => 0,
