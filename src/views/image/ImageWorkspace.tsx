@@ -41,7 +41,9 @@ export function ImageWorkspace() {
     return (
       <div className="workspace image-workspace">
         <ImageSectionTabs />
-        <PositionStructureLab />
+        <div role="tabpanel" aria-labelledby="image-section-position-structure">
+          <PositionStructureLab />
+        </div>
       </div>
     );
   }

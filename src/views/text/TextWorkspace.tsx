@@ -8,6 +8,7 @@ import { useAppStore } from '../../stores';
 import { useLabStore, useTextStore } from '../../stores';
 import { ARCHITECTURE_NAMES } from '../common/format';
 import { Panel } from '../common/Panel';
+import { SectionTabs } from '../common/SectionTabs';
 import { AttentionPanel } from './attention/AttentionPanel';
 import { ClsTrajectory, clsRows } from './embeddings/ClsTrajectory';
 import { EmbeddingDecomposition } from './embeddings/EmbeddingDecomposition';
@@ -26,25 +27,9 @@ const SECTIONS = [
 ] as const;
 
 /** The workspace's sections: the views of one input, and the labs. */
-function SectionTabs() {
-  const { t } = useTranslation();
+function TextSectionTabs() {
   const { open, setOpen } = useLabStore(useShallow((s) => ({ open: s.open, setOpen: s.setOpen })));
-  return (
-    <nav role="tablist" aria-label={t('text.sections.label')} className="section-tabs">
-      {SECTIONS.map((section) => (
-        <button
-          key={section.id}
-          role="tab"
-          type="button"
-          id={`section-${section.id}`}
-          aria-selected={open === section.lab}
-          onClick={() => setOpen(section.lab)}
-        >
-          {t(section.label)}
-        </button>
-      ))}
-    </nav>
-  );
+  return <SectionTabs label="text.sections.label" sections={SECTIONS} idPrefix="section" open={open} setOpen={setOpen} />;
 }
 
 export function TextWorkspace() {
@@ -53,7 +38,7 @@ export function TextWorkspace() {
   const labOpen = useLabStore((s) => s.open);
   return (
     <div className="workspace text-workspace">
-      <SectionTabs />
+      <TextSectionTabs />
       <div role="tabpanel" aria-labelledby={`section-${labOpen ? 'self-supervision' : 'explore'}`}>
         {!labOpen && <ExploreSection />}
         {labOpen && (model ? <SelfSupervisionLab /> : <p>{t('text.waitingForModel')}</p>)}
