@@ -2,7 +2,7 @@
 
 import { formatNumber } from '../../common/format';
 
-const [WIDTH, HEIGHT, PAD] = [260, 120, 28];
+const [WIDTH, HEIGHT, PAD] = [280, 120, 44];
 
 interface Props {
   title: string;
