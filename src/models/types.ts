@@ -169,6 +169,8 @@ export interface BertModelInfo extends ModelInfoBase {
   config: BertConfig;
   /** Which optional heads the checkpoint provides. */
   heads: { mlm: boolean; nsp: boolean; pooler: boolean };
+  /** The tokenizer's unknown token (usually "[UNK]"): what a word becomes that the vocabulary cannot spell. */
+  unk_token: string;
 }
 
 /** Static facts about a loaded ViT that the UI shows without running it. */
@@ -184,8 +186,12 @@ export interface VitModelInfo extends ModelInfoBase {
 
 export type ModelInfo = BertModelInfo | VitModelInfo;
 
-/** The resolved float steps of a ViT/DeiT image processor: x -> (x * rescale_factor - mean) / std. */
+/** The resolved steps of a ViT/DeiT image processor: resize, centre crop, then x -> (x * rescale_factor - mean) / std. */
 export interface ImagePreprocessing {
+  /** Size every image is resized to (ignoring its aspect ratio, as HF's processors do), or null without a resize. */
+  resize: { width: number; height: number } | null;
+  /** Size of the centre crop after the resize, or null without one. */
+  center_crop: { width: number; height: number } | null;
   do_rescale: boolean;
   rescale_factor: number;
   do_normalize: boolean;

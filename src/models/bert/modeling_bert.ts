@@ -198,6 +198,7 @@ export async function createBertModel(sd: StateDict, cfg: BertConfig, tokenizer:
     config: cfg,
     position_embeddings: positionEmbeddings,
     heads: { mlm: weights.mlm !== null, nsp: weights.nsp !== null, pooler: weights.pooler !== null },
+    unk_token: tokenizer.unkToken,
     warnings: sd.warnings,
   };
   let disposed = false;

@@ -2,6 +2,7 @@
 // patch the user clicked, for the chosen layer and head.
 
 import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { FullVitOutput } from '../../models/types';
 import { useImageStore } from '../../stores';
 import { Panel } from '../common/Panel';
@@ -10,6 +11,7 @@ import { PatchMap } from './PatchMap';
 import { attentionMatrix, headLabel, layerLabel, rowToPatches } from './vitData';
 
 export function AttentionMaps({ output, pixels }: { output: FullVitOutput; pixels: ImageData }) {
+  const { t } = useTranslation();
   const layer = useImageStore((s) => s.layer);
   const head = useImageStore((s) => s.head);
   const patch = useImageStore((s) => s.patch);
@@ -21,9 +23,9 @@ export function AttentionMaps({ output, pixels }: { output: FullVitOutput; pixel
 
   return (
     <Panel
-      title="Attention over the image"
+      title={t('image.maps.title')}
       exportName="vit-attention"
-      explain="Each patch is a token. Left: how much the [CLS] token, whose final state feeds the classifier, attends to each patch. Right: where the patch you click attends. Values are attention probabilities; what is missing from 100% went to [CLS]. Click any patch to pick it."
+      explain={t('image.maps.explain')}
       controls={<LayerHeadControls layers={output.attentions.length} heads={output.attentions[0].shape[0]} />}
       data={() => ({ layer, head, patch, grid: output.grid, cls_to_patches: fromCls, patch_to_patches: fromPatch })}
     >
@@ -33,11 +35,11 @@ export function AttentionMaps({ output, pixels }: { output: FullVitOutput; pixel
             values={fromCls}
             grid={output.grid}
             underlay={pixels}
-            ariaLabel={`[CLS] attention to patches, ${where}`}
+            ariaLabel={t('image.maps.clsAria', { where })}
             selectedPatch={patch}
             onPatchClick={setPatch}
           />
-          <figcaption>[CLS] → patches · {where}</figcaption>
+          <figcaption>{t('image.maps.clsCaption', { where })}</figcaption>
         </figure>
         <figure data-testid="patch-attention">
           {fromPatch ? (
@@ -45,14 +47,14 @@ export function AttentionMaps({ output, pixels }: { output: FullVitOutput; pixel
               values={fromPatch}
               grid={output.grid}
               underlay={pixels}
-              ariaLabel={`Attention of patch ${patch} to patches, ${where}`}
+              ariaLabel={t('image.maps.patchAria', { patch, where })}
               selectedPatch={patch}
               onPatchClick={setPatch}
             />
           ) : (
-            <p className="placeholder">Click a patch on the left to see where it attends.</p>
+            <p className="placeholder">{t('image.maps.pickPatch')}</p>
           )}
-          <figcaption>{patch === null ? 'no patch picked' : `patch ${patch} → patches · ${where}`}</figcaption>
+          <figcaption>{patch === null ? t('image.maps.noPatch') : t('image.maps.patchCaption', { patch, where })}</figcaption>
         </figure>
       </div>
     </Panel>

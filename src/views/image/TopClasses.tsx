@@ -1,16 +1,31 @@
-// The classifier's five most probable classes, as bars.
+// The classifier's five most probable classes, as bars, and what the classifier can answer at
+// all: a classifier with a handful of classes gives one of them for any picture.
 
+import { useTranslation } from 'react-i18next';
 import type { ClassProbability } from '../../models/types';
 import { ProbabilityBar } from '../common/ProbabilityBar';
 
-export function TopClasses({ top }: { top: ClassProbability[] }) {
+/** Up to this many classes, the note lists them all. */
+const FEW_CLASSES = 20;
+
+export function TopClasses({ top, labels, model }: { top: ClassProbability[]; labels: string[]; model: string }) {
+  const { t } = useTranslation();
   return (
-    <ol className="prob-bars top-classes" data-testid="top-classes">
-      {top.map((c) => (
-        <li key={c.id} className="prob-row">
-          <ProbabilityBar label={c.label} prob={c.prob} />
-        </li>
-      ))}
-    </ol>
+    <>
+      <ol className="prob-bars top-classes" data-testid="top-classes">
+        {top.map((c) => (
+          <li key={c.id} className="prob-row">
+            <ProbabilityBar label={c.label} prob={c.prob} />
+          </li>
+        ))}
+      </ol>
+      {labels.length <= FEW_CLASSES && (
+        <p role="note" className="muted" data-testid="class-note">
+          {t('image.prediction.onlyClasses', { count: labels.length, classes: labels.join(', ') })}
+          {/* The bundled model's card (public/models/mini-vit/README.md) documents its data. */}
+          {model === 'bundled:mini-vit' && ` ${t('image.prediction.fashion')}`}
+        </p>
+      )}
+    </>
   );
 }

@@ -2,35 +2,44 @@
 // user masked a known token, the probability of the original and its loss −log p (the quantity
 // MLM pretraining minimises, averaged over masked positions).
 
+import { Trans, useTranslation } from 'react-i18next';
 import type { FullBertOutput } from '../../models/types';
 import type { MaskOrigin } from '../../stores/masking';
 import { useTextStore } from '../../stores';
-import { formatPercent } from '../common/format';
+import { formatNumber, formatPercent } from '../common/format';
 import { ProbabilityBar } from '../common/ProbabilityBar';
 
 function OriginalScore({ origin, logProbs }: { origin: MaskOrigin; logProbs: Float32Array }) {
   const logP = logProbs[origin.id];
+  // An original from a shared link may lie outside another model's vocabulary: no score then.
+  if (logP === undefined) return null;
   return (
     <p className="mask-original" data-testid="mask-original">
-      Original token <strong>{origin.token}</strong>: p = {formatPercent(Math.exp(logP))}, loss −log p = {(-logP).toFixed(3)}
+      <Trans
+        i18nKey="text.mlm.original"
+        values={{ token: origin.token, p: formatPercent(Math.exp(logP)), loss: formatNumber(-logP, 3) }}
+        components={{ strong: <strong /> }}
+      />
     </p>
   );
 }
 
 export function MaskPredictions({ output }: { output: FullBertOutput }) {
+  const { t } = useTranslation();
   const originals = useTextStore((s) => s.originals);
   const fillMask = useTextStore((s) => s.fillMask);
-  if (!output.mlm) return <p>This checkpoint has no masked-LM head, so it cannot fill in masks.</p>;
-  if (output.mlm.length === 0) return <p>No [MASK] in the input. Click a token above to mask it, or type [MASK].</p>;
+  if (!output.mlm) return <p>{t('text.mlm.noHead')}</p>;
+  if (output.mlm.length === 0) return <p>{t('text.mlm.noMask')}</p>;
 
-  const losses = output.mlm.flatMap((m, i) => (originals[i] ? [-m.log_probs[originals[i].id]] : []));
+  const losses = output.mlm.flatMap((m, i) => {
+    const logP = originals[i] ? m.log_probs[originals[i].id] : undefined;
+    return logP === undefined ? [] : [-logP];
+  });
   return (
     <div className="mask-predictions">
       {output.mlm.map((m, i) => (
         <figure key={m.position} className="mask-result" data-testid="mask-result">
-          <figcaption>
-            [MASK] at position {m.position}
-          </figcaption>
+          <figcaption>{t('text.mlm.at', { position: m.position })}</figcaption>
           {originals[i] && <OriginalScore origin={originals[i]} logProbs={m.log_probs} />}
           <ol className="prob-bars">
             {m.top.map((c) => (
@@ -40,7 +49,7 @@ export function MaskPredictions({ output }: { output: FullBertOutput }) {
                   className="prob-row"
                   data-testid="prediction"
                   onClick={() => fillMask(i, c.token)}
-                  aria-label={`${c.token}, ${formatPercent(c.prob)}; put it into the sentence`}
+                  aria-label={t('text.mlm.putIn', { token: c.token, p: formatPercent(c.prob) })}
                 >
                   <ProbabilityBar label={c.token} prob={c.prob} />
                 </button>
@@ -51,7 +60,7 @@ export function MaskPredictions({ output }: { output: FullBertOutput }) {
       ))}
       {losses.length > 1 && (
         <p data-testid="mlm-loss">
-          Mean MLM loss over the {losses.length} masked originals: {(losses.reduce((a, b) => a + b, 0) / losses.length).toFixed(3)}
+          {t('text.mlm.meanLoss', { count: losses.length, loss: formatNumber(losses.reduce((a, b) => a + b, 0) / losses.length, 3) })}
         </p>
       )}
     </div>

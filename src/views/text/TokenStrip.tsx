@@ -1,28 +1,64 @@
 // The WordPiece tokens the model actually sees, with id, segment and position. Clicking a token
-// masks it in the sentence (or its whole word) and re-runs, as in masked-LM pretraining.
+// masks it in the sentence (or its whole word) and re-runs, as in masked-LM pretraining. Words
+// the vocabulary cannot spell became the unknown token; a note says how many and why.
 
 import { useState } from 'react';
-import type { BertEncoding } from '../../models/types';
+import { Trans, useTranslation } from 'react-i18next';
+import type { BertEncoding, BertModelInfo } from '../../models/types';
 import { MASK } from '../../stores/masking';
 import { useTextStore } from '../../stores';
+import { formatNumber } from '../common/format';
 
 const SEGMENT_CLASS = ['seg-a', 'seg-b'];
+const HANGUL = /\p{Script=Hangul}/u;
 
-export function TokenStrip({ encoding }: { encoding: BertEncoding }) {
+/** Which words of the input became the unknown token, and whether the vocabulary can spell Korean at all. */
+function UnknownNote({ encoding, info, model }: { encoding: BertEncoding; info: BertModelInfo; model: string }) {
+  const { t } = useTranslation();
+  const input = useTextStore((s) => s.input);
+  const unk = info.unk_token;
+  const positions = encoding.tokens.flatMap((token, p) => (token === unk ? [p] : []));
+  if (positions.length === 0) return null;
+  const words = positions.map((p) => {
+    const span = encoding.offsets[p];
+    const text = input?.[encoding.segment[p]];
+    return span && text ? text.slice(span[0], span[1]) : unk;
+  });
+  return (
+    <div role="status" className="warning unk-note" data-testid="unk-note" data-count={positions.length}>
+      <p>
+        {t('text.tokens.unk', {
+          count: positions.length,
+          total: encoding.tokens.length,
+          unk,
+          words: [...new Set(words)].map((w) => `“${w}”`).join(', '),
+        })}
+      </p>
+      <p>{t('text.tokens.unkWhy', { unk, model, vocab: formatNumber(info.config.vocab_size, 0) })}</p>
+      {words.some((w) => HANGUL.test(w)) && <p>{t('text.tokens.unkKorean')}</p>}
+    </div>
+  );
+}
+
+export function TokenStrip({ encoding, info, model }: { encoding: BertEncoding; info: BertModelInfo; model: string }) {
+  const { t } = useTranslation();
   const maskToken = useTextStore((s) => s.maskToken);
   const [wholeWord, setWholeWord] = useState(false);
   return (
     <div className="token-strip-wrap">
       <label className="inline-option">
-        <input type="checkbox" checked={wholeWord} onChange={(e) => setWholeWord(e.target.checked)} /> mask whole words
+        <input type="checkbox" checked={wholeWord} onChange={(e) => setWholeWord(e.target.checked)} /> {t('text.tokens.wholeWords')}
       </label>
-      <ol className="token-strip" aria-label="Tokens">
+      <ol className="token-strip" aria-label={t('text.tokens.list')}>
         {encoding.tokens.map((token, p) => {
           const segment = encoding.segment[p];
           const special = segment < 0;
           const masked = token === MASK;
-          const className = `token ${special ? 'special' : SEGMENT_CLASS[segment]}${masked ? ' masked' : ''}`;
-          const segmentName = special ? 'special token' : `sentence ${segment === 0 ? 'A' : 'B'}`;
+          const unknown = token === info.unk_token;
+          const className = `token ${special ? 'special' : SEGMENT_CLASS[segment]}${masked ? ' masked' : ''}${unknown ? ' unknown' : ''}`;
+          const segmentName = special ? t('text.tokens.special') : t('text.tokens.sentence', { name: segment === 0 ? 'A' : 'B' });
+          const facts = { token, position: p, id: encoding.input_ids[p], segment: segmentName };
+          const clickable = !(special || masked);
           return (
             <li key={p}>
               <button
@@ -31,9 +67,9 @@ export function TokenStrip({ encoding }: { encoding: BertEncoding }) {
                 data-testid="token"
                 data-token={token}
                 data-id={encoding.input_ids[p]}
-                disabled={special || masked}
-                title={`position ${p}, id ${encoding.input_ids[p]}, ${segmentName}${special || masked ? '' : ' — click to mask'}`}
-                aria-label={`${token}, position ${p}, id ${encoding.input_ids[p]}, ${segmentName}${special || masked ? '' : ', mask it'}`}
+                disabled={!clickable}
+                title={t(clickable ? 'text.tokens.title_click' : 'text.tokens.title_plain', facts)}
+                aria-label={t(clickable ? 'text.tokens.aria_click' : 'text.tokens.aria_plain', facts)}
                 onClick={() => maskToken(p, wholeWord)}
               >
                 <span className="token-text">{token}</span>
@@ -47,13 +83,20 @@ export function TokenStrip({ encoding }: { encoding: BertEncoding }) {
       </ol>
       {encoding.truncated > 0 && (
         <p role="status" className="warning">
-          {encoding.truncated} tokens were cut off to fit the model&apos;s maximum length.
+          {t('text.tokens.truncated', { count: encoding.truncated })}
         </p>
       )}
+      <UnknownNote encoding={encoding} info={info} model={model} />
       <p className="legend">
-        <span className="token seg-a">A</span> sentence A · <span className="token seg-b">B</span> sentence B ·{' '}
-        <span className="token special">[CLS]</span> opens the input, <span className="token special">[SEP]</span> closes each sentence. Under
-        each token: vocabulary id · segment · position.
+        <Trans
+          i18nKey="text.tokens.legend"
+          components={{
+            a: <span className="token seg-a" />,
+            b: <span className="token seg-b" />,
+            cls: <span className="token special" />,
+            sep: <span className="token special" />,
+          }}
+        />
       </p>
     </div>
   );

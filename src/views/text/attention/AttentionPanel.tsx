@@ -1,7 +1,8 @@
-// The attention views of the text workspace: head view, model view, one matrix (a head or the
+// The attention panel: a view switch over the head view (bertviz style), the model view, one matrix (a head or the
 // head average), and attention rollout over all layers.
 
 import { useId, useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import type { FullBertOutput } from '../../../models/types';
 import { useTextStore, type AttentionView } from '../../../stores';
@@ -12,22 +13,10 @@ import { restrict, shownAttention, TEXT_ROLLOUT } from '../attentionData';
 import { HeadView } from './HeadView';
 import { ModelView } from './ModelView';
 
-const VIEWS: { id: AttentionView; label: string }[] = [
-  { id: 'head', label: 'Head view' },
-  { id: 'model', label: 'Model view' },
-  { id: 'matrix', label: 'Matrix' },
-  { id: 'rollout', label: 'Rollout' },
-];
-
-const EXPLAIN: Record<AttentionView, string> = {
-  head: 'Each line joins a token (left) to a token it attends to (right) in one layer; the more opaque, the larger the softmax weight. Colours are heads. Hover a token to see only its lines.',
-  model: 'All layers (rows) and heads (columns) as small matrices: row = attending token, column = attended token, each row scaled to its maximum. Click one to open it.',
-  matrix: 'One head (or the average over the heads) of one layer. Row i shows how token i spreads its attention over all tokens; every row sums to 1.',
-  rollout:
-    'Attention rollout (Abnar & Zuidema, 2020): the layers\u2019 head-averaged attention, each mixed half-and-half with the identity for the residual connection, multiplied from the first layer up. Row i estimates how much output token i draws from each input token.',
-};
+const VIEWS: AttentionView[] = ['head', 'model', 'matrix', 'rollout'];
 
 export function AttentionPanel({ output }: { output: FullBertOutput }) {
+  const { t } = useTranslation();
   const { attention, setAttention } = useTextStore(useShallow((s) => ({ attention: s.attention, setAttention: s.setAttention })));
   const id = useId();
   const layers = output.attentions.length;
@@ -41,21 +30,22 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
     return rollout.value && rollout.input?.attentions === output.attentions ? restrict(output, rollout.value, hideSpecial) : null;
   }, [view, output, attention, rollout.value, rollout.input, hideSpecial]);
   const usesLayer = view === 'head' || view === 'matrix';
+  const headName = head === 'mean' ? t('attention.average') : t('attention.headN', { n: head + 1 });
 
   const controls = (
     <>
-      <div role="radiogroup" aria-label="Attention view" className="segmented">
+      <div role="radiogroup" aria-label={t('attention.views.label')} className="segmented">
         {VIEWS.map((v) => (
-          <label key={v.id}>
-            <input type="radio" name={`${id}-view`} checked={view === v.id} onChange={() => setAttention({ view: v.id })} />
-            {v.label}
+          <label key={v}>
+            <input type="radio" name={`${id}-view`} checked={view === v} onChange={() => setAttention({ view: v })} />
+            {t(`attention.views.${v}`)}
           </label>
         ))}
       </div>
       {usesLayer && (
         <label>
-          Layer{' '}
-          <select value={layer} onChange={(e) => setAttention({ layer: Number(e.target.value) })}>
+          {t('attention.layer')}{' '}
+          <select value={layer} onChange={(e) => setAttention({ layer: Number(e.target.value) })} data-testid="attention-layer">
             {Array.from({ length: layers }, (_, l) => (
               <option key={l} value={l}>
                 {l + 1}
@@ -66,9 +56,13 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
       )}
       {view === 'matrix' && (
         <label>
-          Head{' '}
-          <select value={head} onChange={(e) => setAttention({ head: e.target.value === 'mean' ? 'mean' : Number(e.target.value) })}>
-            <option value="mean">average of heads</option>
+          {t('attention.head')}{' '}
+          <select
+            value={head}
+            onChange={(e) => setAttention({ head: e.target.value === 'mean' ? 'mean' : Number(e.target.value) })}
+            data-testid="attention-head"
+          >
+            <option value="mean">{t('attention.average')}</option>
             {Array.from({ length: heads }, (_, h) => (
               <option key={h} value={h}>
                 {h + 1}
@@ -78,25 +72,25 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
         </label>
       )}
       <label>
-        <input type="checkbox" checked={hideSpecial} onChange={(e) => setAttention({ hideSpecial: e.target.checked })} /> hide [CLS]/[SEP]
+        <input type="checkbox" checked={hideSpecial} onChange={(e) => setAttention({ hideSpecial: e.target.checked })} /> {t('attention.hideSpecial')}
       </label>
     </>
   );
 
   return (
     <Panel
-      title="Attention"
+      title={t('attention.title')}
       exportName={`attention-${view}`}
       explain={
         <>
-          {EXPLAIN[view]}
-          {hideSpecial && ' [CLS] and [SEP] are hidden and every row is rescaled to sum to 1 over the tokens still shown.'}
+          {t(`attention.explain.${view}`)}
+          {hideSpecial && ` ${t('attention.hidden')}`}
         </>
       }
       controls={controls}
       data={() =>
         view === 'model' || view === 'head'
-          ? { tokens: output.encoding.tokens, attentions: output.attentions }
+          ? { view, layer, hideSpecial, tokens: output.encoding.tokens, attentions: output.attentions }
           : { view, layer, head, hideSpecial, tokens: shown?.labels, positions: shown?.positions, matrix: shown?.matrix }
       }
     >
@@ -104,10 +98,10 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
       {view === 'model' && <ModelView output={output} hideSpecial={hideSpecial} onOpen={setAttention} />}
       {view === 'rollout' && rollout.error && (
         <p role="alert" className="error-box">
-          Rollout failed: {rollout.error}
+          {t('attention.rolloutFailed', { message: rollout.error })}
         </p>
       )}
-      {view === 'rollout' && !shown && !rollout.error && <p className="explain">Computing the rollout…</p>}
+      {view === 'rollout' && !shown && !rollout.error && <p className="explain">{t('attention.computingRollout')}</p>}
       {(view === 'matrix' || view === 'rollout') && shown && (
         <div data-testid="attention-matrix" aria-busy={view === 'rollout' && rollout.pending}>
           <Heatmap
@@ -116,7 +110,7 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
             cols={shown.labels.length}
             rowLabels={shown.labels}
             colLabels={shown.labels}
-            ariaLabel={view === 'rollout' ? 'Attention rollout' : `Attention of layer ${layer + 1}, ${head === 'mean' ? 'average of heads' : `head ${head + 1}`}`}
+            ariaLabel={view === 'rollout' ? t('attention.rolloutLabel') : t('attention.matrixLabel', { layer: layer + 1, head: headName })}
             width="min(100%, 640px)"
           />
         </div>
