@@ -67,6 +67,10 @@ const offline = VitePWA({
     // The query string carries the view (?a=…&tab=…): every one is the same page.
     ignoreURLParametersMatching: [/.*/],
     cleanupOutdatedCaches: true,
+    // A new version takes over at once (registerType autoUpdate), and so does the first one: the
+    // page that installed it is offline-ready without a reload.
+    skipWaiting: true,
+    clientsClaim: true,
   },
   // The manifest's icons are in the glob above already.
   includeManifestIcons: false,

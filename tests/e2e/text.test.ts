@@ -89,6 +89,10 @@ describe.each(['wasm', 'webgl'] as const)('text workspace on %s', (backend) => {
     expect(isNext + notNext).toBeCloseTo(100, 0);
     await page.getByRole('button', { name: 'Replace B with a random sentence' }).click();
     await expect.poll(() => testId(page, 'sentence-b').inputValue()).not.toBe('he went to the dog.');
+    // The tokens shown are those of the new B (the next test counts them).
+    const b = await testId(page, 'sentence-b').inputValue();
+    const segmentB = () => page.locator('[data-testid="token"].seg-b').evaluateAll((els) => els.map((e) => e.getAttribute('data-token')).join(''));
+    await expect.poll(async () => (await segmentB()).replace(/##/g, '')).toBe(b.replace(/\s/g, '').toLowerCase());
     await expect.poll(async () => (await tokens(page)).filter((t) => t === '[SEP]').length).toBe(2);
   });
 

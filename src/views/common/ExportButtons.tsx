@@ -22,6 +22,7 @@ function download(href: string, fileName: string): void {
 }
 
 const BUTTONS_CLASS = 'export-buttons';
+const TRANSPARENT = /^(transparent|rgba\(.*,\s*0\))$/;
 
 /** html-to-image's node filter: everything but the export buttons. */
 const notExportButtons = (node: HTMLElement) => !node.classList?.contains(BUTTONS_CLASS);
@@ -37,7 +38,10 @@ export function ExportButtons({ target, name, data }: Props) {
     if (!node) return;
     try {
       const { toPng } = await import('html-to-image');
-      const background = getComputedStyle(document.body).backgroundColor;
+      // The first opaque background from the panel outwards (the page's own is set on <html>).
+      const background =
+        [node, document.body, document.documentElement].map((e) => getComputedStyle(e).backgroundColor).find((c) => !TRANSPARENT.test(c)) ??
+        'white';
       download(await toPng(node, { backgroundColor: background, pixelRatio: 2, filter: notExportButtons }), `${name}.png`);
       setError(null);
     } catch (e) {
