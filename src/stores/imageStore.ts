@@ -276,7 +276,7 @@ export function createImageStore(deps: StoreDeps, app: AppStore) {
         const output = await runQueued(sample.file, await fetchBytes(samplesUrl(sample.file)), { hidden_states: false });
         if (app.getState().slots.vit.current?.name !== model) throw new Error(t('image.distance.modelChanged'));
         if (!output.attentions) throw new Error(t('image.distance.noAttentions'));
-        const distances = meanAttentionDistanceByLayer(output.attentions, output.grid, patchSizeOf(output));
+        const distances = meanAttentionDistanceByLayer(output.attentions, output.grid, patchSizeOf(output), output.prefix_tokens);
         sum = distances.map((layer, l) => Array.from(layer, (d, h) => (sum?.[l][h] ?? 0) + d));
         update({ done: i + 1 });
       }

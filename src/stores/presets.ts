@@ -35,6 +35,10 @@ export const PRESETS: ModelPreset[] = [
   { id: 'hub:google/bert_uncased_L-4_H-256_A-4', slot: 'bert', label: 'bertMini', megabytes: 45 },
   { id: 'hub:google-bert/bert-base-uncased', slot: 'bert', label: 'bertBase', megabytes: 440 },
   { id: 'hub:google-bert/bert-base-multilingual-cased', slot: 'bert', label: 'bertMultilingual', megabytes: 714 },
+  { id: 'hub:distilbert/distilbert-base-uncased', slot: 'bert', label: 'distilBert', megabytes: 268 },
+  { id: 'hub:FacebookAI/roberta-base', slot: 'bert', label: 'roberta', megabytes: 499 },
+  { id: 'hub:albert/albert-base-v2', slot: 'bert', label: 'albert', megabytes: 47 },
+  { id: 'hub:google/electra-small-discriminator', slot: 'bert', label: 'electra', megabytes: 54 },
   {
     id: 'bundled:mini-vit',
     slot: 'vit',
@@ -44,6 +48,7 @@ export const PRESETS: ModelPreset[] = [
   },
   { id: 'hub:facebook/deit-tiny-patch16-224', slot: 'vit', label: 'deitTiny', megabytes: 23 },
   { id: 'hub:google/vit-base-patch16-224', slot: 'vit', label: 'vitBase', megabytes: 346 },
+  { id: 'hub:facebook/deit-base-distilled-patch16-224', slot: 'vit', label: 'deitDistilled', megabytes: 349 },
 ];
 
 export const DEFAULT_MODEL: Record<ModelSlot, string> = { bert: 'bundled:mini-bert', vit: 'bundled:mini-vit' };

@@ -5,11 +5,11 @@
 
 import { create } from 'zustand';
 import { t } from '../i18n';
-import { full, type FullBertOutput } from '../models/types';
+import { full, type BertModelInfo, type FullBertOutput } from '../models/types';
 import { isSuperseded } from '../worker/client';
 import { errorText, type AppStore } from './appStore';
 import type { StoreDeps } from './deps';
-import { countMasks, decodeOriginals, encodeOriginals, fillMask, maskTokens, type MaskOrigin, type MaskedTexts } from './masking';
+import { decodeOriginals, encodeOriginals, fillMask, maskTokens, type MaskOrigin, type MaskedTexts } from './masking';
 import { readChoice, readInteger, type IgnoredParam } from './urlState';
 
 export type AttentionView = 'head' | 'model' | 'matrix' | 'rollout';
@@ -99,6 +99,8 @@ export interface TextState {
   fillMask: (maskIndex: number, token: string) => void;
   loadExample: (example: Example) => void;
   randomSentenceB: () => void;
+  /** Puts B first and A second (sentence-order prediction's contrast), with their masks' originals. */
+  swapSentences: () => void;
   setAttention: (patch: Partial<AttentionOptions>) => void;
   setPositionFocus: (position: number) => void;
   run: () => Promise<void>;
@@ -106,13 +108,20 @@ export interface TextState {
 
 export type TextStore = ReturnType<typeof createTextStore>;
 
+const DEFAULT_MASK = '[MASK]';
+
+/** The mask token of the loaded text model ([MASK] until one is loaded, as the examples are written). */
+const maskTokenOf = (model: { info: BertModelInfo } | null): string => model?.info.mask_token ?? DEFAULT_MASK;
+
 /** The text workspace's store; it re-runs the sentences whenever the BERT model or the backend changes. */
 export function createTextStore(deps: StoreDeps, app: AppStore) {
   const { url } = deps;
   const ignoredParams: IgnoredParam[] = [];
   const textA = url.read('a') ?? EXAMPLES[0].a;
   const textB = url.read('b') ?? EXAMPLES[0].b;
-  const initialOriginals = readOriginals(url.read('masked'), countMasks(textA) + countMasks(textB), ignoredParams);
+  // No model is loaded yet: the link's masks are counted in any mask token a model writes.
+  const linkMasks = Math.max(...[DEFAULT_MASK, '<mask>'].map((mask) => `${textA}\n${textB}`.split(mask).length - 1));
+  const initialOriginals = readOriginals(url.read('masked'), linkMasks, ignoredParams);
   const attention: AttentionOptions = {
     view: readChoice(url, 'view', VIEWS, DEFAULT_ATTENTION.view, ignoredParams),
     // The URL counts layers and heads from 1, as the UI does.
@@ -142,6 +151,7 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
       url.write({ a: textA, b: textB, masked: encodeOriginals(originals) });
       scheduleRun();
     };
+    const countMasks = (text: string) => text.split(maskTokenOf(app.getState().slots.bert.current)).length - 1;
 
     return {
       textA,
@@ -189,7 +199,9 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
       },
 
       loadExample(example) {
-        setTexts({ texts: [example.a, example.b], originals: [] });
+        // The examples are written with BERT's [MASK]; other models have their own mask token.
+        const mask = maskTokenOf(app.getState().slots.bert.current);
+        setTexts({ texts: [example.a.replaceAll(DEFAULT_MASK, mask), example.b.replaceAll(DEFAULT_MASK, mask)], originals: [] });
       },
 
       randomSentenceB() {
@@ -198,6 +210,12 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
         const others = pool.filter((s) => s !== textB);
         const keptA = originals.slice(0, countMasks(textA));
         setTexts({ texts: [textA, others[Math.floor(deps.random() * others.length)]], originals: keptA });
+      },
+
+      swapSentences() {
+        const { textA, textB, originals } = get();
+        const inA = countMasks(textA);
+        setTexts({ texts: [textB, textA], originals: [...originals.slice(inA), ...originals.slice(0, inA)] });
       },
 
       setAttention(patch) {
@@ -245,10 +263,19 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
     };
   });
 
-  // A new model or backend gives new numbers for the same input.
+  // A new model or backend gives new numbers for the same input. A model with another mask token
+  // (RoBERTa's <mask> after BERT's [MASK]) gets the masks in the texts rewritten to its own.
   app.subscribe((now, before) => {
     const model = now.slots.bert.current;
-    if (model && (model !== before.slots.bert.current || now.backend !== before.backend)) void store.getState().run();
+    if (!model || (model === before.slots.bert.current && now.backend === before.backend)) return;
+    const [was, mask] = [maskTokenOf(before.slots.bert.current), maskTokenOf(model)];
+    if (was !== mask) {
+      const { textA, textB } = store.getState();
+      const [a, b] = [textA.replaceAll(was, mask), textB.replaceAll(was, mask)];
+      store.setState({ textA: a, textB: b });
+      deps.url.write({ a, b });
+    }
+    void store.getState().run();
   });
   return store;
 }

@@ -1,5 +1,5 @@
 // The shareable part of the app state lives in the query string: the UI language, tab, models,
-// backend override and hub mirror; in the text workspace the sentences, masked tokens, top-k and
+// backend override and WASM thread count, hub mirror; in the text workspace the sentences, masked tokens, top-k and
 // the attention view; in the image workspace the image, layer, head, patch, rollout and overlay
 // settings. Reads happen once at start-up; writes replace the current history entry so typing
 // does not flood the back button. A value that cannot be used is reported, not silently dropped.
@@ -14,6 +14,7 @@ export type UrlKey =
   | 'bert'
   | 'vit'
   | 'backend'
+  | 'threads'
   | 'hub'
   // text workspace
   | 'view'

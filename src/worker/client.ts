@@ -10,6 +10,7 @@ import type {
   ModelLoaded,
   ModelSourceSpec,
   Response,
+  WasmThreads,
   WorkerError,
   WorkerErrorCode,
 } from './protocol';
@@ -55,8 +56,8 @@ export class InferenceClient {
     };
   }
 
-  setBackend(backend: Calls['setBackend']['args']['backend']): Promise<BackendStatus> {
-    return this.call({ type: 'setBackend', backend });
+  setBackend(backend: Calls['setBackend']['args']['backend'], threads: WasmThreads = null): Promise<BackendStatus> {
+    return this.call({ type: 'setBackend', backend, threads });
   }
 
   load(source: ModelSourceSpec, onProgress?: (p: LoadProgress) => void): Promise<ModelLoaded> {

@@ -22,6 +22,7 @@ import type {
   ModelSourceSpec,
   Request,
   Response,
+  WasmThreads,
   WorkerError,
 } from './protocol';
 
@@ -32,6 +33,8 @@ interface Entry {
 
 const models: Partial<Record<ModelSlot, Entry>> = {};
 let backend: BackendStatus | null = null;
+/** The page's thread request for WASM; it takes effect when the WASM backend first starts. */
+let wasmThreads: WasmThreads = null;
 let contextLost = false;
 const watchedCanvases = new WeakSet<object>();
 const newestRun: Partial<Record<CallType, number>> = {};
@@ -55,7 +58,7 @@ async function ensureBackend(): Promise<BackendStatus> {
 }
 
 async function switchBackend(choice: BackendChoice, failed: string[] = []): Promise<BackendStatus> {
-  const status = await activateBackend(choice, failed);
+  const status = await activateBackend(choice, failed, wasmThreads);
   contextLost = false;
   const canvas = activeWebglCanvas();
   if (canvas && !watchedCanvases.has(canvas)) {
@@ -139,6 +142,7 @@ async function runImage({ image, topK, outputs }: Calls['runImage']['args']): Pr
 async function dispatch(request: Request): Promise<Calls[CallType]['result']> {
   switch (request.type) {
     case 'setBackend': {
+      wasmThreads = request.threads;
       backend = await switchBackend(request.backend);
       await reloadAll();
       return backend;

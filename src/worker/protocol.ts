@@ -21,6 +21,9 @@ export interface BackendStatus {
   details: string;
 }
 
+/** Threads for the WASM backend: a count, or null for the default (see defaultWasmThreads). */
+export type WasmThreads = number | null;
+
 /** Where the checkpoint files come from. `cache` keeps downloads in Cache Storage (hub models). */
 export type ModelSourceSpec =
   /** `files`: every file under `baseUrl`, when known (bundled models), so nothing missing is requested. */
@@ -48,7 +51,7 @@ export interface CacheInfo {
 
 /** Request payloads and the value each one resolves to. */
 export interface Calls {
-  setBackend: { args: { backend: BackendChoice }; result: BackendStatus };
+  setBackend: { args: { backend: BackendChoice; threads: WasmThreads }; result: BackendStatus };
   load: { args: { source: ModelSourceSpec }; result: ModelLoaded };
   runText: { args: { textA: string; textB: string | null; topK: number; outputs?: OutputRequest }; result: BertOutput };
   runImage: { args: { image: ImageInput; topK: number; outputs?: OutputRequest }; result: VitOutput };

@@ -18,13 +18,16 @@ const status = (name: BackendStatus['name']): BackendStatus => ({ name, requeste
 
 const bertInfo = (layers: number): BertModelInfo => ({
   kind: 'bert',
+  architecture: 'bert',
+  tokenizer: 'wordpiece',
+  mask_token: '[MASK]',
   weights_file: 'model.safetensors',
   config: {
     model_type: 'bert', architectures: [], vocab_size: 10, hidden_size: 4, num_hidden_layers: layers, num_attention_heads: 2,
     intermediate_size: 8, hidden_act: 'gelu', max_position_embeddings: 8, type_vocab_size: 2, layer_norm_eps: 1e-12, tie_word_embeddings: true,
   },
   position_embeddings: nd([8, 4]),
-  heads: { mlm: true, nsp: true, pooler: true },
+  heads: { mlm: true, nsp: true, pooler: true, sop: false, rtd: false },
   unk_token: '[UNK]',
   warnings: [],
 });
@@ -34,8 +37,12 @@ function bertOutput(text: string, layers: number, heads = 2): BertOutput {
   const n = tokens.length;
   return {
     model: 'bert',
-    encoding: { tokens, input_ids: tokens.map((_, i) => i), token_type_ids: tokens.map(() => 0), offsets: tokens.map(() => null), segment: tokens.map(() => 0), word_ids: tokens.map(() => null), truncated: 0 },
-    embeddings: { word: nd([n, 4]), position: nd([n, 4]), token_type: nd([n, 4]) },
+    architecture: 'bert',
+    encoding: {
+      tokens, input_ids: tokens.map((_, i) => i), token_type_ids: tokens.map(() => 0), offsets: tokens.map(() => null), segment: tokens.map(() => 0),
+      word_ids: tokens.map(() => null), truncated: 0, mask_token: '[MASK]', tokenizer: 'wordpiece',
+    },
+    embeddings: { word: nd([n, 4]), position: nd([n, 4]), token_type: nd([n, 4]), normalized: nd([n, 4]) },
     hidden_states: Array.from({ length: layers + 1 }, () => nd([n, 4])),
     attentions: Array.from({ length: layers }, () => nd([heads, n, n])),
     queries_keys: null,
@@ -43,6 +50,8 @@ function bertOutput(text: string, layers: number, heads = 2): BertOutput {
     pooler_output: null,
     mlm: [],
     nsp: null,
+    sop: null,
+    rtd: null,
     timings,
   };
 }

@@ -8,7 +8,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../stores';
 import { PRESETS } from '../../stores/presets';
 import type { ModelSlot } from '../../worker/protocol';
-import { formatBytes, formatPercent } from './format';
+import { ARCHITECTURE_NAMES, formatBytes, formatPercent } from './format';
 
 /** Every file under the dropped items, descending into folders. */
 async function droppedFiles(items: DataTransferItemList): Promise<File[]> {
@@ -132,7 +132,7 @@ export function ModelPicker({ slot }: { slot: ModelSlot }) {
       <p className="current-model" data-testid={`current-model-${slot}`} aria-live="polite">
         {state.current && info ? (
           <>
-            {t('picker.model')} <strong>{state.current.name}</strong> (
+            {t('picker.model')} <strong>{state.current.name}</strong> (<span data-testid={`architecture-${slot}`}>{ARCHITECTURE_NAMES[info.config.model_type]}</span>,{' '}
             {t('picker.shape', { layers: info.config.num_hidden_layers, heads: info.config.num_attention_heads, hidden: info.config.hidden_size })})
           </>
         ) : state.loading ? (

@@ -8,13 +8,14 @@ import { useImageStore } from '../../stores';
 import { Panel } from '../common/Panel';
 import { AttentionDistancePlot } from './AttentionDistancePlot';
 import { AttentionMaps } from './AttentionMaps';
+import { DistillationHeads } from './DistillationHeads';
 import { HeadGrid } from './HeadGrid';
 import { ImagePicker } from './ImagePicker';
 import { InputView } from './InputView';
 import { PatchOutputs } from './PatchOutputs';
 import { PositionEmbeddingGrid } from './PositionEmbeddingGrid';
 import { RolloutView } from './RolloutView';
-import { TopClasses } from './TopClasses';
+import { ClassNote, TopClasses } from './TopClasses';
 import { displayPixels } from './vitData';
 import './image.css';
 
@@ -63,12 +64,25 @@ export function ImageWorkspace() {
               data={() => ({ top: output.top, logits: output.logits })}
             >
               {output.top ? (
-                <TopClasses top={output.top} labels={model.info.config.id2label} model={model.name} />
+                <>
+                  <TopClasses top={output.top} />
+                  <ClassNote labels={model.info.config.id2label} model={model.name} />
+                </>
               ) : (
                 <p>{t('image.prediction.noHead')}</p>
               )}
             </Panel>
           </div>
+          {output.distillation && output.top && (
+            <Panel
+              title={t('image.distillation.title')}
+              exportName="deit-heads"
+              explain={t('image.distillation.explain')}
+              data={() => ({ ...output.distillation, logits: output.logits })}
+            >
+              <DistillationHeads distillation={output.distillation} mean={output.top} />
+            </Panel>
+          )}
           <label className="opacity-control">
             {t('image.opacity')}{' '}
             <input

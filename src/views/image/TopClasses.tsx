@@ -8,24 +8,26 @@ import { ProbabilityBar } from '../common/ProbabilityBar';
 /** Up to this many classes, the note lists them all. */
 const FEW_CLASSES = 20;
 
-export function TopClasses({ top, labels, model }: { top: ClassProbability[]; labels: string[]; model: string }) {
-  const { t } = useTranslation();
+export function TopClasses({ top }: { top: ClassProbability[] }) {
   return (
-    <>
-      <ol className="prob-bars top-classes" data-testid="top-classes">
-        {top.map((c) => (
-          <li key={c.id} className="prob-row">
-            <ProbabilityBar label={c.label} prob={c.prob} />
-          </li>
-        ))}
-      </ol>
-      {labels.length <= FEW_CLASSES && (
-        <p role="note" className="muted" data-testid="class-note">
-          {t('image.prediction.onlyClasses', { count: labels.length, classes: labels.join(', ') })}
-          {/* The bundled model's card (public/models/mini-vit/README.md) documents its data. */}
-          {model === 'bundled:mini-vit' && ` ${t('image.prediction.fashion')}`}
-        </p>
-      )}
-    </>
+    <ol className="prob-bars top-classes" data-testid="top-classes">
+      {top.map((c) => (
+        <li key={c.id} className="prob-row">
+          <ProbabilityBar label={c.label} prob={c.prob} />
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export function ClassNote({ labels, model }: { labels: string[]; model: string }) {
+  const { t } = useTranslation();
+  if (labels.length > FEW_CLASSES) return null;
+  return (
+    <p role="note" className="muted" data-testid="class-note">
+      {t('image.prediction.onlyClasses', { count: labels.length, classes: labels.join(', ') })}
+      {/* The bundled model's card (public/models/mini-vit/README.md) documents its data. */}
+      {model === 'bundled:mini-vit' && ` ${t('image.prediction.fashion')}`}
+    </p>
   );
 }

@@ -3,13 +3,14 @@
 // MLM pretraining minimises, averaged over masked positions).
 
 import { Trans, useTranslation } from 'react-i18next';
-import type { FullBertOutput } from '../../models/types';
+import { displayToken } from '../../models/token_text';
+import type { FullBertOutput, TokenizerKind } from '../../models/types';
 import type { MaskOrigin } from '../../stores/masking';
 import { useTextStore } from '../../stores';
 import { formatNumber, formatPercent } from '../common/format';
 import { ProbabilityBar } from '../common/ProbabilityBar';
 
-function OriginalScore({ origin, logProbs }: { origin: MaskOrigin; logProbs: Float32Array }) {
+function OriginalScore({ origin, logProbs, tokenizer }: { origin: MaskOrigin; logProbs: Float32Array; tokenizer: TokenizerKind }) {
   const logP = logProbs[origin.id];
   // An original from a shared link may lie outside another model's vocabulary: no score then.
   if (logP === undefined) return null;
@@ -17,7 +18,7 @@ function OriginalScore({ origin, logProbs }: { origin: MaskOrigin; logProbs: Flo
     <p className="mask-original" data-testid="mask-original">
       <Trans
         i18nKey="text.mlm.original"
-        values={{ token: origin.token, p: formatPercent(Math.exp(logP)), loss: formatNumber(-logP, 3) }}
+        values={{ token: displayToken(origin.token, tokenizer), p: formatPercent(Math.exp(logP)), loss: formatNumber(-logP, 3) }}
         components={{ strong: <strong /> }}
       />
     </p>
@@ -26,10 +27,11 @@ function OriginalScore({ origin, logProbs }: { origin: MaskOrigin; logProbs: Flo
 
 export function MaskPredictions({ output }: { output: FullBertOutput }) {
   const { t } = useTranslation();
+  const { mask_token: mask, tokenizer } = output.encoding;
   const originals = useTextStore((s) => s.originals);
   const fillMask = useTextStore((s) => s.fillMask);
   if (!output.mlm) return <p>{t('text.mlm.noHead')}</p>;
-  if (output.mlm.length === 0) return <p>{t('text.mlm.noMask')}</p>;
+  if (output.mlm.length === 0) return <p>{t('text.mask.none', { mask })}</p>;
 
   const losses = output.mlm.flatMap((m, i) => {
     const logP = originals[i] ? m.log_probs[originals[i].id] : undefined;
@@ -39,8 +41,8 @@ export function MaskPredictions({ output }: { output: FullBertOutput }) {
     <div className="mask-predictions">
       {output.mlm.map((m, i) => (
         <figure key={m.position} className="mask-result" data-testid="mask-result">
-          <figcaption>{t('text.mlm.at', { position: m.position })}</figcaption>
-          {originals[i] && <OriginalScore origin={originals[i]} logProbs={m.log_probs} />}
+          <figcaption>{t('text.mask.at', { mask, position: m.position })}</figcaption>
+          {originals[i] && <OriginalScore origin={originals[i]} logProbs={m.log_probs} tokenizer={tokenizer} />}
           <ol className="prob-bars">
             {m.top.map((c) => (
               <li key={c.id}>
@@ -49,9 +51,9 @@ export function MaskPredictions({ output }: { output: FullBertOutput }) {
                   className="prob-row"
                   data-testid="prediction"
                   onClick={() => fillMask(i, c.token)}
-                  aria-label={t('text.mlm.putIn', { token: c.token, p: formatPercent(c.prob) })}
+                  aria-label={t('text.mlm.putIn', { token: displayToken(c.token, tokenizer), p: formatPercent(c.prob) })}
                 >
-                  <ProbabilityBar label={c.token} prob={c.prob} />
+                  <ProbabilityBar label={displayToken(c.token, tokenizer)} prob={c.prob} />
                 </button>
               </li>
             ))}

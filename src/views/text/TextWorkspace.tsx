@@ -6,6 +6,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { cosineSimilarityMatrix } from '../../analysis/similarity';
 import { useAppStore } from '../../stores';
 import { useTextStore } from '../../stores';
+import { ARCHITECTURE_NAMES } from '../common/format';
 import { Panel } from '../common/Panel';
 import { AttentionPanel } from './attention/AttentionPanel';
 import { ClsTrajectory, clsRows } from './embeddings/ClsTrajectory';
@@ -13,6 +14,8 @@ import { EmbeddingDecomposition } from './embeddings/EmbeddingDecomposition';
 import { PositionSimilarity } from './embeddings/PositionSimilarity';
 import { MaskPredictions } from './MaskPredictions';
 import { NspPanel } from './NspPanel';
+import { RtdPanel } from './RtdPanel';
+import { SopPanel } from './SopPanel';
 import { SentenceInputs } from './SentenceInputs';
 import { TokenStrip } from './TokenStrip';
 
@@ -34,7 +37,7 @@ export function TextWorkspace() {
       {output && model && (
         <>
           <Panel title={t('text.tokens.title')} exportName="tokens" explain={t('text.tokens.explain')} data={() => output.encoding}>
-            <TokenStrip encoding={output.encoding} info={model.info} model={model.name} />
+            <TokenStrip encoding={output.encoding} rtd={output.rtd} info={model.info} model={model.name} />
           </Panel>
           <div className="panel-pair">
             <Panel
@@ -54,9 +57,27 @@ export function TextWorkspace() {
             >
               <MaskPredictions output={output} />
             </Panel>
-            <Panel title={t('text.nsp.title')} exportName="nsp" explain={t('text.nsp.explain')} data={() => output.nsp}>
-              <NspPanel output={output} />
-            </Panel>
+            {output.sop ? (
+              <Panel title={t('text.sop.title')} exportName="sop" explain={t('text.sop.explain')} data={() => output.sop}>
+                <SopPanel output={output} />
+              </Panel>
+            ) : output.rtd ? (
+              <Panel title={t('text.rtd.title')} exportName="rtd" explain={t('text.rtd.explain')} data={() => ({ tokens: output.encoding.tokens, rtd: output.rtd })}>
+                <RtdPanel output={output} />
+              </Panel>
+            ) : (
+              <Panel title={t('text.nsp.title')} exportName="nsp" explain={t('text.nsp.explain')} data={() => output.nsp}>
+                {output.nsp || output.architecture === 'bert' ? (
+                  <NspPanel output={output} />
+                ) : (
+                  <p data-testid="no-sentence-head">
+                    {output.architecture === 'albert'
+                      ? t('text.sop.missing')
+                      : t('text.noSentenceHead', { model: ARCHITECTURE_NAMES[output.architecture] })}
+                  </p>
+                )}
+              </Panel>
+            )}
           </div>
           <AttentionPanel output={output} />
           <Panel

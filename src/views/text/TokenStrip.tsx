@@ -1,13 +1,14 @@
-// The WordPiece tokens the model actually sees, with id, segment and position. Clicking a token
-// masks it in the sentence (or its whole word) and re-runs, as in masked-LM pretraining. Words
-// the vocabulary cannot spell became the unknown token; a note says how many and why.
+// The tokens the model actually sees, with id, segment and position. Clicking a token masks it in
+// the sentence (or its whole word) and re-runs, as in masked-LM pretraining. For ELECTRA's
+// discriminator each token also shows the probability that it was replaced. Words the vocabulary
+// cannot spell became the unknown token; a note says how many and why.
 
 import { useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
-import type { BertEncoding, BertModelInfo } from '../../models/types';
-import { MASK } from '../../stores/masking';
+import { displayToken } from '../../models/token_text';
+import type { BertEncoding, BertModelInfo, NdArray } from '../../models/types';
 import { useTextStore } from '../../stores';
-import { formatNumber } from '../common/format';
+import { formatNumber, formatPercent } from '../common/format';
 
 const SEGMENT_CLASS = ['seg-a', 'seg-b'];
 const HANGUL = /\p{Script=Hangul}/u;
@@ -17,8 +18,8 @@ function UnknownNote({ encoding, info, model }: { encoding: BertEncoding; info: 
   const { t } = useTranslation();
   const input = useTextStore((s) => s.input);
   const unk = info.unk_token;
-  const positions = encoding.tokens.flatMap((token, p) => (token === unk ? [p] : []));
-  if (positions.length === 0) return null;
+  const positions = unk === null ? [] : encoding.tokens.flatMap((token, p) => (token === unk ? [p] : []));
+  if (unk === null || positions.length === 0) return null;
   const words = positions.map((p) => {
     const span = encoding.offsets[p];
     const text = input?.[encoding.segment[p]];
@@ -40,7 +41,15 @@ function UnknownNote({ encoding, info, model }: { encoding: BertEncoding; info: 
   );
 }
 
-export function TokenStrip({ encoding, info, model }: { encoding: BertEncoding; info: BertModelInfo; model: string }) {
+interface Props {
+  encoding: BertEncoding;
+  /** ELECTRA's replaced-token probabilities, one per token; null for other models. */
+  rtd: NdArray | null;
+  info: BertModelInfo;
+  model: string;
+}
+
+export function TokenStrip({ encoding, rtd, info, model }: Props) {
   const { t } = useTranslation();
   const maskToken = useTextStore((s) => s.maskToken);
   const [wholeWord, setWholeWord] = useState(false);
@@ -53,12 +62,15 @@ export function TokenStrip({ encoding, info, model }: { encoding: BertEncoding; 
         {encoding.tokens.map((token, p) => {
           const segment = encoding.segment[p];
           const special = segment < 0;
-          const masked = token === MASK;
+          const masked = token === encoding.mask_token;
           const unknown = token === info.unk_token;
+          const shown = displayToken(token, encoding.tokenizer);
+          const replaced = rtd ? rtd.data[p] : null;
+          const replacedText = replaced === null ? null : t('text.rtd.replaced', { percent: formatPercent(replaced) });
           const className = `token ${special ? 'special' : SEGMENT_CLASS[segment]}${masked ? ' masked' : ''}${unknown ? ' unknown' : ''}`;
           const segmentName = special ? t('text.tokens.special') : t('text.tokens.sentence', { name: segment === 0 ? 'A' : 'B' });
-          const facts = { token, position: p, id: encoding.input_ids[p], segment: segmentName };
           const clickable = !(special || masked);
+          const facts = { token: shown, position: p, id: encoding.input_ids[p], segment: segmentName, rtd: replacedText ? `, ${replacedText}` : '' };
           return (
             <li key={p}>
               <button
@@ -67,15 +79,24 @@ export function TokenStrip({ encoding, info, model }: { encoding: BertEncoding; 
                 data-testid="token"
                 data-token={token}
                 data-id={encoding.input_ids[p]}
+                data-rtd={replaced ?? undefined}
                 disabled={!clickable}
                 title={t(clickable ? 'text.tokens.title_click' : 'text.tokens.title_plain', facts)}
                 aria-label={t(clickable ? 'text.tokens.aria_click' : 'text.tokens.aria_plain', facts)}
                 onClick={() => maskToken(p, wholeWord)}
               >
-                <span className="token-text">{token}</span>
+                <span className="token-text">{shown}</span>
                 <span className="token-meta">
                   {encoding.input_ids[p]} · {special ? '–' : segment === 0 ? 'A' : 'B'} · {p}
                 </span>
+                {replaced !== null && (
+                  <>
+                    <span className="token-meta" data-testid="token-rtd">
+                      {replacedText}
+                    </span>
+                    <span className="token-rtd-bar" aria-hidden style={{ width: `${(100 * replaced).toFixed(1)}%` }} />
+                  </>
+                )}
               </button>
             </li>
           );
@@ -90,6 +111,7 @@ export function TokenStrip({ encoding, info, model }: { encoding: BertEncoding; 
       <p className="legend">
         <Trans
           i18nKey="text.tokens.legend"
+          values={{ cls: encoding.tokens[0], sep: encoding.tokens[encoding.tokens.length - 1] }}
           components={{
             a: <span className="token seg-a" />,
             b: <span className="token seg-b" />,
@@ -97,6 +119,7 @@ export function TokenStrip({ encoding, info, model }: { encoding: BertEncoding; 
             sep: <span className="token special" />,
           }}
         />
+        {encoding.tokenizer !== 'wordpiece' && <> {t(`text.tokens.${encoding.tokenizer}`)}</>}
       </p>
     </div>
   );
