@@ -64,7 +64,7 @@ export interface MlmCandidate {
 }
 
 export interface MlmResult {
-  /** Position of the [MASK] token in the input sequence. */
+  /** Position predicted in the input sequence: a [MASK] token, or one of the run's `mlmPositions`. */
   position: number;
   /** Top-k candidates, most probable first. */
   top: MlmCandidate[];
@@ -121,7 +121,7 @@ export interface BertOutput {
   last_hidden_state: NdArray;
   /** [hidden] tanh pooler output of [CLS], null when the checkpoint has no pooler. */
   pooler_output: NdArray | null;
-  /** One entry per [MASK] token; null when the checkpoint has no MLM head. */
+  /** One entry per [MASK] token (or per requested MLM position); null when the checkpoint has no MLM head. */
   mlm: MlmResult[] | null;
   /** Softmax of the NSP head (index 0 = IsNext); null when the checkpoint has no NSP head. */
   nsp: { is_next: number; not_next: number } | null;

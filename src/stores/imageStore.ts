@@ -9,7 +9,7 @@ import { create } from 'zustand';
 import { meanAttentionDistanceByLayer } from '../analysis/attentionDistance';
 import type { HeadFusion, RolloutOptions } from '../analysis/rollout';
 import { t } from '../i18n';
-import { full, type FullVitOutput, type VitOutput } from '../models/types';
+import { full, type FullVitOutput, type OutputRequest, type VitOutput } from '../models/types';
 import { isSuperseded } from '../worker/client';
 import { errorText, type AppStore } from './appStore';
 import type { StoreDeps } from './deps';
@@ -57,6 +57,8 @@ export interface ImageState {
   sharedOwnImage: boolean;
   /** URL parameters that could not be used (the UI lists them). */
   ignoredParams: IgnoredParam[];
+  /** The neuron view is open: runs then also return the per-head queries and keys. */
+  neuron: boolean;
 
   loadSamples: () => Promise<void>;
   /** Shows a bundled sample (the user's choice: a shared link's note about its own image is done with). */
@@ -71,6 +73,8 @@ export interface ImageState {
   setPatch: (patch: number | null) => void;
   setRollout: (patch: Partial<RolloutOptions>) => void;
   setOverlayOpacity: (opacity: number) => void;
+  /** Opens or closes the neuron view; opening re-runs the image if its queries and keys are missing. */
+  setNeuron: (open: boolean) => void;
   /** Runs every sample through the model and averages their mean attention distances. */
   measureSamples: () => Promise<void>;
 }
@@ -121,8 +125,9 @@ export function createImageStore(deps: StoreDeps, app: AppStore) {
       discardRatio: readNumber(url, 'discard', 0, 0.95, DEFAULTS.rollout.discardRatio, ignoredParams),
     },
     overlayOpacity: readNumber(url, 'opacity', 0, 1, DEFAULTS.overlayOpacity, ignoredParams),
+    neuron: readChoice(url, 'ineuron', ['1'], null, ignoredParams) === '1',
   };
-  const writeView = ({ layer, head, patch, rollout, overlayOpacity }: Pick<ImageState, 'layer' | 'head' | 'patch' | 'rollout' | 'overlayOpacity'>) =>
+  const writeView = ({ layer, head, patch, rollout, overlayOpacity, neuron }: Pick<ImageState, 'layer' | 'head' | 'patch' | 'rollout' | 'overlayOpacity' | 'neuron'>) =>
     url.write({
       ilayer: layer === 0 ? null : String(layer + 1),
       ihead: head === 'mean' ? null : String(head + 1),
@@ -130,6 +135,7 @@ export function createImageStore(deps: StoreDeps, app: AppStore) {
       fusion: rollout.headFusion === DEFAULTS.rollout.headFusion ? null : rollout.headFusion,
       discard: rollout.discardRatio === DEFAULTS.rollout.discardRatio ? null : String(rollout.discardRatio),
       opacity: overlayOpacity === DEFAULTS.overlayOpacity ? null : String(overlayOpacity),
+      ineuron: neuron ? '1' : null,
     });
   const samplesUrl = (file: string) => `${deps.publicBase}samples/${file}`;
   const fetchBytes = async (url: string): Promise<ArrayBuffer> => {
@@ -140,7 +146,7 @@ export function createImageStore(deps: StoreDeps, app: AppStore) {
   // The worker answers an overtaken run with "superseded". Runs from this store go out one at a
   // time, so the sample sweep and the user's own images never overtake each other.
   let queue: Promise<unknown> = Promise.resolve();
-  const runQueued = (name: string, bytes: ArrayBuffer, outputs?: { hidden_states: boolean }): Promise<VitOutput> => {
+  const runQueued = (name: string, bytes: ArrayBuffer, outputs?: OutputRequest): Promise<VitOutput> => {
     const image = { type: 'encoded' as const, bytes: bytes.slice(0), fileName: name };
     const next = queue.then(() => deps.inference().runImage(image, TOP_K, outputs));
     queue = next.catch(() => undefined);
@@ -171,6 +177,7 @@ export function createImageStore(deps: StoreDeps, app: AppStore) {
   sweeps: {},
   sharedOwnImage: requestedImage === OWN_IMAGE,
   ignoredParams,
+  neuron: initial.neuron,
 
   async loadSamples() {
     try {
@@ -210,7 +217,7 @@ export function createImageStore(deps: StoreDeps, app: AppStore) {
     }
     set({ running: true });
     try {
-      const output = full(await runQueued(name, bytes));
+      const output = full(await runQueued(name, bytes, get().neuron ? { queries_keys: true } : undefined));
       // Another model may have fewer layers, heads or patches than the views were showing.
       const heads = output.attentions[0]?.shape[0] ?? 0;
       const patches = output.grid[0] * output.grid[1];
@@ -258,6 +265,11 @@ export function createImageStore(deps: StoreDeps, app: AppStore) {
   setOverlayOpacity(opacity) {
     set({ overlayOpacity: opacity });
     writeView(get());
+  },
+  setNeuron(open) {
+    set({ neuron: open });
+    writeView(get());
+    if (open && get().output && !get().output?.queries_keys) void get().rerun();
   },
 
   async measureSamples() {

@@ -12,7 +12,7 @@ import type { StoreDeps } from './deps';
 import { decodeOriginals, encodeOriginals, fillMask, maskTokens, type MaskOrigin, type MaskedTexts } from './masking';
 import { readChoice, readInteger, type IgnoredParam } from './urlState';
 
-export type AttentionView = 'head' | 'model' | 'matrix' | 'rollout';
+export type AttentionView = 'head' | 'model' | 'matrix' | 'rollout' | 'neuron';
 
 export interface AttentionOptions {
   view: AttentionView;
@@ -21,6 +21,8 @@ export interface AttentionOptions {
   head: number | 'mean';
   /** Drop [CLS]/[SEP] rows and columns and renormalise the remaining rows. */
   hideSpecial: boolean;
+  /** Position of the query token the neuron view follows. */
+  query: number;
 }
 
 export interface Example {
@@ -65,10 +67,10 @@ export const RANDOM_SENTENCES: Record<Example['language'], string[]> = {
 
 const HANGUL = /\p{Script=Hangul}/u;
 
-const VIEWS: AttentionView[] = ['head', 'model', 'matrix', 'rollout'];
+const VIEWS: AttentionView[] = ['head', 'model', 'matrix', 'rollout', 'neuron'];
 export const MAX_TOP_K = 20;
 const DEFAULT_TOP_K = 5;
-const DEFAULT_ATTENTION: AttentionOptions = { view: 'head', layer: 0, head: 'mean', hideSpecial: false };
+const DEFAULT_ATTENTION: AttentionOptions = { view: 'head', layer: 0, head: 'mean', hideSpecial: false, query: 0 };
 
 export interface TextState {
   textA: string;
@@ -101,6 +103,7 @@ export interface TextState {
   randomSentenceB: () => void;
   /** Puts B first and A second (sentence-order prediction's contrast), with their masks' originals. */
   swapSentences: () => void;
+  /** Changes the attention view; opening the neuron view re-runs for the queries and keys if they are missing. */
   setAttention: (patch: Partial<AttentionOptions>) => void;
   setPositionFocus: (position: number) => void;
   run: () => Promise<void>;
@@ -128,16 +131,18 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
     layer: readInteger(url, 'layer', 1, Infinity, DEFAULT_ATTENTION.layer + 1, ignoredParams) - 1,
     head: url.read('head') === 'mean' ? 'mean' : readHead(url.read('head'), ignoredParams),
     hideSpecial: readChoice(url, 'nospecial', ['1'], null, ignoredParams) === '1',
+    query: readInteger(url, 'query', 0, Infinity, DEFAULT_ATTENTION.query, ignoredParams),
   };
   const topK = readInteger(url, 'topk', 1, MAX_TOP_K, DEFAULT_TOP_K, ignoredParams);
   const positionFocus = readInteger(url, 'pos', 0, Infinity, 0, ignoredParams);
 
-  const writeAttention = ({ view, layer, head, hideSpecial }: AttentionOptions) =>
+  const writeAttention = ({ view, layer, head, hideSpecial, query }: AttentionOptions) =>
     url.write({
       view: view === DEFAULT_ATTENTION.view ? null : view,
       layer: layer === DEFAULT_ATTENTION.layer ? null : String(layer + 1),
       head: head === 'mean' ? null : String(head + 1),
       nospecial: hideSpecial ? '1' : null,
+      query: query === DEFAULT_ATTENTION.query ? null : String(query),
     });
 
   const store = create<TextState>()((set, get) => {
@@ -221,6 +226,8 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
       setAttention(patch) {
         set((s) => ({ attention: { ...s.attention, ...patch } }));
         writeAttention(get().attention);
+        const { attention, output } = get();
+        if (attention.view === 'neuron' && output && !output.queries_keys) void get().run();
       },
 
       setPositionFocus(position) {
@@ -230,7 +237,7 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
 
       async run() {
         clearTimeout(runTimer);
-        const { textA, textB, topK } = get();
+        const { textA, textB, topK, attention } = get();
         if (textA.trim() === '') {
           const stale = get().output ? ` ${t('text.staleResults')}` : '';
           set({ error: `${t('text.emptySentenceA')}${stale}` });
@@ -239,7 +246,9 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
         if (!app.getState().slots.bert.current) return;
         set({ running: true });
         try {
-          const output = full(await deps.inference().runText(textA, textB.trim() ? textB : null, topK));
+          // Queries and keys are read back only while the neuron view is open (they are large).
+          const outputs = attention.view === 'neuron' ? { queries_keys: true } : undefined;
+          const output = full(await deps.inference().runText(textA, textB.trim() ? textB : null, topK, outputs));
           // A different model may have fewer layers or heads than the view was showing.
           const [layers, heads] = [output.attentions.length, output.attentions[0]?.shape[0] ?? 0];
           set((s) => ({
@@ -251,6 +260,7 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
               ...s.attention,
               layer: Math.min(s.attention.layer, layers - 1),
               head: s.attention.head === 'mean' || s.attention.head < heads ? s.attention.head : 'mean',
+              query: Math.min(s.attention.query, output.encoding.tokens.length - 1),
             },
           }));
           writeAttention(get().attention);

@@ -1,7 +1,8 @@
 // The shareable part of the app state lives in the query string: the UI language, tab, models,
 // backend override and WASM thread count, hub mirror; in the text workspace the sentences, masked tokens, top-k and
-// the attention view; in the image workspace the image, layer, head, patch, rollout and overlay
-// settings. Reads happen once at start-up; writes replace the current history entry so typing
+// the attention view (with the neuron view's query token); the self-supervision lab's text, seed and
+// whole-word choice; in the image workspace the image, layer, head, patch, rollout, overlay and
+// neuron-view settings. Reads happen once at start-up; writes replace the current history entry so typing
 // does not flood the back button. A value that cannot be used is reported, not silently dropped.
 
 import type { UrlParams } from './deps';
@@ -16,6 +17,11 @@ export type UrlKey =
   | 'backend'
   | 'threads'
   | 'hub'
+  | 'lab'
+  // self-supervision lab
+  | 'ltext'
+  | 'seed'
+  | 'wholeword'
   // text workspace
   | 'view'
   | 'layer'
@@ -24,6 +30,7 @@ export type UrlKey =
   | 'topk'
   | 'masked'
   | 'pos'
+  | 'query'
   // image workspace
   | 'image'
   | 'ilayer'
@@ -31,7 +38,8 @@ export type UrlKey =
   | 'patch'
   | 'fusion'
   | 'discard'
-  | 'opacity';
+  | 'opacity'
+  | 'ineuron';
 
 /** A URL parameter the app could not use; the default took its place. */
 export interface IgnoredParam {

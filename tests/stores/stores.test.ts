@@ -67,6 +67,8 @@ function fakeInference() {
     load: (...args) => deferred('load', args),
     runText: (...args) => deferred('runText', args),
     runImage: (...args) => deferred('runImage', args),
+    tokenize: (...args) => deferred('tokenize', args),
+    runIds: (...args) => deferred('runIds', args),
     cacheInfo: () => Promise.resolve({ entries: 0, bytes: 0 }),
     clearCache: () => Promise.resolve({ entries: 0, bytes: 0 }),
     memory: () => Promise.resolve({ numTensors: 42, numBytes: 0 }),
@@ -203,6 +205,33 @@ describe('stores with a fake worker', () => {
     expect(s.text.getState().attention).toMatchObject({ layer: 1, head: 'mean' });
   });
 
+  it('the neuron view asks for queries and keys: at once when it opens, then on every run while it is open', async () => {
+    const s = setup({ a: 'one two' });
+    await loadBert(s);
+    await flush();
+    const first = s.fake.take('runText');
+    expect(first.args[3]).toBeUndefined();
+    first.resolve(bertOutput('one two', 2));
+    await flush();
+    s.text.getState().setAttention({ view: 'neuron', query: 9 });
+    const opened = s.fake.take('runText');
+    expect(opened.args[3]).toEqual({ queries_keys: true });
+    const withQk = { ...bertOutput('one two', 2), queries_keys: { queries: [nd([2, 4, 2])], keys: [nd([2, 4, 2])] } };
+    opened.resolve(withQk);
+    await flush();
+    // The query token is clamped to the input's four tokens.
+    expect(s.text.getState().attention.query).toBe(3);
+    s.text.getState().setAttention({ layer: 1 });
+    expect(s.fake.pending).toHaveLength(0); // queries and keys are there: no re-run
+    s.text.getState().setTextA('three');
+    await flush();
+    expect(s.fake.take('runText').args[3]).toEqual({ queries_keys: true });
+    s.text.getState().setAttention({ view: 'matrix' });
+    s.text.getState().setTextA('four');
+    await flush();
+    expect(s.fake.take('runText').args[3]).toBeUndefined();
+  });
+
   it('a failed load keeps the previous model and explains a likely typo', async () => {
     const s = setup();
     await loadBert(s);
@@ -257,6 +286,17 @@ describe('stores with a fake worker', () => {
     expect(s.image.getState().output).toBe(out);
     expect(s.image.getState().source?.name).toBe('a.png');
     expect(s.image.getState().error).toBe('Could not run "b.png": not an image');
+
+    // Opening the neuron view re-runs the image for its queries and keys, and later runs keep asking.
+    s.image.getState().setNeuron(true);
+    await flush();
+    const neuronRun = s.fake.take('runImage');
+    expect(neuronRun.args[2]).toEqual({ queries_keys: true });
+    neuronRun.resolve({ ...out, queries_keys: { queries: [], keys: [] } });
+    await flush();
+    s.image.getState().setNeuron(false);
+    s.image.getState().setNeuron(true);
+    expect(s.fake.pending).toHaveLength(0);
   });
 });
 
@@ -284,10 +324,23 @@ describe('the view in the URL', () => {
     const reloaded = setup(url).text.getState();
     expect(reloaded.textA).toBe('the [MASK] sat');
     expect(reloaded.originals).toEqual([{ token: 'cat', id: 2 }]);
-    expect(reloaded.attention).toEqual({ view: 'matrix', layer: 2, head: 1, hideSpecial: true });
+    expect(reloaded.attention).toEqual({ view: 'matrix', layer: 2, head: 1, hideSpecial: true, query: 0 });
     expect(reloaded.topK).toBe(7);
     expect(reloaded.positionFocus).toBe(3);
     expect(reloaded.ignoredParams).toEqual([]);
+  });
+
+  it('the neuron views: the text query token and the open image neuron view survive a reload', () => {
+    const s = setup({ a: 'the cat sat', b: '' });
+    s.text.getState().setAttention({ view: 'neuron', layer: 1, head: 0, query: 2 });
+    s.image.getState().setNeuron(true);
+    const url = Object.fromEntries(s.params.values);
+    expect(url).toMatchObject({ view: 'neuron', layer: '2', head: '1', query: '2', ineuron: '1' });
+    const reloaded = setup(url);
+    expect(reloaded.text.getState().attention).toEqual({ view: 'neuron', layer: 1, head: 0, hideSpecial: false, query: 2 });
+    expect(reloaded.image.getState().neuron).toBe(true);
+    s.image.getState().setNeuron(false);
+    expect(s.params.values.has('ineuron')).toBe(false);
   });
 
   it('defaults stay out of the URL', () => {
@@ -300,13 +353,13 @@ describe('the view in the URL', () => {
   });
 
   it('unusable values are reported and replaced by the defaults', () => {
-    const s = setup({ a: 'no masks here', view: 'sideways', layer: 'x', head: '0', nospecial: 'yes', topk: '25', masked: '2:cat', pos: '-1', ilayer: '0', ihead: 'all', patch: 'p', fusion: 'avg', discard: '2', opacity: 'abc' });
+    const s = setup({ a: 'no masks here', view: 'sideways', layer: 'x', head: '0', nospecial: 'yes', topk: '25', masked: '2:cat', pos: '-1', ilayer: '0', ihead: 'all', patch: 'p', fusion: 'avg', discard: '2', opacity: 'abc', query: '-2', ineuron: 'yes' });
     const text = s.text.getState();
-    expect(text.ignoredParams.map((p) => p.key).sort()).toEqual(['head', 'layer', 'masked', 'nospecial', 'pos', 'topk', 'view']);
+    expect(text.ignoredParams.map((p) => p.key).sort()).toEqual(['head', 'layer', 'masked', 'nospecial', 'pos', 'query', 'topk', 'view']);
     expect(text).toMatchObject({ topK: 5, positionFocus: 0, originals: [], attention: { view: 'head', layer: 0, head: 'mean', hideSpecial: false } });
     const image = s.image.getState();
-    expect(image.ignoredParams.map((p) => p.key).sort()).toEqual(['discard', 'fusion', 'ihead', 'ilayer', 'opacity', 'patch']);
-    expect(image).toMatchObject({ layer: 0, head: 'mean', patch: null, rollout: { headFusion: 'mean', discardRatio: 0.9 }, overlayOpacity: 0.6 });
+    expect(image.ignoredParams.map((p) => p.key).sort()).toEqual(['discard', 'fusion', 'ihead', 'ilayer', 'ineuron', 'opacity', 'patch']);
+    expect(image).toMatchObject({ layer: 0, head: 'mean', patch: null, rollout: { headFusion: 'mean', discardRatio: 0.9 }, overlayOpacity: 0.6, neuron: false });
   });
 
   it('a bad ?backend= is reported until a backend is chosen', async () => {

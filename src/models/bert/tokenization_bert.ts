@@ -300,6 +300,11 @@ export class BertTokenizer implements TextTokenizer {
     return id === this.clsTokenId || id === this.sepTokenId;
   }
 
+  /** Ids of the special tokens ([PAD], [UNK], [CLS], [SEP], [MASK]) and of every added token. */
+  specialIds(): number[] {
+    return [...new Set(this.addedIds.values())];
+  }
+
   tokenToId(token: string): number | undefined {
     return this.addedIds.get(token) ?? this.vocab.get(token);
   }

@@ -36,6 +36,8 @@ export interface TextTokenizer {
   idToToken(id: number): string;
   /** Whether an id is one of the special tokens the tokenizer adds around texts ([CLS], [SEP], <s>, </s>). */
   isAddedSpecial(id: number): boolean;
+  /** Ids a masked-LM example never chooses or draws: the special tokens and every added token. */
+  specialIds(): number[];
 }
 
 /** Head logits are absent when the architecture or the checkpoint lacks the head. */
@@ -76,6 +78,11 @@ export interface TextArchitectureModel {
 
 export interface RunOptions {
   topK?: number;
+  /**
+   * Positions to predict with the MLM head, as in pretraining, where a chosen token may also have
+   * been replaced by a random one or left as it is; by default the mask tokens.
+   */
+  mlmPositions?: number[];
   /** Which optional outputs to read back (default DEFAULT_OUTPUTS). */
   outputs?: OutputRequest;
 }
@@ -140,7 +147,11 @@ export async function createTextModel(sd: StateDict, tokenizer: TextTokenizer, m
     if (disposed) throw new ModelError('unsupported', 'This model was unloaded; load it again.');
     const request = { ...DEFAULT_OUTPUTS, ...opts.outputs };
     const { input_ids, token_type_ids } = encoding;
-    const maskPositions = input_ids.flatMap((id, i) => (id === tokenizer.maskTokenId ? [i] : []));
+    const maskPositions = opts.mlmPositions ?? input_ids.flatMap((id, i) => (id === tokenizer.maskTokenId ? [i] : []));
+    const badPosition = maskPositions.findIndex((p) => !Number.isInteger(p) || p < 0 || p >= input_ids.length);
+    if (badPosition >= 0) {
+      throw new ModelError('mismatch', `MLM position ${maskPositions[badPosition]} is outside the input's ${input_ids.length} tokens.`);
+    }
 
     const { arrays: r, forward_ms, readback_ms } = await runForward(() => {
       const t = model.forward(input_ids, token_type_ids, maskPositions);

@@ -183,6 +183,10 @@ export class SubwordTokenizer implements TextTokenizer {
     return this.addedSpecialIds.has(id);
   }
 
+  specialIds(): number[] {
+    return [...this.tokenizer.get_added_tokens_decoder().keys()];
+  }
+
   encode(textA: string, textB?: string | null, maxLength?: number): BertEncoding {
     const limit = checkedEncodeArgs(textA, textB, maxLength ?? this.maxLength);
     const template = textB == null ? this.template.single : this.template.pair;

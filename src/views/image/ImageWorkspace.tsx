@@ -11,6 +11,7 @@ import { AttentionMaps } from './AttentionMaps';
 import { DistillationHeads } from './DistillationHeads';
 import { HeadGrid } from './HeadGrid';
 import { ImagePicker } from './ImagePicker';
+import { ImageNeuronPanel } from './NeuronPanel';
 import { InputView } from './InputView';
 import { PatchOutputs } from './PatchOutputs';
 import { PositionEmbeddingGrid } from './PositionEmbeddingGrid';
@@ -96,6 +97,7 @@ export function ImageWorkspace() {
             />
           </label>
           <AttentionMaps output={output} pixels={pixels} />
+          <ImageNeuronPanel output={output} pixels={pixels} />
           <HeadGrid output={output} pixels={pixels} />
           <RolloutView output={output} pixels={pixels} />
           <AttentionDistancePlot output={output} model={model.name} />

@@ -1,16 +1,17 @@
 // The text workspace: type one or two sentences, see how BERT tokenizes them, fill in masked
-// words, ask whether B follows A, and look inside (attention, embeddings).
+// words, ask whether B follows A, and look inside (attention, embeddings); or open a lab.
 
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { cosineSimilarityMatrix } from '../../analysis/similarity';
 import { useAppStore } from '../../stores';
-import { useTextStore } from '../../stores';
+import { useLabStore, useTextStore } from '../../stores';
 import { ARCHITECTURE_NAMES } from '../common/format';
 import { Panel } from '../common/Panel';
 import { AttentionPanel } from './attention/AttentionPanel';
 import { ClsTrajectory, clsRows } from './embeddings/ClsTrajectory';
 import { EmbeddingDecomposition } from './embeddings/EmbeddingDecomposition';
+import { SelfSupervisionLab } from './lab/SelfSupervisionLab';
 import { PositionSimilarity } from './embeddings/PositionSimilarity';
 import { MaskPredictions } from './MaskPredictions';
 import { NspPanel } from './NspPanel';
@@ -19,13 +20,56 @@ import { SopPanel } from './SopPanel';
 import { SentenceInputs } from './SentenceInputs';
 import { TokenStrip } from './TokenStrip';
 
+const SECTIONS = [
+  { id: 'explore', label: 'text.sections.explore', lab: false },
+  { id: 'self-supervision', label: 'text.sections.selfSupervision', lab: true },
+] as const;
+
+/** The workspace's sections: the views of one input, and the labs. */
+function SectionTabs() {
+  const { t } = useTranslation();
+  const { open, setOpen } = useLabStore(useShallow((s) => ({ open: s.open, setOpen: s.setOpen })));
+  return (
+    <nav role="tablist" aria-label={t('text.sections.label')} className="section-tabs">
+      {SECTIONS.map((section) => (
+        <button
+          key={section.id}
+          role="tab"
+          type="button"
+          id={`section-${section.id}`}
+          aria-selected={open === section.lab}
+          onClick={() => setOpen(section.lab)}
+        >
+          {t(section.label)}
+        </button>
+      ))}
+    </nav>
+  );
+}
+
 export function TextWorkspace() {
+  const { t } = useTranslation();
+  const model = useAppStore((s) => s.slots.bert.current);
+  const labOpen = useLabStore((s) => s.open);
+  return (
+    <div className="workspace text-workspace">
+      <SectionTabs />
+      <div role="tabpanel" aria-labelledby={`section-${labOpen ? 'self-supervision' : 'explore'}`}>
+        {!labOpen && <ExploreSection />}
+        {labOpen && (model ? <SelfSupervisionLab /> : <p>{t('text.waitingForModel')}</p>)}
+      </div>
+    </div>
+  );
+}
+
+/** The views of one input: tokens, masked words, NSP, attention, embeddings. */
+function ExploreSection() {
   const { t } = useTranslation();
   const model = useAppStore((s) => s.slots.bert.current);
   const { output, error } = useTextStore(useShallow((s) => ({ output: s.output, error: s.error })));
 
   return (
-    <div className="workspace text-workspace">
+    <>
       <p className="explain intro">{t('text.intro')}</p>
       <SentenceInputs />
       {error && (
@@ -101,6 +145,6 @@ export function TextWorkspace() {
           </Panel>
         </>
       )}
-    </div>
+    </>
   );
 }

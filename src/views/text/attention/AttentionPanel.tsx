@@ -1,9 +1,10 @@
-// The attention panel: a view switch over the head view (bertviz style), the model view, one matrix (a head or the
-// head average), and attention rollout over all layers.
+// The attention views of the text workspace: head view, model view, one matrix (a head or the
+// head average), attention rollout over all layers, and the neuron view of one head and token.
 
 import { useId, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
+import { neuronView } from '../../../analysis/neuron';
 import type { FullBertOutput } from '../../../models/types';
 import { useTextStore, type AttentionView } from '../../../stores';
 import { Heatmap } from '../../common/Heatmap';
@@ -12,8 +13,9 @@ import { useAnalysis } from '../../../stores/analysis';
 import { restrict, shownAttention, TEXT_ROLLOUT } from '../attentionData';
 import { HeadView } from './HeadView';
 import { ModelView } from './ModelView';
+import { neuronHead, TextNeuronView } from './TextNeuronView';
 
-const VIEWS: AttentionView[] = ['head', 'model', 'matrix', 'rollout'];
+const VIEWS: AttentionView[] = ['head', 'model', 'matrix', 'rollout', 'neuron'];
 
 export function AttentionPanel({ output }: { output: FullBertOutput }) {
   const { t } = useTranslation();
@@ -21,7 +23,7 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
   const id = useId();
   const layers = output.attentions.length;
   const heads = output.attentions[0]?.shape[0] ?? 0;
-  const { view, layer, head, hideSpecial } = attention;
+  const { view, layer, head, hideSpecial, query } = attention;
   // Rollout multiplies every layer's matrix: the analysis worker computes it, off the page's thread.
   const rolloutArgs = useMemo(() => (view === 'rollout' ? { attentions: output.attentions, options: TEXT_ROLLOUT } : null), [view, output]);
   const rollout = useAnalysis('rollout', rolloutArgs, ['attentions']);
@@ -29,7 +31,7 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
     if (view !== 'rollout') return shownAttention(output, attention);
     return rollout.value && rollout.input?.attentions === output.attentions ? restrict(output, rollout.value, hideSpecial) : null;
   }, [view, output, attention, rollout.value, rollout.input, hideSpecial]);
-  const usesLayer = view === 'head' || view === 'matrix';
+  const usesLayer = view === 'head' || view === 'matrix' || view === 'neuron';
   const headName = head === 'mean' ? t('attention.average') : t('attention.headN', { n: head + 1 });
 
   const controls = (
@@ -54,15 +56,16 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
           </select>
         </label>
       )}
-      {view === 'matrix' && (
+      {(view === 'matrix' || view === 'neuron') && (
         <label>
           {t('attention.head')}{' '}
+          {/* The neuron view follows one head: it has no average. */}
           <select
-            value={head}
+            value={view === 'neuron' ? neuronHead(head) : head}
             onChange={(e) => setAttention({ head: e.target.value === 'mean' ? 'mean' : Number(e.target.value) })}
             data-testid="attention-head"
           >
-            <option value="mean">{t('attention.average')}</option>
+            {view === 'matrix' && <option value="mean">{t('attention.average')}</option>}
             {Array.from({ length: heads }, (_, h) => (
               <option key={h} value={h}>
                 {h + 1}
@@ -71,9 +74,23 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
           </select>
         </label>
       )}
-      <label>
-        <input type="checkbox" checked={hideSpecial} onChange={(e) => setAttention({ hideSpecial: e.target.checked })} /> {t('attention.hideSpecial')}
-      </label>
+      {view === 'neuron' && (
+        <label>
+          {t('attention.query')}{' '}
+          <select value={query} onChange={(e) => setAttention({ query: Number(e.target.value) })} data-testid="neuron-query">
+            {output.encoding.tokens.map((token, p) => (
+              <option key={p} value={p}>
+                {p} {token}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {view !== 'neuron' && (
+        <label>
+          <input type="checkbox" checked={hideSpecial} onChange={(e) => setAttention({ hideSpecial: e.target.checked })} /> {t('attention.hideSpecial')}
+        </label>
+      )}
     </>
   );
 
@@ -84,18 +101,21 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
       explain={
         <>
           {t(`attention.explain.${view}`)}
-          {hideSpecial && ` ${t('attention.hidden')}`}
+          {hideSpecial && view !== 'neuron' && ` ${t('attention.hidden')}`}
         </>
       }
       controls={controls}
       data={() =>
         view === 'model' || view === 'head'
           ? { view, layer, hideSpecial, tokens: output.encoding.tokens, attentions: output.attentions }
-          : { view, layer, head, hideSpecial, tokens: shown?.labels, positions: shown?.positions, matrix: shown?.matrix }
+          : view === 'neuron'
+            ? { view, layer, head: neuronHead(head), query, tokens: output.encoding.tokens, neuron: output.queries_keys && neuronView(output.queries_keys, layer, neuronHead(head), query) }
+            : { view, layer, head, hideSpecial, tokens: shown?.labels, positions: shown?.positions, matrix: shown?.matrix }
       }
     >
       {view === 'head' && <HeadView key={`${layer}-${heads}`} output={output} layer={layer} hideSpecial={hideSpecial} />}
       {view === 'model' && <ModelView output={output} hideSpecial={hideSpecial} onOpen={setAttention} />}
+      {view === 'neuron' && <TextNeuronView output={output} layer={layer} head={neuronHead(head)} query={query} />}
       {view === 'rollout' && rollout.error && (
         <p role="alert" className="error-box">
           {t('attention.rolloutFailed', { message: rollout.error })}

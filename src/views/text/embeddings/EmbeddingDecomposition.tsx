@@ -12,7 +12,7 @@ import { formatNumber } from '../../common/format';
 import { ColorLegend } from '../../common/Heatmap';
 import { ScrollTable } from '../../common/ScrollTable';
 import { norm, summedRow } from './vectorMath';
-import { VectorStrip } from './VectorStrip';
+import { VectorStrip } from '../../common/VectorStrip';
 
 type Part = 'token' | 'segment' | 'position' | 'sum' | 'layerNorm';
 
