@@ -1,7 +1,8 @@
 // Every view can be shared by URL: set a state that is not the default, reload the page from its
 // URL, and the panels export the same numbers (their JSON) as before, in the text workspace
 // (masked tokens and their originals, top-k, attention view, layer, head, hidden specials,
-// position) and in the image workspace (sample, layer, head, patch, rollout, opacity). A link made
+// position, the neuron view's query token), in the self-supervision lab (text, seed, whole-word)
+// and in the image workspace (sample, layer, head, patch, rollout, opacity, neuron view). A link made
 // with an image of one's own says the image could not come along; parameters that cannot be used
 // are named, not silently dropped.
 
@@ -104,6 +105,60 @@ describe('a shared URL reproduces the view', () => {
     await page.goto(page.url());
     await expect.poll(() => page.getByTestId('shared-own-image').textContent(), { timeout: 60_000 }).toMatch(/cannot carry/);
     await expect.poll(() => page.getByTestId('top-classes').locator('li').count(), { timeout: 60_000 }).toBe(5);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('the neuron views and the self-supervision lab: query token, layer and head; lab text, seed and whole-word', async () => {
+    const { page, errors } = await watchedPage(browser, { width: 1280, height: 1000 });
+    await page.goto(`${inject('appUrl')}/?backend=wasm`);
+    await expect.poll(() => page.getByTestId('prediction').count(), { timeout: 60_000 }).toBe(5);
+    await page.getByTestId('sentence-a').fill('the cat sat on the mat.');
+    const attention = page.locator('[data-panel^="attention"]');
+    await attention.getByRole('radio', { name: 'Neuron view' }).check();
+    await page.getByTestId('attention-layer').selectOption({ value: '2' });
+    await page.getByTestId('attention-head').selectOption({ value: '1' });
+    await page.getByTestId('neuron-query').selectOption({ value: '3' });
+    await expect.poll(() => page.getByTestId('neuron-view').getAttribute('data-query'), { timeout: 60_000 }).toBe('3');
+    const textNeuron = await exported(page, 'attention-neuron');
+    expect(textNeuron).toMatchObject({ view: 'neuron', layer: 2, head: 1, query: 3 });
+
+    await page.getByRole('tab', { name: 'Lab: self-supervision' }).click();
+    await page.getByTestId('lab-text').fill('the cat sat on the mat. it was soon asleep. the dog barked at the door.');
+    await page.getByTestId('lab-seed').fill('6');
+    await page.getByLabel(/whole-word masking/).check();
+    const example = page.getByTestId('lab-example');
+    await expect.poll(() => example.getAttribute('data-seed'), { timeout: 60_000 }).toBe('6');
+    await page.getByTestId('lab-mlm-loss').waitFor();
+    const labExample = await exported(page, 'lab-mlm-example');
+    expect(labExample).toMatchObject({ example: { seed: 6, whole_word: true } });
+
+    await page.getByRole('tab', { name: 'Image · ViT' }).click();
+    await expect.poll(() => page.getByTestId('top-classes').locator('li').count(), { timeout: 60_000 }).toBe(5);
+    const panel = page.locator('[data-panel="vit-neuron"]');
+    await panel.getByLabel('Show the neuron view').check();
+    await panel.getByTestId('layer-select').selectOption({ value: '2' });
+    await panel.getByTestId('neuron-head').selectOption({ value: '3' });
+    const map = panel.locator('.neuron-map [data-testid="heatmap"]');
+    await map.waitFor({ timeout: 60_000 });
+    const box = (await map.boundingBox())!;
+    await page.mouse.click(box.x + (1.5 * box.width) / 7, box.y + (2.5 * box.height) / 7);
+    await expect.poll(() => page.getByTestId('neuron-view').getAttribute('data-query')).toBe('16');
+    const imageNeuron = await exported(page, 'vit-neuron');
+    expect(imageNeuron).toMatchObject({ layer: 2, head: 3, query: 16 });
+
+    await page.goto(page.url());
+    await expect.poll(() => page.getByTestId('neuron-view').getAttribute('data-query'), { timeout: 60_000 }).toBe('16');
+    expect(await exported(page, 'vit-neuron')).toEqual(imageNeuron);
+    await page.getByRole('tab', { name: 'Text · BERT' }).click();
+    await expect.poll(() => page.getByTestId('lab-example').getAttribute('data-seed'), { timeout: 60_000 }).toBe('6');
+    expect(await page.getByTestId('lab-text').inputValue()).toBe('the cat sat on the mat. it was soon asleep. the dog barked at the door.');
+    await page.getByTestId('lab-mlm-loss').waitFor();
+    expect(await exported(page, 'lab-mlm-example')).toEqual(labExample);
+    await page.getByRole('tab', { name: 'Explore' }).click();
+    await expect.poll(() => page.getByTestId('neuron-view').getAttribute('data-query'), { timeout: 60_000 }).toBe('3');
+    expect(await exported(page, 'attention-neuron')).toEqual(textNeuron);
+    expect(await page.getByTestId('url-notice').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -50,6 +50,10 @@ describe.each(['wasm', 'webgl'] as const)('text workspace on %s', (backend) => {
     // The fixture's weights file is 207,060 bytes: the bar counts every byte.
     expect(await weights.locator('progress').evaluate((p: HTMLProgressElement) => [p.value, p.max])).toEqual([207060, 207060]);
     expect(await testId(page, 'backend-name').textContent()).toBe(backend.toUpperCase());
+    // A repo that is no preset still shows in the preset menu, as the model in use.
+    const menu = testId(page, 'preset-bert');
+    expect(await menu.inputValue()).toBe(FIXTURE);
+    expect(await menu.locator('option:checked').textContent()).toBe(`${FIXTURE} (loaded)`);
   });
 
   it('tokenizes typed text with [CLS] and [SEP]', async () => {
