@@ -65,7 +65,7 @@ export function sourceFor(id: string, hubBaseUrl: string, publicBase: string): M
   const trimmed = id.trim();
   if (trimmed.startsWith('bundled:')) {
     const name = trimmed.slice('bundled:'.length);
-    if (!/^[\w-]+$/.test(name)) throw new Error(`"${name}" is not a bundled model name.`);
+    if (!/^[\w-]+$/.test(name)) throw new Error(t('picker.notBundledName', { name }));
     // Absolute, because the worker resolves relative URLs against its own script.
     const files = PRESETS.find((p) => p.id === trimmed)?.files;
     return { type: 'url', name: trimmed, baseUrl: `${publicBase}models/${name}/`, cache: false, ...(files && { files }) };
