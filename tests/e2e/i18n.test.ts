@@ -40,7 +40,7 @@ describe('the text and image workspaces in Korean', () => {
     await expect.poll(() => page.locator('h1').textContent()).toBe('인코더 플레이그라운드');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('ko');
     expect(await page.getByRole('tab', { name: '텍스트 · BERT' }).getAttribute('aria-selected')).toBe('true');
-    await expect.poll(() => page.getByTestId('current-model-bert').textContent(), { timeout: 60_000 }).toMatch(/모델: bundled:mini-bert \(4개 층, 헤드 4개/);
+    await expect.poll(() => page.getByTestId('current-model-bert').textContent(), { timeout: 60_000 }).toMatch(/모델: bundled:mini-bert \(BERT, 4개 층, 헤드 4개/);
   });
 
   it('masks a token and scores the original, in Korean', async () => {
