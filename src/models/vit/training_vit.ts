@@ -193,10 +193,13 @@ export function trainStep(m: TrainableVit, [optimizer, positionOptimizer]: [tf.O
   return loss;
 }
 
-/** The position embeddings [1 + rows·cols, hidden] as they are now. */
+/**
+ * A copy of the position embeddings [1 + rows·cols, hidden] as they are now (a copy: the CPU
+ * backend's dataSync hands out the variable's own storage, and the worker transfers this buffer).
+ */
 export function positionEmbeddingsOf(m: TrainableVit): { shape: [number, number]; data: Float32Array } {
   const [n, H] = m.positionEmbeddings.shape;
-  return { shape: [n, H], data: m.positionEmbeddings.dataSync() as Float32Array };
+  return { shape: [n, H], data: (m.positionEmbeddings.dataSync() as Float32Array).slice() };
 }
 
 /** The checkpoint in Hugging Face layout: model.safetensors, config.json, preprocessor_config.json. */
