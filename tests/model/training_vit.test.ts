@@ -19,6 +19,7 @@ import {
   LiveRun,
   parseTrainingData,
   pixelBatch,
+  positionEmbeddingsOf,
   saveCheckpoint,
   trainingForward,
   trainStep,
@@ -111,6 +112,11 @@ describe('the live run', () => {
     expect(Number.isFinite(loss)).toBe(true);
     expect(tf.memory().numTensors).toBe(afterFirst);
     expect(run.step).toBe(4);
+    // The worker transfers the position embeddings it posts: that must not take the model's own storage.
+    const posted = positionEmbeddingsOf(run.model);
+    const kept = posted.data.slice();
+    structuredClone(posted.data.buffer, { transfer: [posted.data.buffer] });
+    expect(Array.from(positionEmbeddingsOf(run.model).data)).toEqual(Array.from(kept));
     run.dispose();
     expect(tf.memory().numTensors).toBe(initial);
   });
