@@ -15,6 +15,7 @@ import {
   linear,
   multiHeadSelfAttention,
   queriesAndKeys,
+  tidyLayer,
   type Activation,
   type LayerNormParams,
   type Linear,
@@ -141,10 +142,15 @@ export function bertForward(
   const hidden_states = [x];
   const selfAttentions = [];
   for (const layer of w.layers) {
-    const attention = multiHeadSelfAttention(x, layer.attention, cfg.num_attention_heads);
-    const a = layerNorm(tf.add(linear(attention.context, layer.attentionOutput), x), layer.attentionLayerNorm, eps);
-    x = layerNorm(tf.add(linear(act(linear(a, layer.intermediate)), layer.output), a), layer.outputLayerNorm, eps);
-    selfAttentions.push(attention);
+    const input = x;
+    const result = tidyLayer(() => {
+      const attention = multiHeadSelfAttention(input, layer.attention, cfg.num_attention_heads);
+      const a = layerNorm(tf.add(linear(attention.context, layer.attentionOutput), input), layer.attentionLayerNorm, eps);
+      const hidden = layerNorm(tf.add(linear(act(linear(a, layer.intermediate)), layer.output), a), layer.outputLayerNorm, eps);
+      return { hidden, attention };
+    }, outputQueriesKeys);
+    x = result.hidden;
+    selfAttentions.push(result.attention);
     hidden_states.push(x);
   }
   const attentions = selfAttentions.map((l) => l.probs);
@@ -179,6 +185,12 @@ export interface BertModel {
   run(textA: string, textB: string | null | undefined, opts: RunOptions): Promise<BertOutput>;
   runIds(input_ids: number[], token_type_ids: number[], opts?: { topK?: number }): Promise<FullBertOutput>;
   runIds(input_ids: number[], token_type_ids: number[], opts: RunOptions): Promise<BertOutput>;
+  /**
+   * A throwaway forward on [CLS] [MASK] [SEP] that touches every weight, so the backend's one-time
+   * work happens now rather than in the first real run: on WASM, XNNPACK packs each weight matrix
+   * the first time it multiplies by it (for bert-base, several times the cost of a forward).
+   */
+  warmUp(): Promise<void>;
   dispose(): void;
 }
 
@@ -289,6 +301,10 @@ export async function createBertModel(sd: StateDict, cfg: BertConfig, tokenizer:
     tokenizer,
     run: run as BertModel['run'],
     runIds: runIds as BertModel['runIds'],
+    async warmUp() {
+      const ids = [tokenizer.clsTokenId, tokenizer.maskTokenId, tokenizer.sepTokenId];
+      await runIds(ids, [0, 0, 0], { outputs: { attentions: false, hidden_states: false } });
+    },
     dispose() {
       disposed = true;
       sd.dispose();
