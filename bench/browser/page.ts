@@ -128,7 +128,7 @@ function pairs(run: BertOutput | VitOutput, ort: OrtOutputs['outputs']): [string
   if (out.model === 'bert') {
     add('embeddings.word', out.embeddings.word);
     add('embeddings.position', out.embeddings.position);
-    add('embeddings.token_type', out.embeddings.token_type);
+    if (out.embeddings.token_type) add('embeddings.token_type', out.embeddings.token_type);
     if (out.pooler_output) add('pooler_output', out.pooler_output);
     const logits = ort.prediction_logits;
     out.mlm?.forEach((m, j) => {

@@ -32,15 +32,11 @@ def bert_config(*, vocab_size: int, hidden_act: str, architectures: list, **over
     return config
 
 
-def init_bert_weights(config: dict, seed: int, *, heads: bool, tied_decoder: bool) -> dict:
-    hidden, inter, vocab = config["hidden_size"], config["intermediate_size"], config["vocab_size"]
-    r = RandomWeights(seed, hidden)
-    r.w["bert.embeddings.word_embeddings.weight"] = r.randn(vocab, hidden, std=0.5)
-    r.w["bert.embeddings.position_embeddings.weight"] = r.randn(config["max_position_embeddings"], hidden, std=0.3)
-    r.w["bert.embeddings.token_type_embeddings.weight"] = r.randn(config["type_vocab_size"], hidden, std=0.3)
-    r.norm("bert.embeddings.LayerNorm")
+def init_bert_encoder(r: RandomWeights, prefix: str, config: dict) -> None:
+    """The encoder layers under BERT's names (`<prefix>encoder.layer.N.…`), shared by RoBERTa and ELECTRA."""
+    hidden, inter = config["hidden_size"], config["intermediate_size"]
     for i in range(config["num_hidden_layers"]):
-        p = f"bert.encoder.layer.{i}."
+        p = f"{prefix}encoder.layer.{i}."
         for name in ("query", "key", "value"):
             r.dense(p + "attention.self." + name, hidden, hidden)
         r.dense(p + "attention.output.dense", hidden, hidden)
@@ -48,6 +44,23 @@ def init_bert_weights(config: dict, seed: int, *, heads: bool, tied_decoder: boo
         r.dense(p + "intermediate.dense", inter, hidden)
         r.dense(p + "output.dense", hidden, inter)
         r.norm(p + "output.LayerNorm")
+
+
+def bert_layer_names(p: str) -> dict:
+    """ref_layers.post_ln_layer's names for a layer under BERT's names."""
+    return {"attention": p + "attention.self.", "attention_output": p + "attention.output.dense",
+            "attention_norm": p + "attention.output.LayerNorm", "intermediate": p + "intermediate.dense",
+            "output": p + "output.dense", "output_norm": p + "output.LayerNorm"}
+
+
+def init_bert_weights(config: dict, seed: int, *, heads: bool, tied_decoder: bool) -> dict:
+    hidden, vocab = config["hidden_size"], config["vocab_size"]
+    r = RandomWeights(seed, hidden)
+    r.w["bert.embeddings.word_embeddings.weight"] = r.randn(vocab, hidden, std=0.5)
+    r.w["bert.embeddings.position_embeddings.weight"] = r.randn(config["max_position_embeddings"], hidden, std=0.3)
+    r.w["bert.embeddings.token_type_embeddings.weight"] = r.randn(config["type_vocab_size"], hidden, std=0.3)
+    r.norm("bert.embeddings.LayerNorm")
+    init_bert_encoder(r, "bert.", config)
     r.dense("bert.pooler.dense", hidden, hidden)
     if heads:
         r.dense("cls.predictions.transform.dense", hidden, hidden)

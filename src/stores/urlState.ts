@@ -4,7 +4,7 @@
 
 import type { UrlParams } from './deps';
 
-export type UrlKey = 'tab' | 'lang' | 'a' | 'b' | 'bert' | 'vit' | 'backend' | 'threads' | 'hub';
+export type UrlKey = 'tab' | 'lang' | 'a' | 'b' | 'bert' | 'vit' | 'backend' | 'threads' | 'hub' | 'lab';
 
 /** The page's own query string. */
 export const pageUrl: UrlParams = {

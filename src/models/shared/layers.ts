@@ -136,11 +136,11 @@ export interface LayerResult {
  * time: under a single tidy around the whole forward, bert-base at 128 tokens keeps ~150 MB of them
  * alive until the end, memory the page keeps and the first run has to fault in.
  */
-export function tidyLayer(layer: () => { hidden: tf.Tensor2D; attention: SelfAttentionOutput }, keepQueriesKeys: boolean): LayerResult {
+export function tidyLayer(layer: () => { hidden: tf.Tensor2D; attention: SelfAttentionOutput }): LayerResult {
   return tf.tidy(() => {
     const { hidden, attention } = layer();
     const { probs, queries, keysT } = attention;
-    return { hidden, attention: keepQueriesKeys ? { probs, queries, keysT } : { probs, queries: [], keysT: [] } };
+    return { hidden, attention: { probs, queries, keysT } };
   });
 }
 
@@ -150,4 +150,50 @@ export function queriesAndKeys(layers: LayerResult['attention'][]): { queries: t
     queries: layers.map((l) => tf.stack<tf.Tensor2D>(l.queries) as tf.Tensor3D),
     keys: layers.map((l) => tf.stack<tf.Tensor2D>(l.keysT.map((kT) => tf.transpose(kT))) as tf.Tensor3D),
   };
+}
+
+/** The weights of one post-LN encoder layer (BERT's, and DistilBERT's, RoBERTa's, ALBERT's and ELECTRA's under other names). */
+export interface PostLnLayerWeights {
+  attention: SelfAttentionParams;
+  attentionOutput: Linear;
+  attentionLayerNorm: LayerNormParams;
+  intermediate: Linear;
+  output: Linear;
+  outputLayerNorm: LayerNormParams;
+}
+
+/** Runs `layers` in turn (ALBERT passes its shared layer once per depth); hidden_states[0] is the input. */
+export function bertEncoder(
+  x: tf.Tensor2D,
+  layers: PostLnLayerWeights[],
+  numHeads: number,
+  act: Activation,
+  eps: number,
+): { hidden_states: tf.Tensor2D[]; attentions: LayerResult['attention'][] } {
+  const hidden_states = [x];
+  const attentions = [];
+  for (const layer of layers) {
+    const input = hidden_states[hidden_states.length - 1];
+    const out = tidyLayer(() => bertEncoderLayer(input, layer, numHeads, act, eps));
+    hidden_states.push(out.hidden);
+    attentions.push(out.attention);
+  }
+  return { hidden_states, attentions };
+}
+
+/**
+ * BERT's post-LN encoder layer: a = LayerNorm(x + Attention(x)Wo); out = LayerNorm(a + act(a W1) W2).
+ * The additions keep HF's operand order (sublayer output + residual), so rounding matches too.
+ */
+export function bertEncoderLayer(
+  x: tf.Tensor2D,
+  layer: PostLnLayerWeights,
+  numHeads: number,
+  act: Activation,
+  eps: number,
+): { hidden: tf.Tensor2D; attention: SelfAttentionOutput } {
+  const attention = multiHeadSelfAttention(x, layer.attention, numHeads);
+  const a = layerNorm(tf.add(linear(attention.context, layer.attentionOutput), x), layer.attentionLayerNorm, eps);
+  const hidden = layerNorm(tf.add(linear(act(linear(a, layer.intermediate)), layer.output), a), layer.outputLayerNorm, eps);
+  return { hidden, attention };
 }
