@@ -8,6 +8,7 @@ import { formatMs } from './format';
 
 const CHOICES: { value: BackendChoice; label: string }[] = [
   { value: 'auto', label: 'Auto' },
+  { value: 'webgpu', label: 'WebGPU (GPU)' },
   { value: 'webgl', label: 'WebGL (GPU)' },
   { value: 'wasm', label: 'WebAssembly' },
   { value: 'cpu', label: 'CPU (slow)' },
