@@ -15,7 +15,7 @@ import { cosineSimilarityMatrix } from '../analysis/similarity';
 import { initNodeBackend, type NodeBackend } from '../models/backend_node';
 import { fromFolder } from '../models/checkpoint/source_node';
 import { loadBertTokenizer, loadModel } from '../models';
-import type { BertEncoding, BertOutput, NdArray, VitOutput } from '../models/types';
+import type { BertEncoding, BertOutput, CnnOutput, NdArray, VitOutput } from '../models/types';
 import { decodeImage } from '../models/vit/image_decode';
 
 const USAGE = `usage: infer --model <folder> (--text "..." [--text-b "..."] [--tokenize-only] | --image <png|jpg>)
@@ -84,6 +84,21 @@ function imageSummary(out: VitOutput): string {
   if (!out.top) lines.push('(no classifier head)');
   const t = out.timings;
   lines.push(`forward ${t.forward_ms.toFixed(1)} ms, readback ${t.readback_ms.toFixed(1)} ms`);
+  return lines.join('\n');
+}
+
+function cnnJson(out: CnnOutput, warnings: string[]) {
+  return {
+    logits: Array.from(out.logits.data),
+    top: out.top.map(({ label, id, prob }) => ({ label, id, prob })),
+    feature_map_shapes: out.feature_maps.map((m) => m.shape),
+    warnings,
+  };
+}
+
+function cnnSummary(out: CnnOutput): string {
+  const lines = out.top.map((c) => `${c.label.padEnd(24)} ${pct(c.prob)}`);
+  lines.push(`forward ${out.timings.forward_ms.toFixed(1)} ms, readback ${out.timings.readback_ms.toFixed(1)} ms`);
   return lines.join('\n');
 }
 
@@ -164,7 +179,11 @@ async function run(argv: string[]): Promise<Printed> {
       const out = await model.run(textA, textB ?? null, { topK });
       return print(textJson(out, model.info.warnings), () => textSummary(out));
     }
-    if (!image) throw new UsageError(`${values.model} is a ViT model; give --image, not --text`);
+    if (!image) throw new UsageError(`${values.model} is a ${model.kind === 'cnn' ? 'CNN' : 'ViT'} model; give --image, not --text`);
+    if (model.kind === 'cnn') {
+      const out = await model.run(image, { topK });
+      return print(cnnJson(out, model.info.warnings), () => cnnSummary(out));
+    }
     const out = await model.run(image, { topK });
     return print(imageJson(out, model.info.position_embeddings, model.info.warnings), () => imageSummary(out));
   } finally {

@@ -2,6 +2,7 @@
 // ready-to-run model that owns its tfjs tensors until dispose().
 
 import { createBertModel, type BertModel } from './bert/modeling_bert';
+import { createCnnModel, type CnnModel } from './cnn/modeling_cnn';
 import { BertTokenizer } from './bert/tokenization_bert';
 import { parseConfig, type Config } from './checkpoint/config';
 import { parseSafetensors } from './checkpoint/safetensors';
@@ -13,11 +14,12 @@ import { createVitModel, type VitModel } from './vit/modeling_vit';
 
 export type { BertModel } from './bert/modeling_bert';
 export type { VitModel } from './vit/modeling_vit';
+export type { CnnModel } from './cnn/modeling_cnn';
 export type { CheckpointSource } from './checkpoint/source';
 export { fromFiles, fromUrl } from './checkpoint/source';
 export { ModelError, type ModelErrorCode } from './errors';
 
-export type LoadedModel = BertModel | VitModel;
+export type LoadedModel = BertModel | VitModel | CnnModel;
 
 const WEIGHTS = 'model.safetensors';
 
@@ -68,6 +70,8 @@ export async function loadModel(
   }
   const preprocessor = await readOptional(source, 'preprocessor_config.json');
   const preprocessorConfig = preprocessor === undefined ? null : parseConfig(preprocessor, 'preprocessor_config.json');
-  return createVitModel(new StateDict(file, kind, WEIGHTS), config, preprocessorConfig);
+  const stateDict = new StateDict(file, kind, WEIGHTS);
+  if (kind === 'cnn') return createCnnModel(stateDict, config, preprocessorConfig);
+  return createVitModel(stateDict, config, preprocessorConfig);
 }
 

@@ -105,7 +105,33 @@ export interface Timings {
   readback_ms: number;
 }
 
-export type ModelOutput = BertOutput | VitOutput;
+/** One entry of a mini-CNN's config.json `layers`: a convolution (always followed by ReLU) or a max-pooling. */
+export interface CnnLayerSpec {
+  type: 'conv' | 'max_pool';
+  /** Channels a convolution produces; null for pooling (it keeps the channels). */
+  out_channels: number | null;
+  kernel_size: number;
+  stride: number;
+  /** Zero padding (conv) or ignored border (max_pool) on every side, in input units of that layer. */
+  padding: number;
+}
+
+export interface CnnOutput {
+  model: 'cnn';
+  /** Preprocessed model input [channels, height, width] (the same pixel_values the ViT gets). */
+  pixel_values: NdArray;
+  /** One entry per config.layers entry, each [channels, height, width] as PyTorch lays it out; a conv's is after its ReLU. */
+  feature_maps: NdArray[];
+  /** [channels] mean of the last feature map over height and width: the classifier's input. */
+  pooled: NdArray;
+  /** [num_labels] classifier logits. */
+  logits: NdArray;
+  /** Classes sorted by probability (top-k). */
+  top: ClassProbability[];
+  timings: Timings;
+}
+
+export type ModelOutput = BertOutput | VitOutput | CnnOutput;
 
 /** Static facts about a loaded model that the UI shows without running it. */
 export interface ModelInfo {
@@ -133,4 +159,20 @@ export interface ImagePreprocessing {
   /** One value per model input channel. */
   image_mean: number[];
   image_std: number[];
+}
+
+/** Static facts about a loaded mini-CNN. */
+export interface CnnInfo {
+  kind: 'cnn';
+  /** The parsed config.json as read from the checkpoint. */
+  config: Record<string, unknown>;
+  /** [height, width] the model was trained on (any size works: the network is convolutional up to a global mean). */
+  image_size: [number, number];
+  num_channels: number;
+  /** config.layers, each with the shape [channels, height, width] of its output at image_size. */
+  layers: (CnnLayerSpec & { output_shape: [number, number, number] })[];
+  num_parameters: number;
+  warnings: string[];
+  /** The float steps of the image processor, so views can invert pixel_values exactly. */
+  preprocessing: ImagePreprocessing;
 }

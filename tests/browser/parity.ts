@@ -81,6 +81,7 @@ async function runFixture(folder: string): Promise<CaseOutputs[]> {
       for (const c of cases) outputs.push(bertOutputs(await model.runIds(c.input_ids as number[], c.token_type_ids as number[])));
       return outputs;
     }
+    if (model.kind !== 'vit') throw new Error(`${folder} is neither BERT nor ViT`);
     const expected = parseSafetensors(new Uint8Array(await (await fetchOk(`${folder}/expected.safetensors`)).arrayBuffer()));
     const outputs: CaseOutputs[] = [];
     for (const c of cases) {

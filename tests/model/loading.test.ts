@@ -48,6 +48,7 @@ afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true }
 describe('weight names and optional heads', () => {
   it('maps legacy gamma/beta LayerNorm names and an untied decoder (bert-tiny-legacy-f16)', async () => {
     const model = await loadModel(await fromFolder(join(FIXTURES, 'bert-tiny-legacy-f16')));
+    if (model.kind !== 'bert') throw new Error('expected BERT');
     expect(model.info.heads).toEqual({ mlm: true, nsp: true, pooler: true, classifier: false });
     expect(model.info.warnings).toContain('Legacy LayerNorm names (gamma/beta) were read as weight/bias.');
     // cls.predictions.decoder.bias duplicates cls.predictions.bias and is the only tensor left over.

@@ -12,15 +12,16 @@ import type { Config } from './config';
 import type { LayerNormParams, Linear } from '../shared/layers';
 import { toFloat32, type Safetensors, type TensorEntry } from './safetensors';
 
-export type ModelKind = 'bert' | 'vit';
+export type ModelKind = 'bert' | 'vit' | 'cnn';
 
-const BACKBONE_PREFIXES: Record<ModelKind, string[]> = { bert: ['bert.'], vit: ['vit.', 'deit.'] };
+const BACKBONE_PREFIXES: Record<ModelKind, string[]> = { bert: ['bert.'], vit: ['vit.', 'deit.'], cnn: ['cnn.'] };
 
-/** Decides BERT vs ViT from config.model_type, else `architectures`, else the tensor names. */
+/** Decides BERT vs ViT (vs the playground's own mini_cnn) from config.model_type, else `architectures`, else the tensor names. */
 export function detectModelKind(config: Config, names: Iterable<string>): ModelKind {
   const modelType = config.model_type;
   if (modelType === 'bert') return 'bert';
   if (modelType === 'vit' || modelType === 'deit') return 'vit';
+  if (modelType === 'mini_cnn') return 'cnn';
   if (typeof modelType === 'string') {
     throw new ModelError(
       'unsupported',
