@@ -13,10 +13,11 @@ cross-checked against PyTorch's profiler), and measured PyTorch CPU latency per 
 
 Writes public/models/mini-cnn/inductive_bias.json and data_size_sweep.png. Runs are resumable: a
 finished run leaves work/sweep/<arch>-<size>/result.json and is skipped, an interrupted one resumes
-from its checkpoint. Two processes can share the work (--arch vit, --arch cnn), then --report.
+from its checkpoint. Several single-thread processes can share the work (--arch, --sizes), then --report:
 
-    /usr/bin/python3 scripts/train/inductive_bias.py --arch cnn --threads 1 &
-    /usr/bin/python3 scripts/train/inductive_bias.py --arch vit --threads 1
+    /usr/bin/python3 scripts/train/inductive_bias.py --arch cnn &
+    /usr/bin/python3 scripts/train/inductive_bias.py --arch vit --sizes 1000,5000 &
+    /usr/bin/python3 scripts/train/inductive_bias.py --arch vit --sizes 20000,60000
     /usr/bin/python3 scripts/train/inductive_bias.py --report
 """
 
@@ -48,8 +49,9 @@ SUBSET_SEED = 0
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--arch", choices=["vit", "cnn", "both"], default="both", help="which sweep runs to do")
+    p.add_argument("--sizes", default=",".join(map(str, SIZES)), help="which subset sizes to train (comma-separated)")
     p.add_argument("--report", action="store_true", help="only measure the costs and write the results of finished runs")
-    p.add_argument("--sweep-images", type=int, default=15360, help="training images per run, every size alike")
+    p.add_argument("--sweep-images", type=int, default=20480, help="training images per run, every size alike")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--work", default=os.path.join(HERE, "work", "sweep"))
     p.add_argument("--out-dir", default="public/models/mini-cnn")
@@ -200,7 +202,7 @@ def main():
     if not args.report:
         train_data, test_data = load_split("train"), load_split("t10k")
         for arch in (["vit", "cnn"] if args.arch == "both" else [args.arch]):
-            for size in SIZES:
+            for size in map(int, args.sizes.split(",")):
                 print("result", sweep_run(args, arch, size, train_data, test_data), flush=True)
     if args.report or args.arch == "both":
         report(args)

@@ -12,44 +12,20 @@ import { initNodeBackend } from '../../src/models/backend_node';
 import { fromFolder } from '../../src/models/checkpoint/source_node';
 import { loadModel, type VitModel } from '../../src/models/index';
 import { decodeImage } from '../../src/models/vit/image_decode';
-import type { RgbaImage } from '../../src/models/vit/image_processing_vit';
+import { greyToRgba, loadHeldout, replayHeldout, ROOT, type Heldout } from './heldout';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const MODEL_DIR = join(ROOT, 'public', 'models', 'mini-vit');
 const SAMPLES_DIR = join(ROOT, 'public', 'samples');
-
-interface Heldout {
-  images_base64: string[];
-  labels: number[];
-  top1: number[];
-  logits: number[][];
-  subset_accuracy: number;
-  position_embedding_spearman: number;
-}
 
 interface SampleIndex {
   samples: { file: string; label: string; label_id: number; test_index: number; predicted: string }[];
 }
 
-const heldout: Heldout = JSON.parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'mini-vit', 'heldout.json'), 'utf8'));
+const heldout = loadHeldout<Heldout & { position_embedding_spearman: number }>('mini-vit');
 const sampleIndex: SampleIndex = JSON.parse(readFileSync(join(SAMPLES_DIR, 'index.json'), 'utf8'));
 
 // float32 in tfjs-wasm vs PyTorch's CPU kernels (fixture logits rounded to 1e-6): the worst difference seen was 2.7e-6.
 const LOGIT_TOLERANCE = 1e-4;
-
-/** A 28x28 grey image as the browser decodes a grey PNG: R = G = B = grey, opaque. */
-function greyToRgba(base64: string): RgbaImage {
-  const grey = Buffer.from(base64, 'base64');
-  const data = new Uint8Array(grey.length * 4);
-  grey.forEach((v, i) => data.set([v, v, v, 255], i * 4));
-  return { width: 28, height: 28, data };
-}
-
-function argmax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  return best;
-}
 
 describe('bundled mini-ViT (Fashion-MNIST)', () => {
   let model: VitModel;
@@ -71,18 +47,13 @@ describe('bundled mini-ViT (Fashion-MNIST)', () => {
   });
 
   it('reproduces the PyTorch logits, top-1 and accuracy on 200 held-out test images', async () => {
-    let worst = 0;
-    let correct = 0;
-    for (let i = 0; i < heldout.images_base64.length; i++) {
-      const out = await model.run(greyToRgba(heldout.images_base64[i]));
+    const { worst, accuracy } = await replayHeldout(heldout, async (image) => {
+      const out = await model.run(image);
       expect(out.grid).toEqual([7, 7]);
-      const logits = out.logits!.data;
-      heldout.logits[i].forEach((v, k) => (worst = Math.max(worst, Math.abs(logits[k] - v))));
-      expect(argmax(logits)).toBe(heldout.top1[i]);
-      if (argmax(logits) === heldout.labels[i]) correct++;
-    }
+      return out.logits!.data;
+    });
     expect(worst).toBeLessThan(LOGIT_TOLERANCE);
-    expect(correct / heldout.labels.length).toBe(heldout.subset_accuracy);
+    expect(accuracy).toBe(heldout.subset_accuracy);
   });
 
   it('classifies the bundled sample PNGs as PyTorch does', async () => {

@@ -8,16 +8,13 @@ written model.safetensors.
     /usr/bin/python3 scripts/train/cnn/export.py --checkpoint scripts/train/cnn/work/run/checkpoint.pt
 """
 
-import argparse
 import json
 import os
 import sys
 
-import torch
-
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from common.export import (copy_log_and_curves, label_maps, test_results, training_record,  # noqa: E402
-                           write_heldout_fixture, write_json, write_model_folder)
+from common.export import (export_args, export_model, label_maps, training_record,  # noqa: E402
+                           write_heldout_fixture, write_json)
 from modeling_cnn import CnnConfig, CnnForImageClassification  # noqa: E402
 
 
@@ -38,19 +35,8 @@ def hf_config(config: CnnConfig):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--checkpoint", default="scripts/train/cnn/work/run/checkpoint.pt")
-    p.add_argument("--model-dir", default="public/models/mini-cnn")
-    p.add_argument("--fixture", default="tests/fixtures/mini-cnn/heldout.json")
-    p.add_argument("--heldout", type=int, default=200, help="first N test images go into the fixture")
-    args = p.parse_args()
-    torch.set_num_threads(1)
-
-    ckpt = torch.load(args.checkpoint)
-    config = CnnConfig(**ckpt["config"])
-    model = write_model_folder(args.model_dir, ckpt["model"], hf_config(config), CnnForImageClassification(config))
-    test_x, test_y, logits, results = test_results(model)
-    copy_log_and_curves(args.checkpoint, args.model_dir)
+    args = export_args(__doc__, "cnn", "mini-cnn")
+    ckpt, config, model, test_x, test_y, logits, results = export_model(args, CnnConfig, CnnForImageClassification, hf_config)
     results = {**results, "parameters": sum(p.numel() for p in model.parameters()), **training_record(ckpt)}
     write_json(os.path.join(args.model_dir, "eval_results.json"), results)
     write_heldout_fixture(args.fixture, args.model_dir, test_x, test_y, logits, args.heldout)

@@ -5,7 +5,6 @@ preprocessing, augmentation, optimizer and schedule (scripts/train/common/loop.p
     /usr/bin/python3 scripts/train/cnn/train.py --bench 60   # images/s
 """
 
-import argparse
 import dataclasses
 import json
 import os
@@ -15,15 +14,12 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from common.fashion_mnist import load_split  # noqa: E402
-from common.loop import add_training_args, adamw, train  # noqa: E402
+from common.loop import adamw, parse_training_args, train  # noqa: E402
 from modeling_cnn import CnnConfig, CnnForImageClassification  # noqa: E402
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_training_args(p, "scripts/train/cnn/work/run")
-    add_model_args(p)
-    return p.parse_args(argv)
+    return parse_training_args(__doc__, "scripts/train/cnn/work/run", add_model_args, argv)
 
 
 def add_model_args(p):

@@ -3,6 +3,7 @@ the preprocessor config, labels, test-set evaluation, curves, eval_results.json 
 fixture the TypeScript bundled-model tests reproduce. Every number is computed from the weights
 read back from the written model.safetensors, i.e. from what ships."""
 
+import argparse
 import base64
 import csv
 import json
@@ -43,15 +44,37 @@ def write_json(path, obj):
         f.write("\n")
 
 
-def write_model_folder(model_dir, state_dict, config, model):
-    """config.json, model.safetensors and preprocessor_config.json; loads the written weights into `model` (eval mode)."""
-    os.makedirs(model_dir, exist_ok=True)
-    weights_path = os.path.join(model_dir, "model.safetensors")
-    write_safetensors(state_dict, weights_path)
-    write_json(os.path.join(model_dir, "config.json"), config)
-    write_json(os.path.join(model_dir, "preprocessor_config.json"), preprocessor_config())
+def export_args(doc, arch, name, add_args=None):
+    """An exporter's command line: which checkpoint, which model folder, which held-out fixture."""
+    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--checkpoint", default=f"scripts/train/{arch}/work/run/checkpoint.pt")
+    p.add_argument("--model-dir", default=f"public/models/{name}")
+    p.add_argument("--fixture", default=f"tests/fixtures/{name}/heldout.json")
+    p.add_argument("--heldout", type=int, default=200, help="first N test images go into the fixture")
+    if add_args:
+        add_args(p)
+    return p.parse_args()
+
+
+def export_model(args, config_class, model_class, hf_config):
+    """Writes config.json, model.safetensors, preprocessor_config.json, the log and its curves; then loads
+    the written weights back and evaluates them on the test set.
+
+    Returns the checkpoint, the model config, the model (eval mode), and test_results' four values.
+    """
+    torch.set_num_threads(1)
+    ckpt = torch.load(args.checkpoint)
+    config = config_class(**ckpt["config"])
+    os.makedirs(args.model_dir, exist_ok=True)
+    weights_path = os.path.join(args.model_dir, "model.safetensors")
+    write_safetensors(ckpt["model"], weights_path)
+    write_json(os.path.join(args.model_dir, "config.json"), hf_config(config))
+    write_json(os.path.join(args.model_dir, "preprocessor_config.json"), preprocessor_config())
+    copy_log_and_curves(args.checkpoint, args.model_dir)
+    model = model_class(config)
     model.load_state_dict(read_safetensors(weights_path))
-    return model.eval()
+    model.eval()
+    return (ckpt, config, model, *test_results(model))
 
 
 @torch.no_grad()

@@ -7,6 +7,7 @@ speed, which suits a GPU lent for a fixed number of minutes) or on a number of t
 data-size sweep and the position-embedding timeline need to be comparable and reproducible).
 """
 
+import argparse
 import csv
 import math
 import os
@@ -20,8 +21,15 @@ from common.fashion_mnist import augment, preprocess
 BASE_LOG_FIELDS = ["step", "epoch", "elapsed_min", "images", "lr", "train_loss", "train_acc", "test_loss", "test_acc"]
 
 
-def add_training_args(p, out_default):
-    """The command-line flags of the loop (recipe and bookkeeping); the model's own flags are added by the caller."""
+def parse_training_args(doc, out_default, add_model_args, argv=None):
+    """A trainer's command line: the loop's flags (recipe and bookkeeping), then the model's own."""
+    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_training_args(p, out_default)
+    add_model_args(p)
+    return p.parse_args(argv)
+
+
+def _add_training_args(p, out_default):
     p.add_argument("--minutes", type=float, default=75, help="wall-clock budget of the whole run")
     p.add_argument("--train-images", type=int, default=0,
                    help="if > 0, the schedule runs on this many training images instead of --minutes")

@@ -8,7 +8,6 @@ is computed from the weights read back from the written model.safetensors, i.e. 
     /usr/bin/python3 scripts/train/vit/export.py --checkpoint scripts/train/vit/work/run/checkpoint.pt
 """
 
-import argparse
 import json
 import os
 import sys
@@ -17,8 +16,8 @@ import torch
 from PIL import Image
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from common.export import (copy_log_and_curves, label_maps, test_results, training_record,  # noqa: E402
-                           write_heldout_fixture, write_json, write_model_folder)
+from common.export import (export_args, export_model, label_maps, training_record,  # noqa: E402
+                           write_heldout_fixture, write_json)
 from common.fashion_mnist import LABELS  # noqa: E402
 from common.plots import similarity_grid  # noqa: E402
 from modeling_vit import ViTConfig, ViTForImageClassification  # noqa: E402
@@ -52,25 +51,14 @@ def hf_config(config: ViTConfig):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--checkpoint", default="scripts/train/vit/work/run/checkpoint.pt")
-    p.add_argument("--model-dir", default="public/models/mini-vit")
-    p.add_argument("--samples-dir", default="public/samples")
-    p.add_argument("--fixture", default="tests/fixtures/mini-vit/heldout.json")
-    p.add_argument("--heldout", type=int, default=200, help="first N test images go into the fixture")
-    args = p.parse_args()
-    torch.set_num_threads(1)
-
-    ckpt = torch.load(args.checkpoint)
-    config = ViTConfig(**ckpt["config"])
-    model = write_model_folder(args.model_dir, ckpt["model"], hf_config(config), ViTForImageClassification(config))
-    test_x, test_y, logits, results = test_results(model)
+    args = export_args(__doc__, "vit", "mini-vit",
+                       lambda p: p.add_argument("--samples-dir", default="public/samples"))
+    ckpt, config, model, test_x, test_y, logits, results = export_model(args, ViTConfig, ViTForImageClassification, hf_config)
     pred = logits.argmax(1)
     grid = config.image_size // config.patch_size
     pos = model.vit.embeddings.position_embeddings[0].detach().numpy()
     spearman = position_embedding_structure(pos, grid, grid)
     similarity_grid(cosine_similarity_matrix(pos[1:]), grid, grid).save(os.path.join(args.model_dir, "position_similarity.png"))
-    copy_log_and_curves(args.checkpoint, args.model_dir)
     results = {**results, "position_embedding_spearman": round(spearman, 4), **training_record(ckpt)}
     write_json(os.path.join(args.model_dir, "eval_results.json"), results)
 

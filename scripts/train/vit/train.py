@@ -10,7 +10,6 @@ decay) and the position-embedding structure as an extra column of the evaluation
 With --device cuda the same loop runs on a GPU (augmentation stays on the CPU, it is a gather).
 """
 
-import argparse
 import dataclasses
 import os
 import sys
@@ -19,16 +18,13 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from common.fashion_mnist import load_split  # noqa: E402
-from common.loop import add_training_args, adamw, train  # noqa: E402
+from common.loop import adamw, parse_training_args, train  # noqa: E402
 from modeling_vit import ViTConfig, ViTForImageClassification  # noqa: E402
 from pos_structure import position_embedding_structure  # noqa: E402
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_training_args(p, "scripts/train/vit/work/run")
-    add_model_args(p)
-    return p.parse_args(argv)
+    return parse_training_args(__doc__, "scripts/train/vit/work/run", add_model_args, argv)
 
 
 def add_model_args(p):
