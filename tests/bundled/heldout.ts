@@ -1,12 +1,41 @@
-// The held-out fixture the Fashion-MNIST exporters write (scripts/train/common/export.py,
-// write_heldout_fixture): the first test images with the logits PyTorch computed for a bundled model.
+// What the bundled Fashion-MNIST models' tests share: loading the model, and the held-out fixture
+// their exporters write (scripts/train/common/export.py, write_heldout_fixture): the first test
+// images with the logits PyTorch computed for the model.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { initNodeBackend } from '../../src/models/backend_node';
+import { fromFolder } from '../../src/models/checkpoint/source_node';
+import { loadModel, type LoadedModel } from '../../src/models/index';
 import type { RgbaImage } from '../../src/models/vit/image_processing_vit';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
+
+// float32 in tfjs-wasm vs PyTorch's CPU kernels (fixture logits rounded to 1e-6): the worst difference
+// seen was 2.7e-6 (mini-ViT).
+export const LOGIT_TOLERANCE = 1e-4;
+
+/** Loads public/models/<name> on the wasm backend for the enclosing describe block; tests read it through the getter. */
+export function useBundledModel<K extends LoadedModel['kind']>(name: string, kind: K): () => Extract<LoadedModel, { kind: K }> {
+  let model: LoadedModel | undefined;
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+    model = await loadModel(await fromFolder(join(ROOT, 'public', 'models', name)));
+    if (model.kind !== kind) throw new Error(`expected ${kind}, got ${model.kind}`);
+  });
+  afterAll(() => model?.dispose());
+  return () => model as Extract<LoadedModel, { kind: K }>;
+}
+
+/** Runs `run` a few times after a first call and asserts the backend holds no more tensors than after it. */
+export async function expectNoTensorLeak(run: () => Promise<unknown>): Promise<void> {
+  await run();
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 3; i++) await run();
+  expect(tf.memory().numTensors).toBe(before);
+}
 
 export interface Heldout {
   images_base64: string[];
