@@ -11,6 +11,11 @@ the data's doing, not the compute's.
 Compute: parameters, multiply-accumulates per image (counted from the architecture here, and
 cross-checked against PyTorch's profiler), and measured PyTorch CPU latency per image.
 
+Locality, for the card (the app computes both itself): the shipped mini-CNN's receptive field per
+layer (src/analysis/receptiveField.ts's recurrence) and the shipped mini-ViT's mean attention
+distance per layer and head over the first 200 test images (src/analysis/attentionDistance.ts's
+definition), both in input pixels.
+
 Writes public/models/mini-cnn/inductive_bias.json and data_size_sweep.png. Runs are resumable: a
 finished run leaves work/sweep/<arch>-<size>/result.json and is skipped, an interrupted one resumes
 from its checkpoint. Several single-thread processes can share the work (--arch, --sizes), then --report:
@@ -29,6 +34,7 @@ import statistics
 import sys
 import time
 
+import numpy as np
 import torch
 from torch.profiler import profile
 
@@ -39,6 +45,7 @@ import vit.train as vit_train  # noqa: E402
 from common.export import write_json  # noqa: E402
 from common.fashion_mnist import balanced_subset, load_split, preprocess  # noqa: E402
 from common.plots import data_size_sweep  # noqa: E402
+from common.safetensors_io import read_safetensors  # noqa: E402
 
 TRAINERS = {"vit": vit_train, "cnn": cnn_train}
 NAMES = {"vit": "mini-vit", "cnn": "mini-cnn"}
@@ -159,6 +166,47 @@ def measure_costs(args):
     return costs
 
 
+def cnn_receptive_fields(c):
+    """Per layer: receptive field size, jump and the mean distance from a unit's centre to the image pixels of its
+    window, averaged over the layer's units (the attention distance of a head attending uniformly over the window)."""
+    size, jump, start, grid, out = 1, 1, 0.0, c.image_size, []
+    pixels = np.arange(c.image_size)
+    for i, layer in enumerate(c.layers):
+        k, s, p = layer["kernel_size"], layer["stride"], layer["padding"]
+        start += ((k - 1) / 2 - p) * jump
+        size += (k - 1) * jump
+        jump *= s
+        grid = (grid + 2 * p - k) // s + 1
+        centres = start + jump * np.arange(grid)
+        # Offsets of the window's image pixels from each centre along one axis (NaN outside the window).
+        offsets = pixels[None, :] - centres[:, None]
+        offsets = np.where(np.abs(offsets) <= (size - 1) / 2, offsets, np.nan)
+        dist = np.hypot(offsets[:, None, :, None], offsets[None, :, None, :])  # [gy, gx, y, x]
+        out.append({"layer": i, "type": layer["type"], "receptive_field": size, "jump": jump,
+                    "mean_distance_px": round(float(np.nanmean(dist, axis=(2, 3)).mean()), 3)})
+    return out
+
+
+@torch.no_grad()
+def vit_attention_distance(model_dir, images):
+    """Mean attention distance in pixels of the shipped mini-ViT, [layer][head], averaged over `images`:
+    patch-to-patch attention with [CLS] removed and rows renormalised, weighted patch-centre distance."""
+    config = vit_train.ViTConfig(**{k: v for k, v in json.load(open(os.path.join(model_dir, "config.json"))).items()
+                                    if k in vit_train.ViTConfig.__dataclass_fields__})
+    model = vit_train.ViTForImageClassification(config).eval()
+    model.load_state_dict(read_safetensors(os.path.join(model_dir, "model.safetensors")))
+    _, attentions = model(preprocess(images), output_attentions=True)
+    side = config.image_size // config.patch_size
+    rows, cols = np.divmod(np.arange(side * side), side)
+    dist = torch.from_numpy(np.hypot(rows[:, None] - rows[None, :], cols[:, None] - cols[None, :]) * config.patch_size)
+    out = []
+    for probs in attentions:  # [B, heads, 1 + N, 1 + N]
+        patches = probs[:, :, 1:, 1:].double()
+        patches = patches / patches.sum(-1, keepdim=True)
+        out.append([round(v, 3) for v in (patches * dist).sum(-1).mean(dim=(0, 2)).tolist()])
+    return out
+
+
 def report(args):
     results = {NAMES[a]: [] for a in TRAINERS}
     for arch in TRAINERS:
@@ -168,6 +216,8 @@ def report(args):
                 with open(path) as f:
                     results[NAMES[arch]].append(json.load(f))
     costs = measure_costs(args)
+    cnn_config = cnn_train.build(cnn_train.parse_args([]))[2]
+    vit_distance = vit_attention_distance("public/models/mini-vit", load_split("t10k")[0][:200])
     summary = {
         "description": "mini-ViT vs mini-CNN on Fashion-MNIST: test accuracy against training-set size at equal "
                        "compute, and the cost of one forward pass. Written by scripts/train/inductive_bias.py.",
@@ -189,6 +239,16 @@ def report(args):
                     "the development machine is shared, so the best time is the closest to the unloaded cost.",
             "machine": f"{platform.machine()}, {os.cpu_count()} cores (shared), {platform.processor() or 'cpu'}",
             "models": costs,
+        },
+        "locality": {
+            "note": "Both in input pixels. mini-cnn: receptive field per layer (size = width of the square window, "
+                    "jump = pixels between neighbouring units) and mean distance from a unit's centre to the image "
+                    "pixels of its window, i.e. the attention distance of a head attending uniformly over it. "
+                    "mini-vit: mean attention distance of the shipped model per layer and head (patch-to-patch "
+                    "attention without [CLS], rows renormalised), averaged over the first 200 test images.",
+            "mini-cnn": cnn_receptive_fields(cnn_config),
+            "mini-vit": {"mean_attention_distance_px_by_layer_and_head": vit_distance,
+                         "mean_attention_distance_px_by_layer": [round(sum(h) / len(h), 3) for h in vit_distance]},
         },
     }
     write_json(os.path.join(args.out_dir, "inductive_bias.json"), summary)
