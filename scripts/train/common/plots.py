@@ -68,8 +68,9 @@ def panel(draw, box, title, series, y_range=None, x_label="epoch", x_ticks=None)
         draw.text((x0 + 2, sy(v) - 5), f"{v:.3g}", fill="black", font=FONT)
     for v, text in x_ticks or [(xmin + k * (xmax - xmin) / 5, f"{xmin + k * (xmax - xmin) / 5:.1f}") for k in range(6)]:
         draw.line([sx(v), py1, sx(v), py1 + 3], fill="black")
-        draw.text((sx(v) - 3 * len(text), py1 + 5), text, fill="black", font=FONT)
-    draw.text((px0 + (px1 - px0) // 2 - 3 * len(x_label), y1 - 14), x_label, fill="black", font=FONT)
+        draw.text((sx(v) - 8, py1 + 5), text, fill="black", font=FONT)
+    # The default font is 6 px per character.
+    draw.text((px0 + (px1 - px0) // 2 - 3 * len(x_label) + 1, y1 - 14), x_label, fill="black", font=FONT)
     draw.text((px0, y0 + 3), title, fill="black", font=FONT)
     for i, (label, color, xs, ys) in enumerate(series):
         points = [(sx(x), sy(y)) for x, y in zip(xs, ys)]
