@@ -2,11 +2,12 @@
 
 Data: both architectures are trained from scratch on class-balanced subsets of 1k, 5k, 20k and 60k
 Fashion-MNIST training images (fixed and nested: scripts/train/common/fashion_mnist.py,
-balanced_subset with seed 0) and evaluated on the full 10k test set. Every run, whatever the subset
-size, trains on the same number of images (--sweep-images, i.e. the same number of optimizer steps
-and the same compute) with the shipped models' recipe and augmentation, the schedule stretched over
-that many images; a small subset is therefore seen for many epochs. Differences between sizes are
-the data's doing, not the compute's.
+balanced_subset with seed 0) and evaluated on the full 10k test set. Every run of one sweep,
+whatever the subset size, trains on the same number of images (--sweep-images, i.e. the same number
+of optimizer steps and the same compute) with the shipped models' recipe and augmentation, the
+schedule stretched over that many images; a small subset is therefore seen for many epochs.
+Differences between sizes are the data's doing, not the compute's. Sweeps at several budgets
+can be run (each in work/sweep/<images>/); the report holds all of them.
 
 Compute: parameters, multiply-accumulates per image (counted from the architecture here, and
 cross-checked against PyTorch's profiler), and measured PyTorch CPU latency per image.
@@ -66,8 +67,8 @@ def parse_args():
     return p.parse_args()
 
 
-def run_dir(args, arch, size):
-    return os.path.join(args.work, f"{arch}-{size}")
+def run_dir(args, arch, size, budget=None):
+    return os.path.join(args.work, str(budget or args.sweep_images), f"{arch}-{size}")
 
 
 def sweep_run(args, arch, size, train_data, test_data):
@@ -208,13 +209,18 @@ def vit_attention_distance(model_dir, images):
 
 
 def report(args):
-    results = {NAMES[a]: [] for a in TRAINERS}
-    for arch in TRAINERS:
-        for size in SIZES:
-            path = os.path.join(run_dir(args, arch, size), "result.json")
-            if os.path.exists(path):
-                with open(path) as f:
-                    results[NAMES[arch]].append(json.load(f))
+    budgets = sorted(int(b) for b in os.listdir(args.work) if b.isdigit())
+    sweeps = []
+    for budget in budgets:
+        results = {NAMES[a]: [] for a in TRAINERS}
+        for arch in TRAINERS:
+            for size in SIZES:
+                path = os.path.join(run_dir(args, arch, size, budget), "result.json")
+                if os.path.exists(path):
+                    with open(path) as f:
+                        results[NAMES[arch]].append(json.load(f))
+        sweeps.append({"train_images_per_run": budget, "steps_per_run": budget // 128,
+                       "epochs_per_run": {str(s): round(budget / s, 2) for s in SIZES}, "runs": results})
     costs = measure_costs(args)
     cnn_config = cnn_train.build(cnn_train.parse_args([]))[2]
     vit_distance = vit_attention_distance("public/models/mini-vit", load_split("t10k")[0][:200])
@@ -222,15 +228,15 @@ def report(args):
         "description": "mini-ViT vs mini-CNN on Fashion-MNIST: test accuracy against training-set size at equal "
                        "compute, and the cost of one forward pass. Written by scripts/train/inductive_bias.py.",
         "data_size_sweep": {
-            "rule": f"every run trains on {args.sweep_images} images (the same number of optimizer steps at batch 128, "
-                    "so the same compute for every subset size), as repeated epochs of its subset in a new order each, "
-                    "with the shipped models' recipe (AdamW 1e-3, warmup 5 %, cosine to zero over the run, "
-                    "label smoothing 0.1, +-4 px shifts and flips); test accuracy on all 10,000 test images",
+            "rule": "within one sweep every run trains on the same number of images (train_images_per_run: the same "
+                    "number of optimizer steps at batch 128, so the same compute for every subset size), as repeated "
+                    "epochs of its subset in a new order each, with the shipped models' recipe (AdamW 1e-3, warmup "
+                    "5 %, cosine to zero over the run, label smoothing 0.1, +-4 px shifts and flips, seed 0); test "
+                    "accuracy on all 10,000 test images. The sweeps differ only in that budget.",
             "subsets": f"class-balanced (size/10 per class), nested, fixed by seed {SUBSET_SEED} "
                        "(common/fashion_mnist.py balanced_subset)",
-            "train_images_per_run": args.sweep_images,
             "sizes": SIZES,
-            "runs": results,
+            "sweeps": sweeps,
         },
         "cost": {
             "note": "MACs: multiply-accumulates of the convolutions and matrix products of one 28x28 image (normalisation, "
@@ -252,9 +258,10 @@ def report(args):
         },
     }
     write_json(os.path.join(args.out_dir, "inductive_bias.json"), summary)
-    data_size_sweep(results, SIZES).save(os.path.join(args.out_dir, "data_size_sweep.png"))
-    for name, runs in results.items():
-        print(name, [(r["train_size"], r["test_accuracy"]) for r in runs])
+    data_size_sweep(sweeps, SIZES).save(os.path.join(args.out_dir, "data_size_sweep.png"))
+    for sweep in sweeps:
+        for name, runs in sweep["runs"].items():
+            print(sweep["train_images_per_run"], name, [(r["train_size"], r["test_accuracy"]) for r in runs])
 
 
 def main():

@@ -101,15 +101,17 @@ def training_curves(log_rows):
     return img
 
 
-def data_size_sweep(results, sizes):
-    """Test accuracy against training-set size (log axis), one line per architecture; results: name -> runs."""
-    img = Image.new("RGB", (520, 340), "white")
+def data_size_sweep(sweeps, sizes):
+    """Test accuracy against training-set size (log axis): one panel per compute budget, one line per architecture."""
+    img = Image.new("RGB", (440 * len(sweeps), 340), "white")
     draw = ImageDraw.Draw(img)
     ticks = [(float(np.log10(s)), f"{s // 1000}k") for s in sizes]
-    series = [(name, color, [np.log10(r["train_size"]) for r in runs], [r["test_accuracy"] for r in runs])
-              for (name, runs), color in zip(results.items(), (ORANGE, BLUE))]
-    accuracies = [a for _, _, _, ys in series for a in ys] or [0.5, 1.0]
-    low = max(0.0, np.floor(min(accuracies) * 20) / 20)
-    panel(draw, (0, 0, 520, 340), "test accuracy (10k images) against training-set size, equal compute per run",
-           series, y_range=(low, 1.0), x_label="training images (log scale)", x_ticks=ticks)
+    all_runs = [r for sweep in sweeps for runs in sweep["runs"].values() for r in runs]
+    low = max(0.0, np.floor(min([r["test_accuracy"] for r in all_runs] or [0.5]) * 10) / 10)
+    for k, sweep in enumerate(sweeps):
+        series = [(name, color, [np.log10(r["train_size"]) for r in runs], [r["test_accuracy"] for r in runs])
+                  for (name, runs), color in zip(sweep["runs"].items(), (ORANGE, BLUE))]
+        panel(draw, (440 * k, 0, 440 * (k + 1), 340),
+              f"test accuracy, every run {sweep['train_images_per_run']:,} training images",
+              series, y_range=(low, 1.0), x_label="training-set size (log scale)", x_ticks=ticks)
     return img
