@@ -1,5 +1,6 @@
-// Lint for the whole repo: typescript-eslint's recommended rules, React hooks rules for the
-// views, browser globals for src/ and tests/browser/, Node globals for scripts, tests and configs.
+// Lint for the whole repo: typescript-eslint's type-checked recommended rules (a promise nobody
+// awaits or handles is an error), React hooks rules for the views, browser globals for src/,
+// tests/browser/ and the browser benchmark's page and workers, Node globals for scripts, tests and configs.
 
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -9,9 +10,17 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', 'test-results/', 'node_modules/', 'public/', 'scripts/**/work/', '**/*.py'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
   {
-    files: ['src/**/*.{ts,tsx}', 'tests/browser/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+  },
+  {
+    // Plain JavaScript (configs, the pretest script) has no types to check against.
+    files: ['**/*.{js,mjs}'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['src/**/*.{ts,tsx}', 'tests/browser/**/*.ts', 'bench/browser/page.ts', 'bench/browser/*.worker.ts'],
     languageOptions: { globals: { ...globals.browser, ...globals.worker } },
   },
   {
@@ -21,6 +30,15 @@ export default tseslint.config(
   {
     files: ['tests/**/*.ts', 'scripts/**/*.{ts,js,mjs}', 'bench/**/*.ts', 'src/cli/**/*.ts', '*.config.{ts,js}'],
     languageOptions: { globals: globals.node },
+  },
+  {
+    // Tests read JSON fixtures and results, which are `any` by nature.
+    files: ['tests/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+    },
   },
   {
     rules: {

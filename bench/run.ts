@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initNodeBackend, type NodeBackend } from '../src/models/backend_node';
 import { fromFolder } from '../src/models/checkpoint/source_node';
-import { loadModel, type LoadedModel } from '../src/models';
+import { loadModel, type Model } from '../src/models';
 import type { Timings } from '../src/models/types';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -30,12 +30,12 @@ const { values } = parseArgs({
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got "${values.runs}"`);
 const backends = values.backends.split(',') as NodeBackend[];
-for (const b of backends) if (b !== 'wasm' && b !== 'cpu') throw new Error(`--backends takes wasm and/or cpu, got "${b}"`);
+for (const b of backends as string[]) if (b !== 'wasm' && b !== 'cpu') throw new Error(`--backends takes wasm and/or cpu, got "${b}"`);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** One forward on a fixed input: a sentence pair for BERT, deterministic noise at the processor's output size for ViT and CNN. */
-function forward(model: LoadedModel): Promise<{ timings: Timings; input: string }> {
+function forward(model: Model): Promise<{ timings: Timings; input: string }> {
   if (model.kind === 'bert') {
     return model.run(TEXT_A, TEXT_B).then((o) => ({ timings: o.timings, input: `${o.encoding.input_ids.length} tokens` }));
   }

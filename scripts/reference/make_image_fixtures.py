@@ -1,6 +1,7 @@
 """Test images and Pillow/HF reference results for tests/image/*.test.ts.
 
 Run with Debian's Python (Pillow + numpy): /usr/bin/python3 scripts/reference/make_image_fixtures.py
+Needs Debian's libjpeg-turbo-progs (cjpeg, jpegtran) for the JPEGs Pillow cannot write.
 
 Writes into tests/fixtures/images/:
   *.png, *.jpg       the test images (some PNGs written by Pillow, some by the small encoder below,
@@ -23,6 +24,8 @@ import io
 import json
 import math
 import struct
+import subprocess
+import tempfile
 import zlib
 from pathlib import Path
 
@@ -209,6 +212,68 @@ for transform, name in [(1, "photo_adobe_ycc_96x72.jpg"), (0, "photo_adobe_rgb_9
 save_pil("photo_progressive_96x72.jpg", jpeg_src, quality=85, progressive=True)
 save_pil("grey_40x30.jpg", jpeg_src.convert("L").resize((40, 30)), quality=90)
 
+# Edge blocks and upsampling at the borders: sizes that are no multiple of the 16x16 MCU, one row.
+save_pil("photo_420_17x13.jpg", Image.fromarray(photo_like(17, 13), "RGB"), quality=75)
+save_pil("photo_420_33x1.jpg", Image.fromarray(photo_like(33, 1), "RGB"), quality=75)
+save_pil("photo_progressive_444_95x71.jpg", Image.fromarray(photo_like(95, 71), "RGB"), quality=90, subsampling=0,
+         progressive=True)
+save_pil("grey_progressive_40x30.jpg", jpeg_src.convert("L").resize((40, 30)), quality=80, progressive=True)
+
+
+def libjpeg_tool(args: list, data: bytes) -> bytes:
+    """Debian's libjpeg-turbo-progs (cjpeg, jpegtran): what Pillow cannot write."""
+    return subprocess.run(args, input=data, capture_output=True, check=True).stdout
+
+
+def ppm(im: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, format="PPM")
+    return buf.getvalue()
+
+
+# Sampling factors Pillow cannot ask for: 4:1:1 (chroma 1/4 wide, no fancy upsampling in libjpeg) and
+# a mix where each component has its own factors.
+images["photo_411_96x72.jpg"] = libjpeg_tool(["cjpeg", "-quality", "90", "-sample", "4x1"], ppm(jpeg_src))
+images["photo_mixed_sampling_96x72.jpg"] = libjpeg_tool(["cjpeg", "-quality", "90", "-sample", "2x2,1x2,2x1"], ppm(jpeg_src))
+# Restart markers every MCU row (baseline) and every 2 MCUs (progressive), inserted losslessly.
+images["photo_restart_96x72.jpg"] = libjpeg_tool(["jpegtran", "-restart", "1"], images["photo_96x72.jpg"])
+images["photo_progressive_restart_96x72.jpg"] = libjpeg_tool(["jpegtran", "-progressive", "-restart", "2B"],
+                                                             images["photo_progressive_96x72.jpg"])
+# A progressive file whose scans never send AC 6..63 of luma nor 3..63 of chroma: libjpeg smooths the
+# blocks, and libjpeg-turbo 2.1 (Pillow's) smooths differently from 2.0 (the decoder we run).
+with tempfile.NamedTemporaryFile("w", suffix=".txt") as scans:
+    scans.write("0,1,2: 0-0, 0, 0;\n0: 1-5, 0, 0;\n1: 1-2, 0, 0;\n2: 1-2, 0, 0;\n")
+    scans.flush()
+    images["photo_progressive_partial_96x72.jpg"] = libjpeg_tool(["jpegtran", "-scans", scans.name],
+                                                                 images["photo_96x72.jpg"])
+# Complete but damaged: a restart marker where entropy-coded data should be. libjpeg warns and
+# resynchronises; Pillow ignores the warning and keeps the pixels.
+damaged = bytearray(images["photo_96x72.jpg"])
+damaged[1500:1502] = b"\xff\xd3"
+images["photo_damaged_96x72.jpg"] = bytes(damaged)
+# EXIF orientation 6 (rotate 90° clockwise to display): Image.open leaves the pixels as stored.
+exif = Image.Exif()
+exif[0x0112] = 6
+save_pil("photo_exif_rotated_96x72.jpg", jpeg_src, quality=90, exif=exif.tobytes())
+
+# CMYK. Pillow writes Adobe's inverted samples with an APP14 marker, transform 0 (no colour transform).
+cmyk = np.concatenate([photo_like(41, 29), photo_like(41, 29)[..., :1] // 2], axis=-1)
+save_pil("cmyk_41x29.jpg", Image.fromarray(cmyk, "CMYK"), quality=90)
+# YCCK (transform 2): libjpeg stores C, M, Y as Y'CbCr (of the inverted-polarity samples, which
+# undoes Adobe's inversion) and K as is. Pillow cannot write it, so feed it samples already in
+# YCCK, stored as CMYK, and relabel the transform.
+c, m, y_ = (cmyk[..., i].astype(np.float64) for i in range(3))
+ycc = np.stack([0.299 * c + 0.587 * m + 0.114 * y_,
+                128 - 0.168736 * c - 0.331264 * m + 0.5 * y_,
+                128 + 0.5 * c - 0.418688 * m - 0.081312 * y_], axis=-1)
+stored = np.concatenate([np.clip(np.round(ycc), 0, 255), 255 - cmyk[..., 3:]], axis=-1).astype(np.uint8)
+save_pil("ycck_41x29.jpg", Image.fromarray(255 - stored, "CMYK"), quality=90)  # Pillow inverts on writing
+ycck = bytearray(images["ycck_41x29.jpg"])
+transform_at = ycck.index(b"Adobe") + 11
+assert ycck[transform_at] == 0
+ycck[transform_at] = 2
+images["ycck_41x29.jpg"] = bytes(ycck)
+
 OUT.mkdir(parents=True, exist_ok=True)
 for name, data in images.items():
     (OUT / name).write_bytes(data)
@@ -228,7 +293,7 @@ for name in images:
     im = open_image(name)
     rgba_ref = np.array(im.convert("RGBA"))
     entry = {"pillow_mode": im.mode, "width": im.width, "height": im.height}
-    # JPEG pixels are kept whole: the test reports how far jpeg-js is from Pillow's libjpeg.
+    # JPEG pixels are kept whole, so a failing test can say where and by how much.
     if rgba_ref.size > 20000 and not name.endswith(".jpg"):
         entry["rgba_sha256"] = hashlib.sha256(rgba_ref.tobytes()).hexdigest()
     else:
@@ -323,7 +388,8 @@ for name, ch, w, h in resize_jobs:
 
 # Colour conversions on their own (bit-exact L = ITU-R 601-2 luma in Pillow's fixed point).
 for name in ["rgb_37x29.png", "rgba_40x30.png", "palette_25x19.png", "grey_alpha_20x18.png", "grey16_19x13.png",
-             "rgb16_21x15.png", "bilevel_17x9.png", "photo_96x72.jpg"]:
+             "rgb16_21x15.png", "bilevel_17x9.png", "photo_96x72.jpg", "grey_40x30.jpg", "cmyk_41x29.jpg",
+             "ycck_41x29.jpg"]:
     im = open_image(name)
     cases.append({"kind": "convert", "image": name,
                   "rgb": add_array(np.array(im.convert("RGB"))), "grey": add_array(np.array(im.convert("L"))[..., None])})
@@ -363,8 +429,9 @@ configs = [
 ]
 runs = [
     ("default_224", ["photo_320x240.png", "tiny_7x5.png"]),
-    ("grey_28_bilinear", ["photo_320x240.png", "palette_25x19.png", "grey16_19x13.png"]),
-    ("bicubic_32_imagenet", ["photo_320x240.png", "rgba_40x30.png", "grey_alpha_20x18.png", "photo_96x72.jpg"]),
+    ("grey_28_bilinear", ["photo_320x240.png", "palette_25x19.png", "grey16_19x13.png", "cmyk_41x29.jpg"]),
+    ("bicubic_32_imagenet", ["photo_320x240.png", "rgba_40x30.png", "grey_alpha_20x18.png", "photo_96x72.jpg",
+                             "ycck_41x29.jpg", "photo_progressive_444_95x71.jpg"]),
     ("nonsquare_24x16", ["photo_320x240.png", "rgb_37x29.png"]),
     ("legacy_int_size_lanczos", ["rgb_37x29.png"]),
     ("no_normalize", ["rgb_37x29.png"]),

@@ -48,17 +48,21 @@ def _raw_bytes(x: np.ndarray, dtype: str) -> bytes:
 def write_safetensors(path, tensors: dict, dtypes: dict | None = None) -> None:
     """Write float arrays `tensors` (name -> np.ndarray); `dtypes` gives a storage dtype per name (default F32)."""
     dtypes = dtypes or {}
+    entries = {}
+    for name, x in tensors.items():
+        dtype = dtypes.get(name, "F32")
+        entries[name] = (dtype, list(np.asarray(x).shape), _raw_bytes(np.asarray(x), dtype))
+    write_raw_safetensors(path, entries)
+
+
+def write_raw_safetensors(path, entries: dict) -> None:
+    """Write name -> (dtype, shape, little-endian bytes) as they are, in name order."""
     header = {"__metadata__": {"format": "pt"}}
     chunks = []
     offset = 0
-    for name in sorted(tensors):
-        dtype = dtypes.get(name, "F32")
-        raw = _raw_bytes(np.asarray(tensors[name]), dtype)
-        header[name] = {
-            "dtype": dtype,
-            "shape": list(np.asarray(tensors[name]).shape),
-            "data_offsets": [offset, offset + len(raw)],
-        }
+    for name in sorted(entries):
+        dtype, shape, raw = entries[name]
+        header[name] = {"dtype": dtype, "shape": list(shape), "data_offsets": [offset, offset + len(raw)]}
         chunks.append(raw)
         offset += len(raw)
     header_bytes = json.dumps(header, separators=(",", ":")).encode("utf-8")

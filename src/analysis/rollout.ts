@@ -13,7 +13,7 @@
 // broadcasts the row sums across columns), so every Â_l and R stay row-stochastic.
 
 import type { NdArray } from '../models/types';
-import { assertRank } from './ndarray';
+import { assertRank, headOf } from './ndarray';
 
 export type HeadFusion = 'mean' | 'max' | 'min';
 
@@ -41,6 +41,13 @@ export function fuseHeads(attention: NdArray, fusion: HeadFusion): Float64Array 
     out[k] = fusion === 'mean' ? acc / heads : acc;
   }
   return out;
+}
+
+/** One head of a layer's attention [heads, n, n] as [n, n], or the mean over its heads. */
+export function headOrMean(attention: NdArray, head: number | 'mean'): NdArray {
+  if (head !== 'mean') return headOf(attention, head);
+  const n = attention.shape[1];
+  return { shape: [n, n], data: Float32Array.from(fuseHeads(attention, 'mean')) };
 }
 
 /**

@@ -3,16 +3,17 @@
 // model never clears the current one: it is replaced only when the new one is ready.
 
 import { create } from 'zustand';
-import type { LoadProgress, ModelInfo, Timings } from '../models/types';
-import { getClient, WorkerCallError } from '../worker/client';
-import type { BackendChoice, BackendStatus, CacheInfo, ModelSlot, ModelSourceSpec } from '../worker/protocol';
+import type { BertModelInfo, LoadProgress, Timings, VitModelInfo } from '../models/types';
+import { WorkerCallError } from '../worker/client';
+import type { BackendChoice, BackendStatus, CacheInfo, ModelLoaded, ModelSlot, ModelSourceSpec, WasmThreads } from '../worker/protocol';
+import type { InferenceApi, StoreDeps } from './deps';
 import { DEFAULT_HUB, DEFAULT_MODEL, PRESETS, sourceFor } from './presets';
-import { readParam, writeParams } from './urlState';
+import { pickLanguage, t, type Language } from '../i18n';
 
 export type Tab = 'text' | 'image';
 
-export interface SlotState {
-  current: { name: string; info: ModelInfo } | null;
+export interface SlotState<Info = BertModelInfo | VitModelInfo> {
+  current: { name: string; info: Info } | null;
   /** The load in flight (or the last one, kept to show that every file reached 100%). */
   progress: { name: string; files: LoadProgress[]; done: boolean } | null;
   loading: boolean;
@@ -21,151 +22,189 @@ export interface SlotState {
   notice: string | null;
 }
 
-interface AppState {
+export interface AppState {
   tab: Tab;
+  /** The UI language: `?lang=`, else the browser's language, else English. */
+  language: Language;
+  /** A `?lang=` value we have no catalogue for (ignored; the UI says so), or null. */
+  rejectedLanguage: string | null;
   hubBaseUrl: string;
   backendChoice: BackendChoice;
+  /** WASM threads asked for with ?threads=N; null lets the worker pick for this machine. */
+  wasmThreads: WasmThreads;
   backend: BackendStatus | null;
   backendBusy: boolean;
   /** Something the user should know about the backend (a fallback, a lost GPU). */
   backendNotice: string | null;
-  slots: Record<ModelSlot, SlotState>;
+  slots: { bert: SlotState<BertModelInfo>; vit: SlotState<VitModelInfo> };
   cache: CacheInfo | null;
   timings: Partial<Record<ModelSlot, Timings>>;
   /** Live tensors in the worker after the latest run; constant across runs unless something leaks. */
   liveTensors: number | null;
 
-  setTab(tab: Tab): void;
-  setHubBaseUrl(url: string): void;
-  chooseBackend(choice: BackendChoice): Promise<void>;
+  setTab: (tab: Tab) => void;
+  /** Switches the UI language and keeps it in the URL, so a shared link opens in it. */
+  setLanguage: (language: Language) => void;
+  setHubBaseUrl: (url: string) => void;
+  chooseBackend: (choice: BackendChoice) => Promise<void>;
   /** Loads a preset id, repo id or dropped files into the slot the checkpoint's config says. */
-  loadModel(source: string | ModelSourceSpec, slotHint?: ModelSlot): Promise<void>;
+  loadModel: (source: string | ModelSourceSpec, slotHint?: ModelSlot) => Promise<void>;
   /** Loads the slot's model from the URL or the default, unless one is there or on its way. */
-  ensureModel(slot: ModelSlot): Promise<void>;
-  refreshCache(): Promise<void>;
-  clearCache(): Promise<void>;
+  ensureModel: (slot: ModelSlot) => Promise<void>;
+  refreshCache: () => Promise<void>;
+  clearCache: () => Promise<void>;
   /** Records the timings of a finished run (shown in the backend badge) and the worker's tensor count. */
-  reportTimings(slot: ModelSlot, timings: Timings): void;
+  reportTimings: (slot: ModelSlot, timings: Timings) => void;
 }
 
-const emptySlot = (): SlotState => ({ current: null, progress: null, loading: false, error: null, notice: null });
+export type AppStore = ReturnType<typeof createAppStore>;
+
+const emptySlot = <Info>(): SlotState<Info> => ({ current: null, progress: null, loading: false, error: null, notice: null });
 
 const BACKENDS: BackendChoice[] = ['auto', 'webgl', 'wasm', 'cpu'];
 
-function initialBackendChoice(): BackendChoice {
-  const param = readParam('backend');
-  return BACKENDS.includes(param as BackendChoice) ? (param as BackendChoice) : 'auto';
+/** ?threads=N: a positive whole number, else null (the worker picks for this machine). */
+function wasmThreadsParam(value: string | null): WasmThreads {
+  const threads = Number(value ?? NaN);
+  return Number.isInteger(threads) && threads >= 1 ? threads : null;
 }
 
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+export const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-export const useAppStore = create<AppState>()((set, get) => {
-  const patchSlot = (slot: ModelSlot, patch: Partial<SlotState>) =>
-    set((s) => ({ slots: { ...s.slots, [slot]: { ...s.slots[slot], ...patch } } }));
+export function createAppStore(deps: StoreDeps) {
+  return create<AppState>()((set, get) => {
+    const patchSlot = <S extends ModelSlot>(slot: S, patch: Partial<AppState['slots'][S]>) =>
+      set((s) => ({ slots: { ...s.slots, [slot]: { ...s.slots[slot], ...patch } } }));
+    const setCurrent = (loaded: ModelLoaded, patch: Partial<SlotState> = {}) =>
+      loaded.slot === 'bert'
+        ? patchSlot('bert', { ...patch, current: { name: loaded.name, info: loaded.info } })
+        : patchSlot('vit', { ...patch, current: { name: loaded.name, info: loaded.info } });
 
-  // Which slot shows the progress of a load. The checkpoint's config decides where the model
-  // goes; until it is read, dropped files and typed repo ids are assumed to suit the open tab.
-  const progressSlot = (source: string | ModelSourceSpec, hint?: ModelSlot): ModelSlot =>
-    hint ?? PRESETS.find((p) => p.id === source)?.slot ?? (get().tab === 'image' ? 'vit' : 'bert');
+    // The worker starts on the first call; from then on the store hears when the GPU goes away.
+    let client: InferenceApi | null = null;
+    const inference = (): InferenceApi => {
+      if (client) return client;
+      client = deps.inference();
+      client.onBackendLost(({ status, message, reloaded }) => {
+        set({ backend: status, backendNotice: message });
+        for (const loaded of reloaded) setCurrent(loaded);
+      });
+      return client;
+    };
 
-  getClient().onBackendLost(({ status, message, reloaded }) => {
-    set({ backend: status, backendNotice: message });
-    for (const { slot, name, info } of reloaded) patchSlot(slot, { current: { name, info } });
-  });
+    // Which slot shows the progress of a load. The checkpoint's config decides where the model
+    // goes; until it is read, dropped files and typed repo ids are assumed to suit the open tab.
+    const progressSlot = (source: string | ModelSourceSpec, hint?: ModelSlot): ModelSlot =>
+      hint ?? PRESETS.find((p) => p.id === source)?.slot ?? (get().tab === 'image' ? 'vit' : 'bert');
 
-  return {
-    tab: readParam('tab') === 'image' ? 'image' : 'text',
-    hubBaseUrl: readParam('hub') ?? DEFAULT_HUB,
-    backendChoice: initialBackendChoice(),
-    backend: null,
-    backendBusy: false,
-    backendNotice: null,
-    slots: { bert: emptySlot(), vit: emptySlot() },
-    cache: null,
-    timings: {},
-    liveTensors: null,
+    const requested = deps.url.read('backend');
+    const { language, rejected: rejectedLanguage } = pickLanguage(deps.url.read('lang'), deps.languages);
+    return {
+      tab: deps.url.read('tab') === 'image' ? 'image' : 'text',
+      language,
+      rejectedLanguage,
+      hubBaseUrl: deps.url.read('hub') ?? DEFAULT_HUB,
+      backendChoice: BACKENDS.includes(requested as BackendChoice) ? (requested as BackendChoice) : 'auto',
+      wasmThreads: wasmThreadsParam(deps.url.read('threads')),
+      backend: null,
+      backendBusy: false,
+      backendNotice: null,
+      slots: { bert: emptySlot(), vit: emptySlot() },
+      cache: null,
+      timings: {},
+      liveTensors: null,
 
-    setTab(tab) {
-      set({ tab });
-      writeParams({ tab: tab === 'text' ? null : tab });
-    },
+      setTab(tab) {
+        set({ tab });
+        deps.url.write({ tab: tab === 'text' ? null : tab });
+      },
 
-    setHubBaseUrl(url) {
-      set({ hubBaseUrl: url });
-      writeParams({ hub: url === DEFAULT_HUB ? null : url });
-    },
+      setLanguage(language) {
+        set({ language, rejectedLanguage: null });
+        deps.url.write({ lang: language });
+      },
 
-    async chooseBackend(choice) {
-      set({ backendChoice: choice, backendBusy: true });
-      writeParams({ backend: choice === 'auto' ? null : choice });
-      try {
-        const status = await getClient().setBackend(choice);
-        const fellBack = choice !== 'auto' && status.name !== choice;
-        set({ backend: status, backendNotice: fellBack ? `${choice} could not start; using ${status.name}.` : null });
-      } catch (e) {
-        set({ backendNotice: errorText(e) });
-      } finally {
-        set({ backendBusy: false });
-      }
-    },
+      setHubBaseUrl(url) {
+        set({ hubBaseUrl: url });
+        deps.url.write({ hub: url === DEFAULT_HUB ? null : url });
+      },
 
-    async loadModel(source, slotHint) {
-      const slot = progressSlot(source, slotHint);
-      let spec: ModelSourceSpec;
-      try {
-        spec = typeof source === 'string' ? sourceFor(source, get().hubBaseUrl) : source;
-      } catch (e) {
-        patchSlot(slot, { error: errorText(e) });
-        return;
-      }
-      const files: LoadProgress[] = [];
-      patchSlot(slot, { loading: true, error: null, notice: null, progress: { name: spec.name, files, done: false } });
-      try {
-        const loaded = await getClient().load(spec, (p) => {
-          const at = files.findIndex((f) => f.file === p.file);
-          if (at >= 0) files[at] = p;
-          else files.push(p);
-          patchSlot(slot, { progress: { name: spec.name, files: [...files], done: false } });
-        });
-        if (loaded.slot !== slot) {
-          const where = loaded.slot === 'vit' ? 'Image · ViT' : 'Text · BERT';
-          patchSlot(slot, { loading: false, progress: null, notice: `${loaded.name} is a ${loaded.slot.toUpperCase()} model; it is now the model of the ${where} tab.` });
+      async chooseBackend(choice) {
+        set({ backendChoice: choice, backendBusy: true });
+        deps.url.write({ backend: choice === 'auto' ? null : choice });
+        try {
+          const status = await inference().setBackend(choice, get().wasmThreads);
+          const fellBack = choice !== 'auto' && status.name !== choice;
+          set({ backend: status, backendNotice: fellBack ? t('backend.fellBack', { choice, used: status.name }) : null });
+        } catch (e) {
+          set({ backendNotice: errorText(e) });
+        } finally {
+          set({ backendBusy: false });
         }
-        patchSlot(loaded.slot, {
-          current: { name: loaded.name, info: loaded.info },
-          loading: false,
-          error: null,
-          progress: { name: spec.name, files: [...files], done: true },
-        });
-        if (spec.type === 'url') writeParams({ [loaded.slot]: loaded.name === DEFAULT_MODEL[loaded.slot] ? null : loaded.name });
-        if (spec.type === 'url' && spec.cache) void get().refreshCache();
-      } catch (e) {
-        // The hub answers 404 alike for a missing file and for a repo that does not exist.
-        const typo = e instanceof WorkerCallError && e.code === 'not_found' && spec.type === 'url' && spec.cache;
-        const hint = typo ? ' Check the repo id ("org/name"): a repo that does not exist looks the same.' : '';
-        patchSlot(slot, { loading: false, error: errorText(e) + hint });
-      }
-    },
+      },
 
-    async ensureModel(slot) {
-      const state = get().slots[slot];
-      if (state.current || state.loading) return;
-      await get().loadModel(readParam(slot) ?? DEFAULT_MODEL[slot], slot);
-    },
+      async loadModel(source, slotHint) {
+        const slot = progressSlot(source, slotHint);
+        let spec: ModelSourceSpec;
+        try {
+          spec = typeof source === 'string' ? sourceFor(source, get().hubBaseUrl, deps.publicBase) : source;
+        } catch (e) {
+          patchSlot(slot, { error: errorText(e) });
+          return;
+        }
+        const files: LoadProgress[] = [];
+        patchSlot(slot, { loading: true, error: null, notice: null, progress: { name: spec.name, files, done: false } });
+        try {
+          const loaded = await inference().load(spec, (p) => {
+            const at = files.findIndex((f) => f.file === p.file);
+            if (at >= 0) files[at] = p;
+            else files.push(p);
+            patchSlot(slot, { progress: { name: spec.name, files: [...files], done: false } });
+          });
+          if (loaded.slot !== slot) {
+            patchSlot(slot, {
+              loading: false,
+              progress: null,
+              notice: t('picker.movedToOtherTab', {
+                name: loaded.name,
+                kind: loaded.slot.toUpperCase(),
+                tab: t(`app.tabs.${loaded.slot === 'vit' ? 'image' : 'text'}`),
+              }),
+            });
+          }
+          setCurrent(loaded, { loading: false, error: null, progress: { name: spec.name, files: [...files], done: true } });
+          if (spec.type === 'url') deps.url.write({ [loaded.slot]: loaded.name === DEFAULT_MODEL[loaded.slot] ? null : loaded.name });
+          // Only informative (the size shown next to "clear cache"); a failure here is no load failure.
+          if (spec.type === 'url' && spec.cache) get().refreshCache().catch(() => undefined);
+        } catch (e) {
+          // The hub answers 404 alike for a missing file and for a repo that does not exist.
+          const typo = e instanceof WorkerCallError && e.code === 'not_found' && spec.type === 'url' && spec.cache;
+          const hint = typo ? ` ${t('picker.checkRepoId')}` : '';
+          patchSlot(slot, { loading: false, error: errorText(e) + hint });
+        }
+      },
 
-    async refreshCache() {
-      set({ cache: await getClient().cacheInfo() });
-    },
+      async ensureModel(slot) {
+        const state = get().slots[slot];
+        if (state.current || state.loading) return;
+        await get().loadModel(deps.url.read(slot) ?? DEFAULT_MODEL[slot], slot);
+      },
 
-    async clearCache() {
-      set({ cache: await getClient().clearCache() });
-    },
+      async refreshCache() {
+        set({ cache: await inference().cacheInfo() });
+      },
 
-    reportTimings(slot, timings) {
-      set((s) => ({ timings: { ...s.timings, [slot]: timings } }));
-      void getClient()
-        .memory()
-        .then(({ numTensors }) => set({ liveTensors: numTensors }));
-    },
-  };
-});
+      async clearCache() {
+        set({ cache: await inference().clearCache() });
+      },
+
+      reportTimings(slot, timings) {
+        set((s) => ({ timings: { ...s.timings, [slot]: timings } }));
+        inference()
+          .memory()
+          .then(({ numTensors }) => set({ liveTensors: numTensors }))
+          .catch(() => set({ liveTensors: null }));
+      },
+    };
+  });
+}

@@ -7,9 +7,10 @@
 import { create } from 'zustand';
 import { meanAttentionDistanceByLayer } from '../analysis/attentionDistance';
 import type { RolloutOptions } from '../analysis/rollout';
-import type { VitOutput } from '../models/types';
-import { getClient, isSuperseded } from '../worker/client';
-import { useAppStore } from './appStore';
+import { full, type FullVitOutput, type OutputRequest, type VitOutput } from '../models/types';
+import { isSuperseded } from '../worker/client';
+import { errorText, type AppStore } from './appStore';
+import type { StoreDeps } from './deps';
 
 /** One bundled sample image, from public/samples/index.json. */
 export interface SampleEntry {
@@ -29,10 +30,10 @@ export interface DistanceSweep {
   error: string | null;
 }
 
-interface ImageState {
+export interface ImageState {
   /** Name and encoded bytes of the image `output` belongs to (kept to re-run on a new model or backend). */
   source: { name: string; bytes: ArrayBuffer } | null;
-  output: VitOutput | null;
+  output: FullVitOutput | null;
   running: boolean;
   error: string | null;
   samples: SampleEntry[] | null;
@@ -46,43 +47,28 @@ interface ImageState {
   overlayOpacity: number;
   /** Attention-distance sweeps over the samples, by model name. */
   sweeps: Record<string, DistanceSweep>;
+  /** The neuron view is open: runs then also return the per-head queries and keys. */
+  neuron: boolean;
 
-  loadSamples(): Promise<void>;
-  openSample(sample: SampleEntry): Promise<void>;
-  openFile(file: File): Promise<void>;
+  loadSamples: () => Promise<void>;
+  openSample: (sample: SampleEntry) => Promise<void>;
+  openFile: (file: File) => Promise<void>;
   /** Runs the model on an encoded image; on success it becomes the current image. */
-  runImage(name: string, bytes: ArrayBuffer): Promise<void>;
+  runImage: (name: string, bytes: ArrayBuffer) => Promise<void>;
   /** Re-runs the current image (after a model or backend change). */
-  rerun(): Promise<void>;
-  setLayer(layer: number): void;
-  setHead(head: HeadChoice): void;
-  setPatch(patch: number | null): void;
-  setRollout(patch: Partial<RolloutOptions>): void;
-  setOverlayOpacity(opacity: number): void;
+  rerun: () => Promise<void>;
+  setLayer: (layer: number) => void;
+  setHead: (head: HeadChoice) => void;
+  setPatch: (patch: number | null) => void;
+  setRollout: (patch: Partial<RolloutOptions>) => void;
+  setOverlayOpacity: (opacity: number) => void;
+  /** Opens or closes the neuron view; opening re-runs the image if its queries and keys are missing. */
+  setNeuron: (open: boolean) => void;
   /** Runs every sample through the model and averages their mean attention distances. */
-  measureSamples(): Promise<void>;
+  measureSamples: () => Promise<void>;
 }
 
 const TOP_K = 5;
-
-export const samplesUrl = (file: string) => `${import.meta.env.BASE_URL}samples/${file}`;
-
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
-// The worker answers an overtaken run with "superseded". Runs from this store go out one at a
-// time, so the sample sweep and the user's own images never overtake each other.
-let queue: Promise<unknown> = Promise.resolve();
-function runQueued(name: string, bytes: ArrayBuffer): Promise<VitOutput> {
-  const next = queue.then(() => getClient().runImage({ type: 'encoded', bytes: bytes.slice(0), fileName: name }, TOP_K));
-  queue = next.catch(() => undefined);
-  return next;
-}
-
-async function fetchBytes(url: string): Promise<ArrayBuffer> {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`Could not fetch ${url}: HTTP ${response.status}`);
-  return response.arrayBuffer();
-}
 
 /**
  * The sample list: `{ samples: [...] }` as scripts/train/vit/export.py writes it, or a bare array;
@@ -103,7 +89,30 @@ function parseSamples(value: unknown): SampleEntry[] {
 /** Pixel side of one patch: the input height over the grid rows. */
 export const patchSizeOf = (output: VitOutput) => output.pixel_values.shape[1] / output.grid[0];
 
-export const useImageStore = create<ImageState>()((set, get) => ({
+export type ImageStore = ReturnType<typeof createImageStore>;
+
+/**
+ * The image workspace's store. It re-runs the current image whenever the ViT model or the backend
+ * changes, and opens the first sample once a model and the sample list are there.
+ */
+export function createImageStore(deps: StoreDeps, app: AppStore) {
+  const samplesUrl = (file: string) => `${deps.publicBase}samples/${file}`;
+  const fetchBytes = async (url: string): Promise<ArrayBuffer> => {
+    const response = await deps.fetch(url);
+    if (!response.ok) throw new Error(`Could not fetch ${url}: HTTP ${response.status}`);
+    return response.arrayBuffer();
+  };
+  // The worker answers an overtaken run with "superseded". Runs from this store go out one at a
+  // time, so the sample sweep and the user's own images never overtake each other.
+  let queue: Promise<unknown> = Promise.resolve();
+  const runQueued = (name: string, bytes: ArrayBuffer, outputs?: OutputRequest): Promise<VitOutput> => {
+    const image = { type: 'encoded' as const, bytes: bytes.slice(0), fileName: name };
+    const next = queue.then(() => deps.inference().runImage(image, TOP_K, outputs));
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  const store = create<ImageState>()((set, get) => ({
   source: null,
   output: null,
   running: false,
@@ -116,10 +125,11 @@ export const useImageStore = create<ImageState>()((set, get) => ({
   rollout: { headFusion: 'mean', discardRatio: 0.9 },
   overlayOpacity: 0.6,
   sweeps: {},
+  neuron: false,
 
   async loadSamples() {
     try {
-      const response = await fetch(samplesUrl('index.json'));
+      const response = await deps.fetch(samplesUrl('index.json'));
       if (!response.ok) throw new Error(`no sample list (HTTP ${response.status})`);
       set({ samples: parseSamples(await response.json()), samplesError: null });
     } catch (e) {
@@ -151,13 +161,13 @@ export const useImageStore = create<ImageState>()((set, get) => ({
   },
 
   async runImage(name, bytes) {
-    if (!useAppStore.getState().slots.vit.current) {
+    if (!app.getState().slots.vit.current) {
       set({ error: 'No image model is loaded yet; pick one above.' });
       return;
     }
     set({ running: true });
     try {
-      const output = await runQueued(name, bytes);
+      const output = full(await runQueued(name, bytes, get().neuron ? { queries_keys: true } : undefined));
       // Another model may have fewer layers, heads or patches than the views were showing.
       const heads = output.attentions[0]?.shape[0] ?? 0;
       const patches = output.grid[0] * output.grid[1];
@@ -170,7 +180,7 @@ export const useImageStore = create<ImageState>()((set, get) => ({
         head: s.head === 'mean' || s.head < heads ? s.head : 'mean',
         patch: s.patch !== null && s.patch < patches && s.output?.grid.join() === output.grid.join() ? s.patch : null,
       }));
-      useAppStore.getState().reportTimings('vit', output.timings);
+      app.getState().reportTimings('vit', output.timings);
     } catch (e) {
       set({ running: false, ...(isSuperseded(e) ? {} : { error: `Could not run "${name}": ${errorText(e)}` }) });
     }
@@ -196,9 +206,13 @@ export const useImageStore = create<ImageState>()((set, get) => ({
   setOverlayOpacity(opacity) {
     set({ overlayOpacity: opacity });
   },
+  setNeuron(open) {
+    set({ neuron: open });
+    if (open && get().output && !get().output?.queries_keys) void get().rerun();
+  },
 
   async measureSamples() {
-    const model = useAppStore.getState().slots.vit.current?.name;
+    const model = app.getState().slots.vit.current?.name;
     const { samples, sweeps } = get();
     if (!model || !samples || samples.length === 0) return;
     const existing = sweeps[model];
@@ -209,9 +223,11 @@ export const useImageStore = create<ImageState>()((set, get) => ({
     let sum: number[][] | null = null;
     try {
       for (const [i, sample] of samples.entries()) {
-        const output = await runQueued(sample.file, await fetchBytes(samplesUrl(sample.file)));
-        if (useAppStore.getState().slots.vit.current?.name !== model) throw new Error('the model changed during the run');
-        const distances = meanAttentionDistanceByLayer(output.attentions, output.grid, patchSizeOf(output));
+        // Only the attentions are needed: the hidden states of every sample stay in the worker.
+        const output = await runQueued(sample.file, await fetchBytes(samplesUrl(sample.file)), { hidden_states: false });
+        if (app.getState().slots.vit.current?.name !== model) throw new Error('the model changed during the run');
+        if (!output.attentions) throw new Error('the run returned no attentions');
+        const distances = meanAttentionDistanceByLayer(output.attentions, output.grid, patchSizeOf(output), output.prefix_tokens);
         sum = distances.map((layer, l) => Array.from(layer, (d, h) => (sum?.[l][h] ?? 0) + d));
         update({ done: i + 1 });
       }
@@ -220,4 +236,20 @@ export const useImageStore = create<ImageState>()((set, get) => ({
       update({ error: `Stopped: ${errorText(e)}` });
     }
   },
-}));
+  }));
+
+  // A new model or backend gives new numbers for the same image; with no image yet, start with the first sample.
+  const showModel = () => {
+    if (!app.getState().slots.vit.current) return;
+    const { source, samples, rerun, openSample } = store.getState();
+    if (source) void rerun();
+    else if (samples?.[0]) void openSample(samples[0]);
+  };
+  app.subscribe((now, before) => {
+    if (now.slots.vit.current !== before.slots.vit.current || now.backend !== before.backend) showModel();
+  });
+  store.subscribe((now, before) => {
+    if (now.samples !== before.samples && !now.source) showModel();
+  });
+  return store;
+}

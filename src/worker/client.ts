@@ -1,16 +1,17 @@
 // Promise-based face of the inference worker. The worker (and with it tfjs) is only created on
 // first use, so the UI shell renders before any model code is downloaded.
 
-import type { LoadProgress } from '../models/types';
+import type { LoadProgress, OutputRequest } from '../models/types';
 import type {
   BackendStatus,
   CallType,
   Calls,
+  IdsInput,
   ImageInput,
-  LoadedModel,
+  ModelLoaded,
   ModelSourceSpec,
-  Request,
   Response,
+  WasmThreads,
   WorkerError,
   WorkerErrorCode,
 } from './protocol';
@@ -36,7 +37,7 @@ interface Pending {
   onProgress?: (p: LoadProgress) => void;
 }
 
-export type BackendLostListener = (event: { status: BackendStatus; message: string; reloaded: LoadedModel[] }) => void;
+export type BackendLostListener = (event: { status: BackendStatus; message: string; reloaded: ModelLoaded[] }) => void;
 
 export class InferenceClient {
   private readonly worker: Worker;
@@ -56,21 +57,31 @@ export class InferenceClient {
     };
   }
 
-  setBackend(backend: Calls['setBackend']['args']['backend']): Promise<BackendStatus> {
-    return this.call({ type: 'setBackend', backend });
+  setBackend(backend: Calls['setBackend']['args']['backend'], threads: WasmThreads = null): Promise<BackendStatus> {
+    return this.call({ type: 'setBackend', backend, threads });
   }
 
-  load(source: ModelSourceSpec, onProgress?: (p: LoadProgress) => void): Promise<LoadedModel> {
+  load(source: ModelSourceSpec, onProgress?: (p: LoadProgress) => void): Promise<ModelLoaded> {
     return this.call({ type: 'load', source }, [], onProgress);
   }
 
-  runText(textA: string, textB: string | null, topK: number): Promise<Calls['runText']['result']> {
-    return this.call({ type: 'runText', textA, textB, topK });
+  /** `outputs` picks what comes back (default: attentions and hidden states). */
+  runText(textA: string, textB: string | null, topK: number, outputs?: OutputRequest): Promise<Calls['runText']['result']> {
+    return this.call({ type: 'runText', textA, textB, topK, outputs });
   }
 
   /** `image.bytes` is transferred: the caller's ArrayBuffer is detached afterwards. */
-  runImage(image: ImageInput, topK: number): Promise<Calls['runImage']['result']> {
-    return this.call({ type: 'runImage', image, topK }, [image.bytes]);
+  runImage(image: ImageInput, topK: number, outputs?: OutputRequest): Promise<Calls['runImage']['result']> {
+    return this.call({ type: 'runImage', image, topK, outputs }, [image.bytes]);
+  }
+
+  tokenize(pairs: Calls['tokenize']['args']['pairs']): Promise<Calls['tokenize']['result']> {
+    return this.call({ type: 'tokenize', pairs });
+  }
+
+  /** Runs BERT on token ids; a newer call on the same `channel` supersedes this one if it has not started. */
+  runIds(channel: string, inputs: IdsInput[], topK: number, outputs?: OutputRequest): Promise<Calls['runIds']['result']> {
+    return this.call({ type: 'runIds', channel, inputs, topK, outputs });
   }
 
   cacheInfo(): Promise<Calls['cacheInfo']['result']> {
@@ -97,8 +108,8 @@ export class InferenceClient {
   ): Promise<Calls[K]['result']> {
     const id = this.nextId++;
     return new Promise<Calls[K]['result']>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: never) => void, reject, onProgress });
-      this.worker.postMessage({ ...message, id } as Request, transfer);
+      this.pending.set(id, { resolve: resolve, reject, onProgress });
+      this.worker.postMessage({ ...message, id }, transfer);
     });
   }
 

@@ -11,16 +11,18 @@ import type { LoadProgress } from '../models/types';
 import { activateBackend, activeWebglCanvas, replaceWebglBackend, webglContextLost } from './backends';
 import { cachedFetch, cacheInfo, clearCache } from './cache';
 import { toRgba } from './images';
+import { buffersOf } from './transfer';
 import type {
   BackendChoice,
   BackendStatus,
   CallType,
   Calls,
-  LoadedModel,
+  ModelLoaded,
   ModelSlot,
   ModelSourceSpec,
   Request,
   Response,
+  WasmThreads,
   WorkerError,
 } from './protocol';
 
@@ -31,9 +33,12 @@ interface Entry {
 
 const models: Partial<Record<ModelSlot, Entry>> = {};
 let backend: BackendStatus | null = null;
+/** The page's thread request for WASM; it takes effect when the WASM backend first starts. */
+let wasmThreads: WasmThreads = null;
 let contextLost = false;
 const watchedCanvases = new WeakSet<object>();
-const newestRun: Partial<Record<CallType, number>> = {};
+/** The newest run request of each kind (see runKind); an older one still waiting is superseded. */
+const newestRun = new Map<string, number>();
 let queue: Promise<void> = Promise.resolve();
 
 const post = (message: Response, transfer: Transferable[] = []) => self.postMessage(message, { transfer });
@@ -47,14 +52,6 @@ function describeError(e: unknown): WorkerError {
   return { code: 'internal', message: `Unexpected error in the inference worker: ${message}` };
 }
 
-/** Every typed-array buffer in a result, so it moves to the UI thread instead of being copied. */
-function buffersOf(value: unknown, found = new Set<ArrayBuffer>()): ArrayBuffer[] {
-  if (ArrayBuffer.isView(value)) found.add(value.buffer as ArrayBuffer);
-  else if (Array.isArray(value)) for (const v of value) buffersOf(v, found);
-  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) buffersOf(v, found);
-  return [...found];
-}
-
 /** Work that arrives before any backend was chosen gets the automatic choice. */
 async function ensureBackend(): Promise<BackendStatus> {
   backend ??= await switchBackend('auto');
@@ -62,7 +59,7 @@ async function ensureBackend(): Promise<BackendStatus> {
 }
 
 async function switchBackend(choice: BackendChoice, failed: string[] = []): Promise<BackendStatus> {
-  const status = await activateBackend(choice, failed);
+  const status = await activateBackend(choice, failed, wasmThreads);
   contextLost = false;
   const canvas = activeWebglCanvas();
   if (canvas && !watchedCanvases.has(canvas)) {
@@ -91,7 +88,7 @@ function throttledProgress(id: number): (p: LoadProgress) => void {
   };
 }
 
-async function load(spec: ModelSourceSpec, onProgress?: (p: LoadProgress) => void): Promise<LoadedModel> {
+async function load(spec: ModelSourceSpec, onProgress?: (p: LoadProgress) => void): Promise<ModelLoaded> {
   await ensureBackend();
   const model = await loadModel(sourceOf(spec), { onProgress });
   if (model.kind === 'cnn') {
@@ -103,12 +100,12 @@ async function load(spec: ModelSourceSpec, onProgress?: (p: LoadProgress) => voi
   const previous = models[slot];
   models[slot] = { model, spec };
   previous?.model.dispose();
-  return { slot, name: spec.name, info: model.info };
+  return model.kind === 'bert' ? { slot: 'bert', name: spec.name, info: model.info } : { slot: 'vit', name: spec.name, info: model.info };
 }
 
 /** Models hold their weights on the backend that loaded them: reload them on the new one. */
-async function reloadAll(): Promise<LoadedModel[]> {
-  const reloaded: LoadedModel[] = [];
+async function reloadAll(): Promise<ModelLoaded[]> {
+  const reloaded: ModelLoaded[] = [];
   for (const entry of Object.values(models)) reloaded.push(await load(entry.spec));
   return reloaded;
 }
@@ -119,7 +116,7 @@ async function recoverFromContextLoss(): Promise<void> {
   backend = { ...(await switchBackend('wasm', ['the WebGL context was lost'])), requested };
   replaceWebglBackend();
   let message = `The GPU context was lost; switched to ${backend.name.toUpperCase()}.`;
-  let reloaded: LoadedModel[] = [];
+  let reloaded: ModelLoaded[] = [];
   try {
     reloaded = await reloadAll();
   } catch (e) {
@@ -132,24 +129,51 @@ function checkTopK(topK: number): void {
   if (!Number.isInteger(topK) || topK < 1 || topK > 100) throw new BadInput(`top-k must be a whole number from 1 to 100, got ${topK}`);
 }
 
-async function runText({ textA, textB, topK }: Calls['runText']['args']): Promise<Calls['runText']['result']> {
-  if (typeof textA !== 'string' || textA.trim() === '') throw new BadInput('Sentence A is empty: type some text first.');
-  checkTopK(topK);
+function bertModel(): BertModel {
   const entry = models.bert;
   if (!entry || entry.model.kind !== 'bert') throw new ModelError('not_found', 'No BERT model is loaded yet.');
-  return entry.model.run(textA, textB?.trim() ? textB : undefined, { topK });
+  return entry.model;
 }
 
-async function runImage({ image, topK }: Calls['runImage']['args']): Promise<Calls['runImage']['result']> {
+async function runText({ textA, textB, topK, outputs }: Calls['runText']['args']): Promise<Calls['runText']['result']> {
+  if (typeof textA !== 'string' || textA.trim() === '') throw new BadInput('Sentence A is empty: type some text first.');
+  checkTopK(topK);
+  return bertModel().run(textA, textB?.trim() ? textB : undefined, { topK, outputs: outputs ?? {} });
+}
+
+function tokenize({ pairs }: Calls['tokenize']['args']): Calls['tokenize']['result'] {
+  const model = bertModel();
+  const { tokenizer, info } = model;
+  if (pairs.some(({ a }) => typeof a !== 'string' || a.trim() === '')) throw new BadInput('A text to tokenize is empty.');
+  return {
+    encodings: pairs.map(({ a, b }) => tokenizer.encode(a, b, info.config.max_position_embeddings)),
+    vocab_size: Math.min(tokenizer.vocabSize, info.config.vocab_size),
+    special_ids: tokenizer.specialIds(),
+    mask_id: tokenizer.maskTokenId,
+  };
+}
+
+async function runIds({ inputs, topK, outputs }: Calls['runIds']['args']): Promise<Calls['runIds']['result']> {
+  checkTopK(topK);
+  const model = bertModel();
+  const results = [];
+  for (const { input_ids, token_type_ids, mlm_positions } of inputs) {
+    results.push(await model.runIds(input_ids, token_type_ids, { topK, outputs: outputs ?? {}, mlmPositions: mlm_positions }));
+  }
+  return results;
+}
+
+async function runImage({ image, topK, outputs }: Calls['runImage']['args']): Promise<Calls['runImage']['result']> {
   checkTopK(topK);
   const entry = models.vit;
   if (!entry || entry.model.kind !== 'vit') throw new ModelError('not_found', 'No ViT model is loaded yet.');
-  return entry.model.run(await toRgba(image), { topK });
+  return entry.model.run(await toRgba(image, entry.model.checkImageSize), { topK, outputs: outputs ?? {} });
 }
 
 async function dispatch(request: Request): Promise<Calls[CallType]['result']> {
   switch (request.type) {
     case 'setBackend': {
+      wasmThreads = request.threads;
       backend = await switchBackend(request.backend);
       await reloadAll();
       return backend;
@@ -162,6 +186,11 @@ async function dispatch(request: Request): Promise<Calls[CallType]['result']> {
     case 'runImage':
       await ensureBackend();
       return runImage(request);
+    case 'tokenize':
+      return tokenize(request);
+    case 'runIds':
+      await ensureBackend();
+      return runIds(request);
     case 'cacheInfo':
       return cacheInfo();
     case 'clearCache':
@@ -176,17 +205,24 @@ async function dispatchWithRecovery(request: Request): Promise<Calls[CallType]['
   try {
     return await dispatch(request);
   } catch (e) {
-    const isRun = request.type === 'runText' || request.type === 'runImage';
-    if (!isRun || !webglContextLost()) throw e;
+    if (runKind(request) === null || !webglContextLost()) throw e;
     contextLost = true;
     await recoverFromContextLoss();
     return dispatch(request);
   }
 }
 
+/** Runs of one kind supersede each other: runText, runImage, and runIds per channel; null for other requests. */
+function runKind(request: Request): string | null {
+  if (request.type === 'runText' || request.type === 'runImage') return request.type;
+  if (request.type === 'runIds') return `runIds:${request.channel}`;
+  return null;
+}
+
 async function handle(request: Request): Promise<void> {
-  const isRun = request.type === 'runText' || request.type === 'runImage';
-  if (isRun && newestRun[request.type] !== request.id) {
+  const kind = runKind(request);
+  const isRun = kind !== null;
+  if (isRun && newestRun.get(kind) !== request.id) {
     post({ id: request.id, type: 'error', error: { code: 'superseded', message: 'A newer run replaced this one.' } });
     return;
   }
@@ -205,6 +241,7 @@ function enqueue(work: () => Promise<void>): void {
 
 self.onmessage = (event: MessageEvent<Request>) => {
   const request = event.data;
-  if (request.type === 'runText' || request.type === 'runImage') newestRun[request.type] = request.id;
+  const kind = runKind(request);
+  if (kind !== null) newestRun.set(kind, request.id);
   enqueue(() => handle(request));
 };

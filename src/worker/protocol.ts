@@ -3,9 +3,10 @@
 // Events without an id tell the UI about things nobody asked for (the GPU went away).
 
 import type { ModelErrorCode } from '../models/errors';
-import type { BertOutput, LoadProgress, ModelInfo, VitOutput } from '../models/types';
+import type { BackendName } from '../models/backend';
+import type { BertEncoding, BertModelInfo, BertOutput, LoadProgress, OutputRequest, VitModelInfo, VitOutput } from '../models/types';
 
-export type BackendName = 'webgl' | 'wasm' | 'cpu';
+export type { BackendName };
 export type BackendChoice = BackendName | 'auto';
 
 export interface BackendStatus {
@@ -20,6 +21,9 @@ export interface BackendStatus {
   details: string;
 }
 
+/** Threads for the WASM backend: a count, or null for the default (see defaultWasmThreads). */
+export type WasmThreads = number | null;
+
 /** Where the checkpoint files come from. `cache` keeps downloads in Cache Storage (hub models). */
 export type ModelSourceSpec =
   | { type: 'url'; name: string; baseUrl: string; cache: boolean }
@@ -27,11 +31,10 @@ export type ModelSourceSpec =
 
 export type ModelSlot = 'bert' | 'vit';
 
-export interface LoadedModel {
-  slot: ModelSlot;
-  name: string;
-  info: ModelInfo;
-}
+/** A model now in its slot; the slot is the model's kind. */
+export type ModelLoaded =
+  | { slot: 'bert'; name: string; info: BertModelInfo }
+  | { slot: 'vit'; name: string; info: VitModelInfo };
 
 /** An encoded image file (PNG, JPEG, WebP…), decoded in the worker. */
 export interface ImageInput {
@@ -45,12 +48,37 @@ export interface CacheInfo {
   bytes: number;
 }
 
+/** One BERT input given as token ids (e.g. a masked-LM example with random replacements). */
+export interface IdsInput {
+  input_ids: number[];
+  token_type_ids: number[];
+  /** Positions the MLM head predicts; by default the [MASK] tokens. */
+  mlm_positions?: number[];
+}
+
+/** Texts as the loaded BERT tokenizes them, and what its vocabulary holds. */
+export interface Tokenized {
+  encodings: BertEncoding[];
+  /** Ids run from 0 to vocab_size − 1 (the smaller of the tokenizer's and config.json's). */
+  vocab_size: number;
+  /** Special and added tokens. */
+  special_ids: number[];
+  mask_id: number;
+}
+
 /** Request payloads and the value each one resolves to. */
 export interface Calls {
-  setBackend: { args: { backend: BackendChoice }; result: BackendStatus };
-  load: { args: { source: ModelSourceSpec }; result: LoadedModel };
-  runText: { args: { textA: string; textB: string | null; topK: number }; result: BertOutput };
-  runImage: { args: { image: ImageInput; topK: number }; result: VitOutput };
+  setBackend: { args: { backend: BackendChoice; threads: WasmThreads }; result: BackendStatus };
+  load: { args: { source: ModelSourceSpec }; result: ModelLoaded };
+  runText: { args: { textA: string; textB: string | null; topK: number; outputs?: OutputRequest }; result: BertOutput };
+  runImage: { args: { image: ImageInput; topK: number; outputs?: OutputRequest }; result: VitOutput };
+  /** Tokenizes `[CLS] a [SEP] (b [SEP])` pairs, cut to max_position_embeddings as runText does. */
+  tokenize: { args: { pairs: { a: string; b: string | null }[] }; result: Tokenized };
+  /**
+   * Runs BERT on each input in turn. A newer runIds call on the same `channel` supersedes one that
+   * has not started, as a newer runText does.
+   */
+  runIds: { args: { inputs: IdsInput[]; topK: number; outputs?: OutputRequest; channel: string }; result: BertOutput[] };
   cacheInfo: { args: object; result: CacheInfo };
   clearCache: { args: object; result: CacheInfo };
   /** Live tfjs tensors in the worker: flat across runs unless something leaks. */
@@ -62,7 +90,7 @@ export type CallType = keyof Calls;
 export type Request = { [K in CallType]: { id: number; type: K } & Calls[K]['args'] }[CallType];
 
 /** `superseded`: a newer run of the same kind arrived before this one started. */
-export type WorkerErrorCode = ModelErrorCode | 'superseded' | 'no_model' | 'bad_input' | 'backend' | 'internal';
+export type WorkerErrorCode = ModelErrorCode | 'superseded' | 'bad_input' | 'internal';
 
 export interface WorkerError {
   code: WorkerErrorCode;
@@ -73,4 +101,4 @@ export type Response =
   | { id: number; type: 'ok'; value: Calls[CallType]['result'] }
   | { id: number; type: 'error'; error: WorkerError }
   | { id: number; type: 'progress'; progress: LoadProgress }
-  | { type: 'backendLost'; status: BackendStatus; message: string; reloaded: LoadedModel[] };
+  | { type: 'backendLost'; status: BackendStatus; message: string; reloaded: ModelLoaded[] };

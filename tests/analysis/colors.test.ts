@@ -2,7 +2,7 @@
 
 import { interpolateCividis, interpolatePuOr } from 'd3-scale-chromatic';
 import { describe, expect, it } from 'vitest';
-import { autoDomain, colorOf, headColor, legendTicks, normalise, parseRgb, rgbToRgba, toRgba } from '../../src/views/common/colors';
+import { autoDomain, colorOf, headColor, legendTicks, normalise, parseRgb, rgbToRgba, rowScaledRgba, toRgba } from '../../src/views/common/colors';
 
 describe('colour scales', () => {
   it('parses both colour forms d3 returns', () => {
@@ -42,6 +42,16 @@ describe('colour scales', () => {
     expect(Array.from(rgba.subarray(8, 12))).toEqual([0, 0, 0, 0]);
     expect(Array.from(rgbToRgba(Float32Array.from([1, 0.5, 0])))).toEqual([255, 128, 0, 255]);
     expect(() => rgbToRgba(new Float32Array(4))).toThrow(/triplets/);
+  });
+
+  it('thumbnails scale every row to its own maximum; an all-zero row is the low colour', () => {
+    const rgba = rowScaledRgba(Float32Array.from([0.1, 0.2, 0.5, 0.5, 0, 0]), 3, 2);
+    const pixel = (p: number) => Array.from(rgba.subarray(p * 4, p * 4 + 4));
+    expect(pixel(1)).toEqual([...colorOf(1, [0, 1], 'sequential'), 255]);
+    expect(pixel(0)).toEqual([...colorOf(0.5, [0, 1], 'sequential'), 255]);
+    expect(pixel(2)).toEqual(pixel(3));
+    expect(pixel(3)).toEqual([...colorOf(1, [0, 1], 'sequential'), 255]);
+    expect(pixel(4)).toEqual([...colorOf(0, [0, 1], 'sequential'), 255]);
   });
 
   it('legend ticks and distinct head colours', () => {

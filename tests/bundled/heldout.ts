@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { initNodeBackend } from '../../src/models/backend_node';
 import { fromFolder } from '../../src/models/checkpoint/source_node';
-import { loadModel, type LoadedModel } from '../../src/models/index';
+import { loadModel, type Model } from '../../src/models/index';
 import type { RgbaImage } from '../../src/models/vit/image_processing_vit';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -18,15 +18,15 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 export const LOGIT_TOLERANCE = 1e-4;
 
 /** Loads public/models/<name> on the wasm backend for the enclosing describe block; tests read it through the getter. */
-export function useBundledModel<K extends LoadedModel['kind']>(name: string, kind: K): () => Extract<LoadedModel, { kind: K }> {
-  let model: LoadedModel | undefined;
+export function useBundledModel<K extends Model['kind']>(name: string, kind: K): () => Extract<Model, { kind: K }> {
+  let model: Model | undefined;
   beforeAll(async () => {
     await initNodeBackend('wasm');
     model = await loadModel(await fromFolder(join(ROOT, 'public', 'models', name)));
     if (model.kind !== kind) throw new Error(`expected ${kind}, got ${model.kind}`);
   });
   afterAll(() => model?.dispose());
-  return () => model as Extract<LoadedModel, { kind: K }>;
+  return () => model as Extract<Model, { kind: K }>;
 }
 
 /** Runs `run` a few times after a first call and asserts the backend holds no more tensors than after it. */

@@ -60,9 +60,9 @@ describe('bundled mini-BERT (MLM + NSP)', () => {
 
   it('loads as a BertForPreTraining with every head and no warnings', () => {
     expect(model.info.warnings).toEqual([]);
-    expect(model.info.heads).toEqual({ mlm: true, nsp: true, pooler: true, classifier: false });
+    expect(model.info.heads).toEqual({ mlm: true, nsp: true, pooler: true, sop: false, rtd: false });
     expect(model.info.config.architectures).toEqual(['BertForPreTraining']);
-    expect(model.info.position_embeddings.shape).toEqual([128, model.info.hidden_size]);
+    expect(model.info.position_embeddings.shape).toEqual([128, model.info.config.hidden_size]);
   });
 
   it('reproduces PyTorch at every [MASK] of 64 held-out sequences, and the MLM accuracy', async () => {

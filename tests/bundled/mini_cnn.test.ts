@@ -19,7 +19,8 @@ describe('bundled mini-CNN (Fashion-MNIST)', () => {
   it("loads with mini-ViT's labels and preprocessing and the exported parameter count", () => {
     expect(cnn().info.warnings).toEqual([]);
     expect(cnn().info.num_parameters).toBe(evalResults.parameters);
-    expect(cnn().info.config.id2label).toEqual(JSON.parse(read('mini-vit', 'config.json')).id2label);
+    const vitLabels = (JSON.parse(read('mini-vit', 'config.json')) as { id2label: Record<string, string> }).id2label;
+    expect(cnn().info.config.id2label).toEqual(Array.from({ length: 10 }, (_, i) => vitLabels[String(i)]));
     expect(JSON.parse(read('mini-cnn', 'preprocessor_config.json'))).toEqual(JSON.parse(read('mini-vit', 'preprocessor_config.json')));
     expect(cnn().info.layers.at(-1)!.output_shape).toEqual([256, 4, 4]);
   });
@@ -35,7 +36,7 @@ describe('bundled mini-CNN (Fashion-MNIST)', () => {
   });
 
   it('has the receptive fields its card states, the last layer seeing the whole 28x28 image', () => {
-    const rf = receptiveFields(cnn().info.layers, cnn().info.image_size);
+    const rf = receptiveFields(cnn().info.layers, cnn().info.config.image_size);
     expect(rf.map((r) => r.size)).toEqual([3, 5, 6, 10, 14, 16, 24, 32, 40, 56, 72, 88]);
     expect(rf.map((r) => r.grid)).toEqual(cnn().info.layers.map((l) => l.output_shape.slice(1)));
   });

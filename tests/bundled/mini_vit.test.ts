@@ -34,7 +34,7 @@ describe('bundled mini-ViT (Fashion-MNIST)', () => {
   it('loads as a ViT classifier over the ten Fashion-MNIST classes with a 7x7 patch grid', () => {
     expect(vit().info.warnings).toEqual([]);
     expect(vit().info.heads.classifier).toBe(true);
-    expect(vit().info.position_embeddings.shape).toEqual([1 + 49, vit().info.hidden_size]);
+    expect(vit().info.position_embeddings.shape).toEqual([1 + 49, vit().info.config.hidden_size]);
     expect(vit().info.config.id2label).toMatchObject({ '0': 'T-shirt/top', '9': 'Ankle boot' });
   });
 
@@ -51,7 +51,7 @@ describe('bundled mini-ViT (Fashion-MNIST)', () => {
   it('classifies the bundled sample PNGs as PyTorch does', async () => {
     expect(sampleIndex.samples.length).toBeGreaterThanOrEqual(12);
     for (const sample of sampleIndex.samples) {
-      const image = decodeImage(readFileSync(join(SAMPLES_DIR, sample.file)), sample.file);
+      const image = await decodeImage(readFileSync(join(SAMPLES_DIR, sample.file)), sample.file);
       const out = await vit().run(image);
       expect(out.top![0].label, sample.file).toBe(sample.predicted);
     }

@@ -3,14 +3,15 @@
 // pooled features and the logits, on the cpu and the wasm backend.
 // Criterion (helpers.expectClose): |ours - torch| <= 1e-5 + 1e-4 * |torch|, elementwise.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend, type NodeBackend } from '../../src/models/backend_node';
 import { fromFolder } from '../../src/models/checkpoint/source_node';
 import { loadModel, ModelError, type CnnModel } from '../../src/models';
-import { cnnConfig } from '../../src/models/cnn/modeling_cnn';
+import { JsonFields } from '../../src/models/checkpoint/json';
+import { cnnConfig } from '../../src/models/cnn/configuration_cnn';
 import { decodeImage } from '../../src/models/vit/image_decode';
 import { copyFixture, expectClose, loadFixture, maxAbsDiff, readCheckpointTensors, encodeSafetensors } from './helpers';
 
@@ -43,7 +44,7 @@ describe.each(BACKENDS)('mini-CNN parity with PyTorch on %s', (backend) => {
         expectClose(actual, E(k), `case${i} ${k}`, `${backend} ${k.replace(/\.\d+$/, '')}`);
       const out =
         typeof c.image === 'string'
-          ? await model.run(decodeImage(readFileSync(join(fx.dir, c.image)), c.image), { topK: 2 })
+          ? await model.run(await decodeImage(readFileSync(join(fx.dir, c.image)), c.image), { topK: 2 })
           : await model.runPixels(E('pixel_values'), { topK: 2 });
       check(out.pixel_values, 'pixel_values');
       expect(out.feature_maps).toHaveLength(LAYERS);
@@ -58,7 +59,7 @@ describe.each(BACKENDS)('mini-CNN parity with PyTorch on %s', (backend) => {
   });
 
   it('describes its layers with their output shapes at the trained size', () => {
-    expect(model.info.image_size).toEqual([28, 28]);
+    expect(model.info.config.image_size).toEqual([28, 28]);
     expect(model.info.layers.map((l) => l.output_shape)).toEqual(
       Array.from({ length: LAYERS }, (_, l) => fx.expected(`case1.feature_maps.${l}`).shape),
     );
@@ -98,12 +99,37 @@ describe('mini-CNN checkpoint errors', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('checks the layer list of config.json', () => {
+  it('refuses a processor size too small for the layers before uploading weights, and checks image headers', async () => {
+    const dir = copyFixture('cnn-tiny');
+    const preprocessor = JSON.parse(readFileSync(join(dir, 'preprocessor_config.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'preprocessor_config.json'), JSON.stringify({ ...preprocessor, size: { height: 6, width: 6 } }));
+    const before = tf.memory().numTensors;
+    await expect(loadModel(await fromFolder(dir))).rejects.toThrow(/^preprocessor_config\.json: the processed image \(6x6\) is too small for this CNN: layer \d \(/);
+    expect(tf.memory().numTensors).toBe(before);
+
+    const model = await loadModel(await fromFolder(fx.dir));
+    if (model.kind !== 'cnn') throw new Error(`expected a CNN, got ${model.kind}`);
+    try {
+      expect(() => model.checkImageSize(640, 480, 'photo.png')).not.toThrow();
+      expect(() => model.checkImageSize(1, 49_000_000, 'tall.png')).toThrow(/tall\.png/);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('checks the layer list of config.json, naming the file and the key', () => {
     const layers = config.layers as Record<string, unknown>[];
-    expect(() => cnnConfig({ ...config, layers: [] })).toThrow(/"layers" must be a non-empty list/);
-    expect(() => cnnConfig({ ...config, layers: [{ ...layers[0], type: 'avg_pool' }] })).toThrow(/type "avg_pool"/);
-    expect(() => cnnConfig({ ...config, layers: [{ ...layers[0], kernel_size: 0 }] })).toThrow(/layers\[0\]\.kernel_size must be an integer >= 1/);
-    expect(() => cnnConfig({ ...config, layers: [{ ...layers[0], padding: 2 }] })).toThrow(/padding 2 exceeds half/);
-    expect(() => cnnConfig({ ...config, hidden_act: 'gelu' })).toThrow(/hidden_act "gelu" is not supported/);
+    const parse = (changes: Record<string, unknown>) => () => cnnConfig(JsonFields.of({ ...config, ...changes }, 'config.json'));
+    const withLayer0 = (changes: Record<string, unknown>) => parse({ layers: [{ ...layers[0], ...changes }] });
+    expect(parse({ layers: [] })).toThrow(/^config\.json: "layers" must be a non-empty list/);
+    expect(parse({ layers: [7] })).toThrow(/"layers\.0" must be an object, got 7/);
+    expect(withLayer0({ type: 'avg_pool' })).toThrow(/config\.json: "layers\.0\.type" is "avg_pool"; only "conv" and "max_pool" exist/);
+    expect(withLayer0({ type: 'avg_pool' })).toThrow(expect.objectContaining({ code: 'unsupported' }));
+    expect(withLayer0({ kernel_size: 0 })).toThrow(/"layers\.0\.kernel_size" must be a positive integer, got 0/);
+    expect(withLayer0({ padding: -1 })).toThrow(/"layers\.0\.padding" must be a non-negative integer, got -1/);
+    expect(withLayer0({ padding: 2 })).toThrow(/"layers\.0\.padding" 2 exceeds half its kernel_size 3/);
+    expect(parse({ hidden_act: 'gelu' })).toThrow(/"hidden_act" "gelu" is not supported \(only "relu"\)/);
+    expect(parse({ id2label: undefined })).toThrow(/"id2label" must map class ids to names/);
+    expect(parse({})().layers.map((l) => l.padding)).toEqual(layers.map((l) => l.padding));
   });
 });

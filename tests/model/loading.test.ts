@@ -8,7 +8,9 @@ import { initNodeBackend } from '../../src/models/backend_node';
 import { fromFiles, fromUrl } from '../../src/models/checkpoint/source';
 import { fromFolder } from '../../src/models/checkpoint/source_node';
 import { detectModelKind } from '../../src/models/checkpoint/weights';
-import { loadModel, ModelError, type LoadedModel } from '../../src/models';
+import { JsonFields } from '../../src/models/checkpoint/json';
+import { loadModel, ModelError, type Model } from '../../src/models';
+import type { BertTokenizer } from '../../src/models/bert/tokenization_bert';
 import type { LoadProgress } from '../../src/models/types';
 import { copyFixture, encodeSafetensors, expectClose, FIXTURES, loadFixture, readCheckpointTensors } from './helpers';
 
@@ -49,7 +51,7 @@ describe('weight names and optional heads', () => {
   it('maps legacy gamma/beta LayerNorm names and an untied decoder (bert-tiny-legacy-f16)', async () => {
     const model = await loadModel(await fromFolder(join(FIXTURES, 'bert-tiny-legacy-f16')));
     if (model.kind !== 'bert') throw new Error('expected BERT');
-    expect(model.info.heads).toEqual({ mlm: true, nsp: true, pooler: true, classifier: false });
+    expect(model.info.heads).toEqual({ mlm: true, nsp: true, pooler: true, sop: false, rtd: false });
     expect(model.info.warnings).toContain('Legacy LayerNorm names (gamma/beta) were read as weight/bias.');
     // cls.predictions.decoder.bias duplicates cls.predictions.bias and is the only tensor left over.
     expect(model.info.warnings.join('\n')).toMatch(/1 tensor\(s\) in model.safetensors are not used: cls.predictions.decoder.bias/);
@@ -59,7 +61,7 @@ describe('weight names and optional heads', () => {
   it('runs a bare BertModel with unprefixed keys and disables the missing heads with warnings', async () => {
     const model = await loadModel(await fromFolder(join(FIXTURES, 'bert-tiny-base-only')));
     if (model.kind !== 'bert') throw new Error('expected BERT');
-    expect(model.info.heads).toEqual({ mlm: false, nsp: false, pooler: true, classifier: false });
+    expect(model.info.heads).toEqual({ mlm: false, nsp: false, pooler: true, sop: false, rtd: false });
     expect(model.info.warnings.join('\n')).toMatch(/No masked-LM head/);
     expect(model.info.warnings.join('\n')).toMatch(/No next-sentence head/);
     const out = await model.run('the [MASK] sat.');
@@ -69,7 +71,34 @@ describe('weight names and optional heads', () => {
     model.dispose();
   });
 
-  it('runs a non-distilled DeiT checkpoint ("deit." prefix) exactly like ViT, and refuses a distilled one', async () => {
+  it('runs a BertForMaskedLM (no pooler, no NSP) and a ViTModel (no classifier), saying what is missing', async () => {
+    const bertTensors = readCheckpointTensors(join(FIXTURES, 'bert-tiny'));
+    const mlmOnly = Object.fromEntries(Object.entries(bertTensors).filter(([k]) => !k.startsWith('bert.pooler.') && !k.startsWith('cls.seq_relationship.')));
+    const bert = await loadModel(await fromFolder(scratchCopy('bert-tiny', encodeSafetensors(mlmOnly))));
+    if (bert.kind !== 'bert') throw new Error('expected BERT');
+    expect(bert.info.heads).toEqual({ mlm: true, nsp: false, pooler: false, sop: false, rtd: false });
+    expect(bert.info.warnings.join('\n')).toMatch(/No pooler \(pooler.dense\) in this checkpoint: pooler output and next-sentence prediction are disabled/);
+    const c = loadFixture('bert-tiny').cases[2];
+    const out = await bert.runIds(c.input_ids as number[], c.token_type_ids as number[]);
+    expect(out.nsp).toBeNull();
+    expect(out.pooler_output).toBeNull();
+    expectClose(out.hidden_states[3], loadFixture('bert-tiny').expected('case2.hidden_states.3'), 'BertForMaskedLM hidden states');
+    expect(out.mlm!.map((m) => m.position)).toEqual([2, 6]);
+    bert.dispose();
+
+    const vitTensors = readCheckpointTensors(join(FIXTURES, 'vit-tiny'));
+    const backbone = Object.fromEntries(Object.entries(vitTensors).filter(([k]) => !k.startsWith('classifier.')));
+    const vit = await loadModel(await fromFolder(scratchCopy('vit-tiny', encodeSafetensors(backbone))));
+    if (vit.kind !== 'vit') throw new Error('expected ViT');
+    expect(vit.info.heads).toEqual({ classifier: false, distillation: false });
+    expect(vit.info.warnings.join('\n')).toMatch(/No classifier head in this checkpoint/);
+    const pixels = await vit.runPixels(loadFixture('vit-tiny').expected('case2.pixel_values'));
+    expect(pixels.logits).toBeNull();
+    expect(pixels.top).toBeNull();
+    vit.dispose();
+  });
+
+  it('runs a non-distilled DeiT checkpoint ("deit." prefix) exactly like ViT, and wants a distillation row in a distilled one', async () => {
     const tensors = readCheckpointTensors(join(FIXTURES, 'vit-tiny'));
     const renamed = Object.fromEntries(Object.entries(tensors).map(([k, v]) => [k.replace(/^vit\./, 'deit.'), v]));
     const dir = scratchCopy('vit-tiny', encodeSafetensors(renamed));
@@ -84,18 +113,30 @@ describe('weight names and optional heads', () => {
 
     const distilled = { ...renamed, 'deit.embeddings.distillation_token': tensors['vit.embeddings.cls_token'] };
     writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors(distilled));
+    // A distillation token needs its own position row before the grid: 2 + 16 rows, not 1 + 16.
     const error = await loadError(dir);
-    expect(error.code).toBe('unsupported');
-    expect(error.message).toMatch(/distilled DeiT/);
+    expect(error.code).toBe('mismatch');
+    expect(error.message).toMatch(/deit\.embeddings\.position_embeddings has shape \[1,17,32\], expected \[1,18,32\] from config 2 \+ patches/);
   });
 
   it('tells the model kind from model_type, architectures or tensor names', () => {
-    expect(detectModelKind({ model_type: 'bert' }, [])).toBe('bert');
-    expect(detectModelKind({ model_type: 'deit' }, [])).toBe('vit');
-    expect(detectModelKind({ architectures: ['BertForMaskedLM'] }, [])).toBe('bert');
-    expect(detectModelKind({}, ['vit.embeddings.patch_embeddings.projection.weight'])).toBe('vit');
-    expect(() => detectModelKind({ model_type: 'roberta' }, [])).toThrow(/model_type "roberta"/);
-    expect(() => detectModelKind({}, ['foo'])).toThrow(/Cannot tell which model/);
+    const config = (value: Record<string, unknown>) => JsonFields.of(value, 'config.json');
+    expect(detectModelKind(config({ model_type: 'bert' }), [])).toBe('bert');
+    expect(detectModelKind(config({ model_type: 'deit' }), [])).toBe('deit');
+    expect(detectModelKind(config({ model_type: 'roberta' }), [])).toBe('roberta');
+    expect(detectModelKind(config({ architectures: ['BertForMaskedLM'] }), [])).toBe('bert');
+    expect(detectModelKind(config({ architectures: ['DistilBertForMaskedLM'] }), [])).toBe('distilbert');
+    expect(detectModelKind(config({ architectures: ['ElectraForPreTraining'] }), [])).toBe('electra');
+    expect(detectModelKind(config({}), ['albert.encoder.embedding_hidden_mapping_in.weight'])).toBe('albert');
+    expect(detectModelKind(config({}), ['bert.embeddings.word_embeddings.weight'])).toBe('bert');
+    expect(detectModelKind(config({}), ['vit.embeddings.patch_embeddings.projection.weight'])).toBe('vit');
+    expect(detectModelKind(config({ model_type: 'mini_cnn' }), [])).toBe('mini_cnn');
+    expect(detectModelKind(config({ architectures: ['CnnForImageClassification'] }), [])).toBe('mini_cnn');
+    expect(detectModelKind(config({}), ['cnn.layers.0.convolution.weight'])).toBe('mini_cnn');
+    expect(() => detectModelKind(config({ model_type: 'xlnet' }), [])).toThrow(
+      /model_type "xlnet"; this playground runs "bert", "distilbert", "roberta", "albert", "electra", "vit", "deit", "mini_cnn"/,
+    );
+    expect(() => detectModelKind(config({}), ['foo'])).toThrow(/Cannot tell which model/);
   });
 });
 
@@ -138,11 +179,17 @@ describe('broken checkpoints fail with a clear error', () => {
     unlinkSync(join(noConfig, 'config.json'));
     expect((await loadError(noConfig)).code).toBe('not_found');
 
-    const pytorchOnly = scratchCopy('bert-tiny');
-    unlinkSync(join(pytorchOnly, 'model.safetensors'));
-    writeFileSync(join(pytorchOnly, 'pytorch_model.bin'), 'x');
-    const pt = await loadError(pytorchOnly);
-    expect([pt.code, pt.message]).toEqual(['unsupported', expect.stringMatching(/only pytorch_model.bin; convert it to model.safetensors/)]);
+    const noWeights = scratchCopy('bert-tiny');
+    unlinkSync(join(noWeights, 'model.safetensors'));
+    const none = await loadError(noWeights);
+    expect([none.code, none.message]).toEqual(['not_found', expect.stringMatching(/has no model.safetensors or pytorch_model.bin\.$/)]);
+    writeFileSync(join(noWeights, 'model.safetensors.index.json'), '{}');
+    const sharded = await loadError(noWeights);
+    expect([sharded.code, sharded.message]).toEqual(['unsupported', expect.stringMatching(/is a sharded checkpoint \(model.safetensors.index.json\)/)]);
+    // pytorch_model.bin is read when there is no model.safetensors (tests/model/pytorch_bin.test.ts); a broken one names itself.
+    writeFileSync(join(noWeights, 'pytorch_model.bin'), 'x');
+    const pt = await loadError(noWeights);
+    expect([pt.code, pt.message]).toEqual(['malformed', expect.stringMatching(/^pytorch_model.bin is not a valid PyTorch checkpoint: it is neither a zip archive/)]);
 
     const badAct = scratchCopy('bert-tiny');
     const config = JSON.parse(readFileSync(join(badAct, 'config.json'), 'utf8'));
@@ -177,7 +224,7 @@ describe('broken checkpoints fail with a clear error', () => {
     expect(fromIds.encoding.segment).toContain(1);
     const long = await model.run('word '.repeat(100));
     expect(long.encoding.input_ids.length).toBe(40);
-    expect(long.encoding.truncated).toBe(model.tokenizer.tokenize('word '.repeat(100)).tokens.length - 38);
+    expect(long.encoding.truncated).toBe((model.tokenizer as BertTokenizer).tokenize('word '.repeat(100)).tokens.length - 38);
     model.dispose();
     await expect(model.runIds([2, 3], [0, 0])).rejects.toThrow(/unloaded/);
 
@@ -205,12 +252,14 @@ describe('checkpoint sources', () => {
     const files = names.map((n) => new File([fileBytes(n)], n));
     const model = await loadModel(fromFiles(files));
     expect(model.kind).toBe('bert');
+    expect(model.info.weights_file).toBe('model.safetensors');
     model.dispose();
   });
 
   it('streams from a URL with byte-accurate progress, and maps HTTP failures', async () => {
-    const fakeFetch = (async (input: string | URL | Request) => {
-      const url = String(input);
+    const fakeFetch = (async (input: string | URL) => {
+      await Promise.resolve();
+      const url = input.toString();
       const name = url.slice(url.lastIndexOf('/') + 1);
       if (url.includes('/gated/')) return new Response('', { status: 401 });
       if (url.includes('/offline/')) throw new TypeError('fetch failed');
@@ -226,7 +275,7 @@ describe('checkpoint sources', () => {
     }) as typeof fetch;
 
     const progress: LoadProgress[] = [];
-    const model: LoadedModel = await loadModel(fromUrl('https://example.test/bert-tiny', { fetch: fakeFetch }), {
+    const model: Model = await loadModel(fromUrl('https://example.test/bert-tiny', { fetch: fakeFetch }), {
       onProgress: (p) => progress.push(p),
     });
     const size = fileBytes('model.safetensors').length;

@@ -19,8 +19,9 @@
 // decomposition. Categories come from the JS engine's Unicode tables, which may be newer than
 // Python's (characters assigned after Python's `unicodedata` version can tokenize differently).
 
-import { parseConfig } from '../checkpoint/config';
+import { isObject, JsonFields } from '../checkpoint/json';
 import { ModelError } from '../errors';
+import type { TextTokenizer } from '../shared/text_model';
 import type { BertEncoding } from '../types';
 
 /** One code point of the text being normalized and the span [start, end) of the input it came from. */
@@ -189,7 +190,8 @@ function splitOnPunctuation(word: Char[]): Char[][] {
   return pieces;
 }
 
-export class BertTokenizer {
+export class BertTokenizer implements TextTokenizer {
+  readonly kind = 'wordpiece';
   readonly vocabSize: number;
   readonly flavor: BertTokenizerFlavor;
   readonly unkToken: string;
@@ -257,23 +259,24 @@ export class BertTokenizer {
    */
   static fromFiles(
     files: { vocab?: string; tokenizerJson?: string; tokenizerConfig?: string },
-    modelConfig?: Record<string, unknown>,
+    modelConfig?: { max_position_embeddings?: number; vocab_size?: number },
   ): BertTokenizer {
-    const config =
-      files.tokenizerConfig === undefined ? {} : parseConfig(files.tokenizerConfig, 'tokenizer_config.json');
+    const config = JsonFields.parse(files.tokenizerConfig ?? '{}', 'tokenizer_config.json');
     let options: BertTokenizerOptions;
     if (files.tokenizerJson !== undefined) {
-      options = optionsFromTokenizerJson(parseConfig(files.tokenizerJson, 'tokenizer.json'));
+      options = optionsFromTokenizerJson(JsonFields.parse(files.tokenizerJson, 'tokenizer.json'));
     } else if (files.vocab !== undefined) {
       options = { ...defaultOptions(), vocab: parseVocabTxt(files.vocab) };
     } else {
       throw new ModelError('not_found', 'A BERT tokenizer needs vocab.txt or tokenizer.json.');
     }
     options = applyTokenizerConfig(options, config);
-    options.maxLength = minLength(options.maxLength, positiveInt(modelConfig?.max_position_embeddings));
+    options.maxLength = minLength(options.maxLength, modelConfig?.max_position_embeddings ?? null);
     const tokenizer = new BertTokenizer(options);
-    const modelVocabSize = positiveInt(modelConfig?.vocab_size);
-    const largestId = Math.max(tokenizer.vocabSize - 1, ...tokenizer.addedIds.values());
+    const modelVocabSize = modelConfig?.vocab_size ?? null;
+    // A loop, not Math.max(...ids): a spread of ~125k added tokens overflows the call stack.
+    let largestId = tokenizer.vocabSize - 1;
+    for (const id of tokenizer.addedIds.values()) largestId = Math.max(largestId, id);
     if (modelVocabSize !== null && largestId >= modelVocabSize) {
       throw new ModelError(
         'mismatch',
@@ -291,6 +294,15 @@ export class BertTokenizer {
       throw new ModelError('mismatch', `Token id ${id} is outside the vocabulary (size ${this.vocabSize}).`);
     }
     return token;
+  }
+
+  isAddedSpecial(id: number): boolean {
+    return id === this.clsTokenId || id === this.sepTokenId;
+  }
+
+  /** Ids of the special tokens ([PAD], [UNK], [CLS], [SEP], [MASK]) and of every added token. */
+  specialIds(): number[] {
+    return [...new Set(this.addedIds.values())];
   }
 
   tokenToId(token: string): number | undefined {
@@ -331,17 +343,11 @@ export class BertTokenizer {
    * `maxLength` tokens in total with HF's `longest_first` strategy.
    */
   encode(textA: string, textB?: string | null, maxLength?: number): BertEncoding {
-    if (typeof textA !== 'string' || (textB != null && typeof textB !== 'string')) {
-      throw new ModelError('malformed', 'BERT input texts must be strings.');
-    }
-    const limit = maxLength ?? this.maxLength;
-    if (limit !== null && (!Number.isSafeInteger(limit) || limit <= 0)) {
-      throw new ModelError('malformed', `maxLength must be a positive integer, got ${limit}.`);
-    }
+    const limit = checkedEncodeArgs(textA, textB, maxLength ?? this.maxLength);
     const a = this.tokenize(textA);
     const b = textB == null ? null : this.tokenize(textB);
-    const [keepA, keepB] =
-      limit === null ? [a.tokens.length, b?.tokens.length ?? 0] : truncateLongestFirst(a, b, limit);
+    const template = b ? '[CLS] A [SEP] B [SEP]' : '[CLS] A [SEP]';
+    const [keepA, keepB] = truncateLongestFirst(a.tokens.length, b?.tokens.length ?? null, limit, b ? 3 : 2, template);
 
     const enc: BertEncoding = {
       tokens: [],
@@ -351,6 +357,8 @@ export class BertTokenizer {
       segment: [],
       word_ids: [],
       truncated: a.tokens.length - keepA + (b ? b.tokens.length - keepB : 0),
+      mask_token: this.maskToken,
+      tokenizer: 'wordpiece',
     };
     const special = (token: string, typeId: number) => {
       enc.tokens.push(token);
@@ -481,31 +489,43 @@ export class BertTokenizer {
   }
 }
 
+/** Checks `encode`'s arguments (texts from untyped callers, a length from the user) and returns the length limit. */
+export function checkedEncodeArgs(textA: unknown, textB: unknown, limit: number | null): number | null {
+  if (typeof textA !== 'string' || (textB != null && typeof textB !== 'string')) {
+    throw new ModelError('malformed', 'Input texts must be strings.');
+  }
+  if (limit !== null && (!Number.isSafeInteger(limit) || limit <= 0)) {
+    throw new ModelError('malformed', `maxLength must be a positive integer, got ${limit}.`);
+  }
+  return limit;
+}
+
 /**
- * How many tokens of A and B survive HF's `longest_first` truncation: one token at a time from the
- * longer text, from B on ties. Where HF would give up and return an over-long sequence (a single
- * text that would lose every token, or a pair with maxLength < 3), this throws instead.
+ * How many tokens of A (length `na`) and B (`nb`, null for one text) survive HF's `longest_first`
+ * truncation to `maxLength` tokens (null: no limit) with `specials` added tokens (`template` names them in messages):
+ * one token at a time from the longer text, from B on ties. Where HF would give up and return an
+ * over-long sequence (a single text that would lose every token, or a pair with no room for its
+ * special tokens), this throws instead.
  */
-function truncateLongestFirst(a: BertTokenization, b: BertTokenization | null, maxLength: number): [number, number] {
-  let na = a.tokens.length;
-  let nb = b?.tokens.length ?? 0;
-  const specials = b ? 3 : 2;
-  const toRemove = na + nb + specials - maxLength;
-  if (toRemove <= 0) return [na, nb];
-  if (!b) {
-    if (na <= toRemove) {
-      throw new ModelError('malformed', `maxLength ${maxLength} leaves no room for the text after [CLS] and [SEP].`);
+export function truncateLongestFirst(na: number, nb: number | null, maxLength: number | null, specials: number, template: string): [number, number] {
+  let [keepA, keepB] = [na, nb ?? 0];
+  if (maxLength === null) return [keepA, keepB];
+  const toRemove = keepA + keepB + specials - maxLength;
+  if (toRemove <= 0) return [keepA, keepB];
+  if (nb === null) {
+    if (keepA <= toRemove) {
+      throw new ModelError('malformed', `maxLength ${maxLength} leaves no room for the text in ${template}.`);
     }
-    return [na - toRemove, 0];
+    return [keepA - toRemove, 0];
   }
   if (maxLength < specials) {
-    throw new ModelError('malformed', `maxLength ${maxLength} cannot hold [CLS] A [SEP] B [SEP].`);
+    throw new ModelError('malformed', `maxLength ${maxLength} cannot hold ${template}.`);
   }
   for (let i = 0; i < toRemove; i++) {
-    if (na > nb) na -= 1;
-    else nb -= 1;
+    if (keepA > keepB) keepA -= 1;
+    else keepB -= 1;
   }
-  return [na, nb];
+  return [keepA, keepB];
 }
 
 function defaultOptions(): BertTokenizerOptions {
@@ -536,113 +556,81 @@ function parseVocabTxt(text: string): string[] {
   return lines;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function positiveInt(v: unknown): number | null {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : null;
-}
-
 function minLength(x: number | null, y: number | null): number | null {
   if (x === null) return y;
   if (y === null) return x;
   return Math.min(x, y);
 }
 
-function optionsFromTokenizerJson(json: Record<string, unknown>): BertTokenizerOptions {
-  const bad = (what: string) => new ModelError('malformed', `tokenizer.json: ${what}.`);
-  const { model, normalizer, pre_tokenizer: preTokenizer, post_processor: postProcessor } = json;
-  if (!isObject(model) || model.type !== 'WordPiece') {
-    throw new ModelError('unsupported', 'tokenizer.json: only a WordPiece model can be a BERT tokenizer.');
-  }
-  if (!isObject(normalizer) || normalizer.type !== 'BertNormalizer') {
-    throw new ModelError('unsupported', 'tokenizer.json: the normalizer must be a BertNormalizer.');
-  }
-  if (!isObject(preTokenizer) || preTokenizer.type !== 'BertPreTokenizer') {
-    throw new ModelError('unsupported', 'tokenizer.json: the pre-tokenizer must be a BertPreTokenizer.');
-  }
-  if (!isObject(model.vocab)) throw bad('model.vocab must map tokens to ids');
-  const entries = Object.entries(model.vocab);
-  const vocab: string[] = new Array(entries.length);
+function optionsFromTokenizerJson(json: JsonFields): BertTokenizerOptions {
+  const model = json.object('model');
+  const normalizer = json.object('normalizer');
+  const preTokenizer = json.object('pre_tokenizer');
+  const postProcessor = json.object('post_processor');
+  if (model?.get('type') !== 'WordPiece') json.fail('only a WordPiece model can be a BERT tokenizer', 'unsupported');
+  if (normalizer?.get('type') !== 'BertNormalizer') json.fail('the normalizer must be a BertNormalizer', 'unsupported');
+  if (preTokenizer?.get('type') !== 'BertPreTokenizer') json.fail('the pre-tokenizer must be a BertPreTokenizer', 'unsupported');
+  const vocabMap = model.object('vocab');
+  if (!vocabMap) return json.fail('model.vocab must map tokens to ids');
+  const entries = Object.entries(vocabMap.toJSON());
+  const vocab: string[] = new Array<string>(entries.length);
   for (const [token, id] of entries) {
     const valid = typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 && id < entries.length;
     if (!valid || vocab[id] !== undefined) {
-      const why = `is not a unique integer below the vocabulary size ${entries.length}`;
-      throw bad(`the id of "${token}" (${JSON.stringify(id)}) ${why}`);
+      json.fail(`the id of "${token}" (${JSON.stringify(id)}) is not a unique integer below the vocabulary size ${entries.length}`);
     }
     vocab[id] = token;
   }
 
   const options = { ...defaultOptions(), vocab, flavor: 'fast' as const };
-  const flag = (value: unknown, key: string, fallback: boolean): boolean => {
-    if (value === undefined) return fallback;
-    if (typeof value !== 'boolean') throw bad(`normalizer.${key} must be true or false`);
-    return value;
-  };
-  options.cleanText = flag(normalizer.clean_text, 'clean_text', true);
-  options.tokenizeChineseChars = flag(normalizer.handle_chinese_chars, 'handle_chinese_chars', true);
-  options.doLowerCase = flag(normalizer.lowercase, 'lowercase', true);
-  options.stripAccents =
-    normalizer.strip_accents == null ? null : flag(normalizer.strip_accents, 'strip_accents', true);
-  if (typeof model.unk_token === 'string') options.unkToken = model.unk_token;
-  if (typeof model.continuing_subword_prefix === 'string') {
-    options.continuingSubwordPrefix = model.continuing_subword_prefix;
-  }
-  const maxChars = positiveInt(model.max_input_chars_per_word);
-  if (maxChars !== null) options.maxInputCharsPerWord = maxChars;
+  options.cleanText = normalizer.bool('clean_text', true);
+  options.tokenizeChineseChars = normalizer.bool('handle_chinese_chars', true);
+  options.doLowerCase = normalizer.bool('lowercase', true);
+  options.stripAccents = normalizer.optionalBool('strip_accents');
+  options.unkToken = model.string('unk_token', options.unkToken);
+  options.continuingSubwordPrefix = model.string('continuing_subword_prefix', options.continuingSubwordPrefix);
+  options.maxInputCharsPerWord = model.optionalInt('max_input_chars_per_word') ?? options.maxInputCharsPerWord;
 
-  if (isObject(postProcessor)) {
-    if (postProcessor.type === 'BertProcessing') {
-      const { cls, sep } = postProcessor;
-      if (Array.isArray(cls) && typeof cls[0] === 'string') options.clsToken = cls[0];
-      if (Array.isArray(sep) && typeof sep[0] === 'string') options.sepToken = sep[0];
-    } else if (postProcessor.type === 'TemplateProcessing' && Array.isArray(postProcessor.single)) {
-      const specials = postProcessor.single.flatMap((part) =>
-        isObject(part) && isObject(part.SpecialToken) && typeof part.SpecialToken.id === 'string'
-          ? [part.SpecialToken.id]
-          : [],
+  if (postProcessor?.get('type') === 'BertProcessing') {
+    const [cls, sep] = [postProcessor.get('cls'), postProcessor.get('sep')];
+    if (Array.isArray(cls) && typeof cls[0] === 'string') options.clsToken = cls[0];
+    if (Array.isArray(sep) && typeof sep[0] === 'string') options.sepToken = sep[0];
+  } else if (postProcessor?.get('type') === 'TemplateProcessing') {
+    const single = postProcessor.get('single');
+    if (Array.isArray(single)) {
+      const specials = single.flatMap((part) =>
+        isObject(part) && isObject(part.SpecialToken) && typeof part.SpecialToken.id === 'string' ? [part.SpecialToken.id] : [],
       );
-      if (specials.length !== 2) throw bad('the single-text template must be [CLS] $A [SEP]');
+      if (specials.length !== 2) json.fail('the single-text template must be [CLS] $A [SEP]');
       [options.clsToken, options.sepToken] = specials;
     }
   }
-  if (json.added_tokens !== undefined) {
-    if (!Array.isArray(json.added_tokens)) throw bad('added_tokens must be a list');
-    for (const added of json.added_tokens) {
-      if (!isObject(added) || typeof added.content !== 'string' || !Number.isSafeInteger(added.id)) {
-        throw bad(`added token ${JSON.stringify(added)} needs a string "content" and an integer "id"`);
+  const added = json.get('added_tokens');
+  if (added !== undefined) {
+    if (!Array.isArray(added)) json.fail('added_tokens must be a list');
+    for (const token of added as unknown[]) {
+      if (!isObject(token) || typeof token.content !== 'string' || !Number.isSafeInteger(token.id)) {
+        json.fail(`added token ${JSON.stringify(token)} needs a string "content" and an integer "id"`);
       }
-      options.addedTokens.set(added.content, added.id as number);
+      options.addedTokens.set(token.content, token.id as number);
     }
   }
   return options;
 }
 
-function applyTokenizerConfig(options: BertTokenizerOptions, config: Record<string, unknown>): BertTokenizerOptions {
-  const bad = (what: string) => new ModelError('malformed', `tokenizer_config.json: ${what}.`);
+function applyTokenizerConfig(options: BertTokenizerOptions, config: JsonFields): BertTokenizerOptions {
   const out = { ...options, addedTokens: new Map(options.addedTokens) };
-  const flag = (key: string): boolean | undefined => {
-    const value = config[key];
-    if (value === undefined) return undefined;
-    if (typeof value !== 'boolean') throw bad(`"${key}" must be true or false`);
-    return value;
-  };
-  out.doLowerCase = flag('do_lower_case') ?? out.doLowerCase;
-  out.tokenizeChineseChars = flag('tokenize_chinese_chars') ?? out.tokenizeChineseChars;
-  if (config.strip_accents !== undefined) {
-    out.stripAccents = config.strip_accents === null ? null : flag('strip_accents')!;
-  }
-  if (config.never_split != null) {
-    if (!Array.isArray(config.never_split) || !config.never_split.every((t) => typeof t === 'string')) {
-      throw bad('"never_split" must be a list of strings');
-    }
-    out.neverSplit = config.never_split;
-  }
+  out.doLowerCase = config.optionalBool('do_lower_case') ?? out.doLowerCase;
+  out.tokenizeChineseChars = config.optionalBool('tokenize_chinese_chars') ?? out.tokenizeChineseChars;
+  // Present and null means "follow do_lower_case", which differs from absent (keep tokenizer.json's).
+  if (config.has('strip_accents')) out.stripAccents = config.optionalBool('strip_accents');
+  out.neverSplit = config.optionalStrings('never_split') ?? out.neverSplit;
   // Special tokens are plain strings or serialized AddedTokens ({"content": "[MASK]", ...}).
   const tokenName = (key: string): string | undefined => {
-    const value = config[key];
+    const value = config.get(key);
     if (value === undefined || value === null) return undefined;
     const content = isObject(value) ? value.content : value;
-    if (typeof content !== 'string') throw bad(`"${key}" must be a string or an AddedToken`);
+    if (typeof content !== 'string') config.fail(`${config.name(key)} must be a string or an AddedToken`);
     return content;
   };
   out.unkToken = tokenName('unk_token') ?? out.unkToken;
@@ -650,17 +638,17 @@ function applyTokenizerConfig(options: BertTokenizerOptions, config: Record<stri
   out.padToken = tokenName('pad_token') ?? out.padToken;
   out.clsToken = tokenName('cls_token') ?? out.clsToken;
   out.maskToken = tokenName('mask_token') ?? out.maskToken;
-  if (config.added_tokens_decoder !== undefined) {
-    if (!isObject(config.added_tokens_decoder)) throw bad('"added_tokens_decoder" must map ids to tokens');
-    for (const [id, added] of Object.entries(config.added_tokens_decoder)) {
-      if (!/^\d+$/.test(id) || !isObject(added) || typeof added.content !== 'string') {
-        throw bad(`added token ${id} needs an integer id and a string "content"`);
-      }
-      out.addedTokens.set(added.content, Number(id));
+  const decoder = config.object('added_tokens_decoder');
+  for (const [id, added] of Object.entries(decoder?.toJSON() ?? {})) {
+    if (!/^\d+$/.test(id) || !isObject(added) || typeof added.content !== 'string') {
+      config.fail(`added token ${id} needs an integer id and a string "content"`);
     }
+    out.addedTokens.set(added.content, Number(id));
   }
   // HF writes 1e30 for "no limit"; only a real length is a useful default.
-  const modelMaxLength = positiveInt(config.model_max_length);
-  if (modelMaxLength !== null && modelMaxLength < 1e6) out.maxLength = minLength(out.maxLength, modelMaxLength);
+  const modelMaxLength = config.get('model_max_length');
+  if (typeof modelMaxLength === 'number' && Number.isSafeInteger(modelMaxLength) && modelMaxLength > 0 && modelMaxLength < 1e6) {
+    out.maxLength = minLength(out.maxLength, modelMaxLength);
+  }
   return out;
 }

@@ -82,7 +82,7 @@ export function parseSafetensors(file: Uint8Array, fileName = 'model.safetensors
     const dims = shape as number[];
     const expectedBytes = dims.reduce((a, b) => a * b, 1) * DTYPE_BYTES[dtype as SafetensorsDtype];
     if (end - begin !== expectedBytes) {
-      bad(`spans ${end - begin} bytes but ${dtype} ${JSON.stringify(dims)} needs ${expectedBytes}`);
+      bad(`spans ${end - begin} bytes but ${String(dtype)} ${JSON.stringify(dims)} needs ${expectedBytes}`);
     }
     tensors.set(name, { name, dtype: dtype as SafetensorsDtype, shape: dims, bytes: data.subarray(begin, end) });
     ranges.push({ name, begin, end });

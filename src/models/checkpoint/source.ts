@@ -136,7 +136,7 @@ export function fromFiles(files: File[]): CheckpointSource {
 
   return {
     label,
-    exists: async (name) => byName.has(name),
+    exists: (name) => Promise.resolve(byName.has(name)),
     read,
     readText: async (name) => new TextDecoder().decode(await read(name)),
   };

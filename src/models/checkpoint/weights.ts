@@ -1,43 +1,63 @@
-// From a parsed safetensors file to named, shape-checked tfjs tensors.
+// From a parsed weights file (model.safetensors or pytorch_model.bin) to named, shape-checked tfjs tensors.
 //
 // Checkpoints name the same weight in several ways; we look everything up by one canonical name:
-//   - the backbone prefix is dropped: "bert.encoder…" / "vit.encoder…" / "deit.encoder…" → "encoder…"
+//   - the backbone prefix is dropped: "bert.encoder…" / "roberta.encoder…" / "vit.encoder…" / … → "encoder…"
 //     (a bare BertModel/ViTModel checkpoint has no prefix at all);
 //   - TF-era LayerNorm names "gamma"/"beta" become "weight"/"bias";
-//   - task heads ("cls.…", "classifier.…") keep their names.
+//   - task heads ("cls.…", "lm_head.…", "classifier.…", …) keep their names.
 
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelError } from '../errors';
-import type { Config } from './config';
-import type { LayerNormParams, Linear } from '../shared/layers';
+import { lookup, type JsonFields } from './json';
+import type { AttentionHead, LayerNormParams, Linear, SelfAttentionParams } from '../shared/layers';
 import { toFloat32, type Safetensors, type TensorEntry } from './safetensors';
+import type { WeightsFile } from '../types';
 
-export type ModelKind = 'bert' | 'vit' | 'cnn';
+/** The architectures this playground runs, by config.json `model_type`. */
+export type ModelArchitecture = 'bert' | 'distilbert' | 'roberta' | 'albert' | 'electra' | 'vit' | 'deit' | 'mini_cnn';
 
-const BACKBONE_PREFIXES: Record<ModelKind, string[]> = { bert: ['bert.'], vit: ['vit.', 'deit.'], cnn: ['cnn.'] };
+const ARCHITECTURES: Readonly<Record<ModelArchitecture, { backbone: string[]; heads: string[]; classPrefix: string }>> = {
+  bert: { backbone: ['bert.'], heads: ['cls.'], classPrefix: 'Bert' },
+  distilbert: { backbone: ['distilbert.'], heads: ['vocab_transform.', 'vocab_layer_norm.', 'vocab_projector.'], classPrefix: 'DistilBert' },
+  roberta: { backbone: ['roberta.'], heads: ['lm_head.'], classPrefix: 'Roberta' },
+  albert: { backbone: ['albert.'], heads: ['predictions.', 'sop_classifier.'], classPrefix: 'Albert' },
+  electra: {
+    backbone: ['electra.'],
+    heads: ['discriminator_predictions.', 'generator_predictions.', 'generator_lm_head.'],
+    classPrefix: 'Electra',
+  },
+  vit: { backbone: ['vit.', 'deit.'], heads: ['classifier.'], classPrefix: 'ViT' },
+  deit: { backbone: ['deit.', 'vit.'], heads: ['classifier.', 'cls_classifier.', 'distillation_classifier.'], classPrefix: 'DeiT' },
+  // The playground's own convolutional baseline (scripts/train/cnn), not a transformers class.
+  mini_cnn: { backbone: ['cnn.'], heads: ['classifier.'], classPrefix: 'CnnFor' },
+};
 
-/** Decides BERT vs ViT (vs the playground's own mini_cnn) from config.model_type, else `architectures`, else the tensor names. */
-export function detectModelKind(config: Config, names: Iterable<string>): ModelKind {
-  const modelType = config.model_type;
-  if (modelType === 'bert') return 'bert';
-  if (modelType === 'vit' || modelType === 'deit') return 'vit';
-  if (modelType === 'mini_cnn') return 'cnn';
+/** The architectures that take images (the rest take text). */
+export const isImageArchitecture = (a: ModelArchitecture): a is 'vit' | 'deit' | 'mini_cnn' => a === 'vit' || a === 'deit' || a === 'mini_cnn';
+
+const SUPPORTED = Object.keys(ARCHITECTURES).map((a) => `"${a}"`).join(', ');
+
+/** Decides the architecture from config.model_type, else `architectures`, else the tensor names. */
+export function detectModelKind(config: JsonFields, names: Iterable<string>): ModelArchitecture {
+  const modelType = config.get('model_type');
   if (typeof modelType === 'string') {
-    throw new ModelError(
-      'unsupported',
-      `config.json says model_type "${modelType}"; this playground runs BERT ("bert") and ViT ("vit", "deit") checkpoints.`,
-    );
+    if (lookup(ARCHITECTURES, modelType)) return modelType as ModelArchitecture;
+    throw new ModelError('unsupported', `config.json says model_type "${modelType}"; this playground runs ${SUPPORTED}.`);
   }
-  const architectures = Array.isArray(config.architectures) ? config.architectures.map(String) : [];
-  if (architectures.some((a) => a.startsWith('Bert'))) return 'bert';
-  if (architectures.some((a) => a.startsWith('ViT') || a.startsWith('DeiT'))) return 'vit';
-  for (const name of names) {
-    if (name.endsWith('embeddings.word_embeddings.weight')) return 'bert';
-    if (name.endsWith('embeddings.patch_embeddings.projection.weight')) return 'vit';
-  }
+  const declared = config.get('architectures');
+  const classes = Array.isArray(declared) ? declared.map(String) : [];
+  // Longest class prefix first: "DistilBertForMaskedLM" is not a "Bert…" class.
+  const byPrefix = (Object.keys(ARCHITECTURES) as ModelArchitecture[]).sort((a, b) => ARCHITECTURES[b].classPrefix.length - ARCHITECTURES[a].classPrefix.length);
+  const fromClass = byPrefix.find((a) => classes.some((c) => c.startsWith(ARCHITECTURES[a].classPrefix)));
+  if (fromClass) return fromClass;
+  const all = [...names];
+  const fromPrefix = byPrefix.find((a) => a !== 'vit' && all.some((n) => n.startsWith(ARCHITECTURES[a].backbone[0])));
+  if (fromPrefix) return fromPrefix;
+  if (all.some((n) => n.endsWith('embeddings.word_embeddings.weight'))) return 'bert';
+  if (all.some((n) => n.endsWith('embeddings.patch_embeddings.projection.weight'))) return 'vit';
   throw new ModelError(
     'unsupported',
-    'Cannot tell which model this is: config.json has no model_type and the weights look like neither BERT nor ViT.',
+    `Cannot tell which model this is: config.json has no model_type and the weights look like none of ${SUPPORTED}.`,
   );
 }
 
@@ -48,18 +68,21 @@ export type Dim = number | [configKey: string, value: number];
 const IGNORED = /(^|\.)position_ids$/;
 
 export class StateDict {
-  readonly fileName: string;
+  readonly fileName: WeightsFile;
   /** Tensors created so far; the model disposes exactly these. */
   readonly created: tf.Tensor[] = [];
   readonly warnings: string[] = [];
   private readonly entries = new Map<string, TensorEntry>();
   private readonly used = new Set<string>();
   private readonly prefix: string;
+  /** Name prefixes of task heads, which keep their names (no backbone prefix). */
+  private readonly heads: string[];
 
-  constructor(file: Safetensors, kind: ModelKind, fileName = 'model.safetensors') {
+  constructor(file: Safetensors, architecture: ModelArchitecture, fileName: WeightsFile = 'model.safetensors') {
     this.fileName = fileName;
     const names = [...file.tensors.keys()];
-    this.prefix = BACKBONE_PREFIXES[kind].find((p) => names.some((n) => n.startsWith(p))) ?? '';
+    this.prefix = ARCHITECTURES[architecture].backbone.find((p) => names.some((n) => n.startsWith(p))) ?? '';
+    this.heads = ARCHITECTURES[architecture].heads;
     let renamedLegacy = false;
     for (const [name, entry] of file.tensors) {
       let canonical = this.prefix && name.startsWith(this.prefix) ? name.slice(this.prefix.length) : name;
@@ -84,7 +107,7 @@ export class StateDict {
   }
 
   private isBackbone(name: string): boolean {
-    return !name.startsWith('cls.') && !name.startsWith('classifier.');
+    return !this.heads.some((h) => name.startsWith(h));
   }
 
   /** Raw float32 values of a required tensor, after checking its shape. */
@@ -114,7 +137,7 @@ export class StateDict {
   tensor<R extends tf.Rank>(name: string, shape: Dim[], uploadShape?: number[]): tf.Tensor<R> {
     const values = this.values(name, shape);
     const dims = uploadShape ?? shape.map((d) => (typeof d === 'number' ? d : d[1]));
-    const t = tf.tensor(values, dims as tf.ShapeMap[R]) as tf.Tensor<R>;
+    const t = tf.tensor<R>(values, dims as tf.ShapeMap[R]);
     this.created.push(t);
     return t;
   }
@@ -141,6 +164,48 @@ export class StateDict {
       weight: this.transposed(`${prefix}.weight`, [out, inp]),
       bias: bias ? this.tensor<tf.Rank.R1>(`${prefix}.bias`, [out]) : null,
     };
+  }
+
+  /** A tensor that is deliberately not read, e.g. a stored copy of a weight HF ties to another. */
+  skip(name: string): void {
+    if (this.entries.has(name)) this.used.add(name);
+  }
+
+  /**
+   * The query, key and value nn.Linear(hidden, hidden) under "<prefix>.{query,key,value}" (or the
+   * three `names` an architecture gives them, e.g. DistilBERT's q_lin, k_lin, v_lin), cut into
+   * `numHeads` per-head projections on the host, once (see multiHeadSelfAttention for why).
+   */
+  selfAttention(prefix: string, hidden: Dim, numHeads: number, bias = true, names: readonly [string, string, string] = ['query', 'key', 'value']): SelfAttentionParams {
+    const read = (name: string) => ({
+      w: this.values(`${prefix}.${name}.weight`, [hidden, hidden]),
+      b: bias ? this.values(`${prefix}.${name}.bias`, [hidden]) : null,
+    });
+    const [query, key, value] = names.map(read);
+    const size = typeof hidden === 'number' ? hidden : hidden[1];
+    const d = size / numHeads;
+    const keep = <T extends tf.Tensor>(t: T) => {
+      this.created.push(t);
+      return t;
+    };
+    // Rows h·d … (h+1)·d of a PyTorch weight [out, in] are head h's outputs.
+    const rows = (w: Float32Array, h: number) => w.subarray(h * d * size, (h + 1) * d * size);
+    const columns = (w: Float32Array, h: number) => {
+      const t = new Float32Array(size * d);
+      for (let j = 0; j < d; j++) for (let i = 0; i < size; i++) t[i * d + j] = w[(h * d + j) * size + i];
+      return keep(tf.tensor2d(t, [size, d]));
+    };
+    const part = (b: Float32Array | null, h: number) => b?.slice(h * d, (h + 1) * d) ?? null;
+    const heads: AttentionHead[] = [];
+    for (let h = 0; h < numHeads; h++) {
+      const [qb, kb, vb] = [part(query.b, h), part(key.b, h), part(value.b, h)];
+      heads.push({
+        query: { weight: columns(query.w, h), bias: qb && keep(tf.tensor1d(qb)) },
+        keyT: { weight: keep(tf.tensor2d(rows(key.w, h), [d, size])), bias: kb && keep(tf.tensor2d(kb, [d, 1])) },
+        value: { weight: columns(value.w, h), bias: vb && keep(tf.tensor1d(vb)) },
+      });
+    }
+    return { heads };
   }
 
   layerNorm(prefix: string, size: Dim): LayerNormParams {

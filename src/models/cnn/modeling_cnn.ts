@@ -10,84 +10,14 @@
 // are transposed back to [C, H, W] only for the read-back, so outputs compare to PyTorch's as they are.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { intField, stringField, type Config } from '../checkpoint/config';
 import type { StateDict } from '../checkpoint/weights';
 import { ModelError } from '../errors';
 import { linear, type Linear } from '../shared/layers';
 import { softmax, topKIndices } from '../shared/math';
 import { runForward } from '../shared/readback';
-import type { CnnInfo, CnnLayerSpec, CnnOutput, NdArray } from '../types';
-import { ViTImageProcessor, type RgbaImage } from '../vit/image_processing_vit';
-
-export interface CnnConfig {
-  image_size: [number, number];
-  num_channels: number;
-  layers: CnnLayerSpec[];
-  id2label: string[];
-}
-
-const bad = (message: string) => new ModelError('malformed', `config.json: ${message}`);
-
-function layerSpec(raw: unknown, i: number): CnnLayerSpec {
-  if (typeof raw !== 'object' || raw === null) throw bad(`layers[${i}] must be an object, got ${JSON.stringify(raw)}.`);
-  const entry = raw as Config;
-  const type = entry.type;
-  if (type !== 'conv' && type !== 'max_pool') {
-    throw new ModelError('unsupported', `config.json: layers[${i}] has type ${JSON.stringify(type)}; only "conv" and "max_pool" exist.`);
-  }
-  const int = (key: string, min: number) => {
-    const value = entry[key];
-    if (!Number.isSafeInteger(value) || (value as number) < min) {
-      throw bad(`layers[${i}].${key} must be an integer >= ${min}, got ${JSON.stringify(value)}.`);
-    }
-    return value as number;
-  };
-  const spec: CnnLayerSpec = {
-    type,
-    out_channels: type === 'conv' ? int('out_channels', 1) : null,
-    kernel_size: int('kernel_size', 1),
-    stride: int('stride', 1),
-    padding: entry.padding === undefined ? 0 : int('padding', 0),
-  };
-  // PyTorch's own rule: more padding than half the kernel would create outputs that see only padding.
-  if (spec.padding > spec.kernel_size / 2) throw bad(`layers[${i}].padding ${spec.padding} exceeds half its kernel_size ${spec.kernel_size}.`);
-  return spec;
-}
-
-/** Reads and checks the mini_cnn config.json fields. */
-export function cnnConfig(config: Config): CnnConfig {
-  const side = intField(config, 'image_size', 28);
-  const layers = config.layers;
-  if (!Array.isArray(layers) || layers.length === 0) throw bad('"layers" must be a non-empty list.');
-  for (const [key, supported] of [['hidden_act', 'relu'], ['pooling', 'mean']]) {
-    const value = stringField(config, key, supported);
-    if (value !== supported) throw new ModelError('unsupported', `config.json: ${key} "${value}" is not supported (only "${supported}").`);
-  }
-  const labels = config.id2label;
-  if (typeof labels !== 'object' || labels === null || Object.keys(labels).length === 0) throw bad('"id2label" must map class ids to names.');
-  const labelMap = labels as Record<string, unknown>;
-  return {
-    image_size: [side, side],
-    num_channels: intField(config, 'num_channels', 3),
-    layers: layers.map(layerSpec),
-    id2label: Array.from({ length: Object.keys(labelMap).length }, (_, i) => String(labelMap[String(i)] ?? `LABEL_${i}`)),
-  };
-}
-
-/** [channels, height, width] after every layer for an input of [num_channels, height, width]; throws if a layer's output would be empty. */
-export function featureMapShapes(cfg: CnnConfig, height: number, width: number): [number, number, number][] {
-  const shapes: [number, number, number][] = [];
-  let [c, h, w] = [cfg.num_channels, height, width];
-  for (const [i, layer] of cfg.layers.entries()) {
-    const out = (size: number) => Math.floor((size + 2 * layer.padding - layer.kernel_size) / layer.stride) + 1;
-    [c, h, w] = [layer.out_channels ?? c, out(h), out(w)];
-    if (h < 1 || w < 1) {
-      throw new ModelError('mismatch', `The image (${height}x${width}) is too small for this CNN: layer ${i} (${layer.type}) would have no output.`);
-    }
-    shapes.push([c, h, w]);
-  }
-  return shapes;
-}
+import type { CnnModelInfo, CnnOutput, NdArray } from '../types';
+import type { Pixels, RgbaImage, ViTImageProcessor } from '../vit/image_processing_vit';
+import { featureMapShapes, type CnnConfig } from './configuration_cnn';
 
 export interface CnnWeights {
   /** Per layer: the conv kernel as tfjs wants it, [kh, kw, in, out], and its bias; null for pooling. */
@@ -140,24 +70,27 @@ export function cnnForward(w: CnnWeights, cfg: CnnConfig, pixels: tf.Tensor3D): 
 
 export interface CnnModel {
   kind: 'cnn';
-  info: CnnInfo;
+  info: CnnModelInfo;
   processor: ViTImageProcessor;
+  /** Throws unless an image of width x height can run (see VitModel.checkImageSize): within the processor's limits, and not too small for the layers. */
+  checkImageSize: (width: number, height: number, fileName?: string) => void;
   run(image: RgbaImage, opts?: { topK?: number }): Promise<CnnOutput>;
   runPixels(pixel_values: NdArray, opts?: { topK?: number }): Promise<CnnOutput>;
   dispose(): void;
 }
 
-export async function createCnnModel(sd: StateDict, config: Config, preprocessorConfig: Config | null): Promise<CnnModel> {
-  const cfg = cnnConfig(config);
-  const processor = ViTImageProcessor.fromConfig(preprocessorConfig, cfg.num_channels);
+export function createCnnModel(sd: StateDict, cfg: CnnConfig, processor: ViTImageProcessor): CnnModel {
   const shapes = featureMapShapes(cfg, ...cfg.image_size);
+  if (processor.config.do_resize || processor.config.do_center_crop) {
+    // The processor's output size is fixed: check that the layers can take it now, before any weight is uploaded.
+    featureMapShapes(cfg, processor.size.height, processor.size.width, 'preprocessor_config.json: the processed image');
+  }
   const weights = sd.load(() => loadCnnWeights(sd, cfg));
   const { do_rescale, rescale_factor, do_normalize, image_mean, image_std } = processor.config;
-  const info: CnnInfo = {
+  const info: CnnModelInfo = {
     kind: 'cnn',
-    config,
-    image_size: cfg.image_size,
-    num_channels: cfg.num_channels,
+    weights_file: sd.fileName,
+    config: cfg,
     layers: cfg.layers.map((layer, i) => ({ ...layer, output_shape: shapes[i] })),
     num_parameters: [...weights.convolutions.flatMap((c) => (c ? [c.filter, c.bias] : [])), weights.classifier.weight, weights.classifier.bias!]
       .reduce((n, t) => n + t.size, 0),
@@ -166,7 +99,13 @@ export async function createCnnModel(sd: StateDict, config: Config, preprocessor
   };
   let disposed = false;
 
-  async function runPixels(pixel_values: NdArray, opts: { topK?: number } = {}, preprocess_ms = 0): Promise<CnnOutput> {
+  function checkImageSize(width: number, height: number, fileName?: string): void {
+    processor.checkImageSize(width, height, fileName);
+    const out = processor.outputSize(width, height);
+    featureMapShapes(cfg, out.height, out.width, `${fileName ? `${fileName}: t` : 'T'}he processed image`);
+  }
+
+  async function execute(pixel_values: NdArray, image: Pixels | null, topK: number, preprocess_ms: number): Promise<CnnOutput> {
     if (disposed) throw new ModelError('unsupported', 'This model was unloaded; load it again.');
     const [c, height, width] = pixel_values.shape;
     if (pixel_values.shape.length !== 3 || pixel_values.data.length !== c * height * width) {
@@ -178,18 +117,17 @@ export async function createCnnModel(sd: StateDict, config: Config, preprocessor
     const { arrays, forward_ms, readback_ms } = await runForward(() => {
       const pixels = tf.transpose(tf.tensor3d(pixel_values.data, [c, height, width]), [1, 2, 0]);
       const r = cnnForward(weights, cfg, pixels);
-      return [...r.feature_maps.map((m) => tf.transpose(m, [2, 0, 1])), r.pooled, r.logits];
+      return { feature_maps: r.feature_maps.map((m) => tf.transpose(m, [2, 0, 1])), pooled: r.pooled, logits: r.logits };
     });
-    const L = cfg.layers.length;
-    const logits = arrays[L + 1];
-    const probs = softmax(logits.data);
+    const probs = softmax(arrays.logits.data);
     return {
       model: 'cnn',
+      image,
       pixel_values,
-      feature_maps: arrays.slice(0, L),
-      pooled: arrays[L],
-      logits,
-      top: topKIndices(probs, opts.topK ?? 5).map((id) => ({ id, label: cfg.id2label[id], prob: probs[id] })),
+      feature_maps: arrays.feature_maps,
+      pooled: arrays.pooled,
+      logits: arrays.logits,
+      top: topKIndices(probs, topK).map((id) => ({ id, label: cfg.id2label[id], prob: probs[id] })),
       timings: { preprocess_ms, forward_ms, readback_ms },
     };
   }
@@ -198,12 +136,15 @@ export async function createCnnModel(sd: StateDict, config: Config, preprocessor
     kind: 'cnn',
     info,
     processor,
-    async run(image, opts = {}) {
+    checkImageSize,
+    async run(rgba, opts = {}) {
+      checkImageSize(rgba.width, rgba.height);
       const start = performance.now();
-      const pixels = processor.preprocess(image);
-      return runPixels(pixels, opts, performance.now() - start);
+      const image = processor.prepare(rgba);
+      const pixels = processor.toPixelValues(image);
+      return execute(pixels, image, opts.topK ?? 5, performance.now() - start);
     },
-    runPixels: (pixel_values, opts) => runPixels(pixel_values, opts),
+    runPixels: (pixel_values, opts = {}) => execute(pixel_values, null, opts.topK ?? 5, 0),
     dispose() {
       disposed = true;
       sd.dispose();

@@ -1,10 +1,40 @@
 // Copies forward-pass results out of the backend. Everything is flattened into one tensor and read
 // with a single async download: on WebGL each separate read is a GPU sync, and a 12-layer model
 // returns dozens of tensors. Concatenation moves values without arithmetic, so numbers are unchanged.
+// The results are views into that one buffer, so they cost no second copy and cross to another
+// thread as one transferable.
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { NdArray } from '../types';
 
+/** A forward's outputs by name: tensors, null for an output the model or the caller left out, lists per layer. */
+export type TensorTree = tf.Tensor | null | readonly TensorTree[] | { readonly [name: string]: TensorTree };
+
+/** The same structure with every tensor replaced by its values. */
+export type ArraysOf<T> = T extends tf.Tensor
+  ? NdArray
+  : T extends null
+    ? null
+    : T extends readonly (infer E)[]
+      ? ArraysOf<E>[]
+      : { [K in keyof T]: ArraysOf<T[K]> };
+
+/** Every tensor of a tree, each once, in a fixed depth-first order. */
+function tensorsOf(tree: TensorTree, found: Set<tf.Tensor> = new Set()): Set<tf.Tensor> {
+  if (tree instanceof tf.Tensor) found.add(tree);
+  else if (Array.isArray(tree)) for (const t of tree as TensorTree[]) tensorsOf(t, found);
+  else if (tree !== null) for (const t of Object.values(tree)) tensorsOf(t, found);
+  return found;
+}
+
+function rebuild(tree: TensorTree, arrays: Map<tf.Tensor, NdArray>): unknown {
+  if (tree instanceof tf.Tensor) return arrays.get(tree);
+  if (tree === null) return null;
+  if (Array.isArray(tree)) return (tree as TensorTree[]).map((t) => rebuild(t, arrays));
+  return Object.fromEntries(Object.entries(tree).map(([name, t]) => [name, rebuild(t, arrays)]));
+}
+
+/** Reads tensors back with one download; each result is a view into the same buffer. */
 export async function readAll(tensors: tf.Tensor[]): Promise<NdArray[]> {
   if (tensors.length === 0) return [];
   const flat = tf.tidy(() => tf.concat(tensors.map((t) => tf.reshape(t, [-1]))));
@@ -14,38 +44,47 @@ export async function readAll(tensors: tf.Tensor[]): Promise<NdArray[]> {
   } finally {
     flat.dispose();
   }
-  const out: NdArray[] = [];
   let at = 0;
-  for (const t of tensors) {
-    out.push({ shape: [...t.shape], data: data.slice(at, at + t.size) });
+  return tensors.map((t) => {
+    const view = { shape: [...t.shape], data: data.subarray(at, at + t.size) };
     at += t.size;
-  }
-  return out;
+    return view;
+  });
 }
 
-export interface ForwardResult {
-  /** The forward's outputs, in the order it returned them. */
-  arrays: NdArray[];
+export interface ForwardResult<T> {
+  /** The forward's outputs, in the structure it returned them. */
+  arrays: ArraysOf<T>;
   forward_ms: number;
   readback_ms: number;
 }
 
-/** Runs `forward` inside tf.tidy, times it until the backend has executed it, then reads every output back. */
-export async function runForward(forward: () => tf.Tensor[]): Promise<ForwardResult> {
+/**
+ * Runs `forward` inside tf.tidy, times it until the backend has executed it, then reads back every
+ * tensor of the tree it returns. Only what the tree names is read: callers leave out (null) the
+ * outputs nobody asked for.
+ */
+export async function runForward<T extends TensorTree>(forward: () => T): Promise<ForwardResult<T>> {
   const start = performance.now();
-  const { outputs, sync } = tf.tidy(() => {
-    const outputs = forward();
-    return { outputs, sync: tf.sum(outputs[outputs.length - 1]) };
+  let tree: T | null = null;
+  let tensors: tf.Tensor[] = [];
+  const sync = tf.tidy(() => {
+    tree = forward();
+    tensors = [...tensorsOf(tree)];
+    for (const t of tensors) tf.keep(t);
+    // Queued after every output, so waiting for it waits for the whole forward.
+    return tf.sum(tensors[tensors.length - 1]);
   });
   try {
     // WebGL executes asynchronously; a value is only available once everything queued before it ran.
     await sync.data();
     const forward_ms = performance.now() - start;
     const readStart = performance.now();
-    const arrays = await readAll(outputs);
-    return { arrays, forward_ms, readback_ms: performance.now() - readStart };
+    const arrays = await readAll(tensors);
+    const byTensor = new Map(tensors.map((t, i) => [t, arrays[i]]));
+    return { arrays: rebuild(tree, byTensor) as ArraysOf<T>, forward_ms, readback_ms: performance.now() - readStart };
   } finally {
     sync.dispose();
-    tf.dispose(outputs);
+    tf.dispose(tensors);
   }
 }

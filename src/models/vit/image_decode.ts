@@ -1,6 +1,7 @@
 // PNG and JPEG bytes -> 8-bit RGBA, giving the pixels Pillow's `Image.open(f).convert('RGBA')` gives,
-// because HF's ViTImageProcessor sees images through Pillow. Pure JS (fast-png, jpeg-js), so it runs
-// the same in Node and in a browser Web Worker.
+// because HF's ViTImageProcessor sees images through Pillow. The same code runs in Node and in a
+// browser Web Worker: PNG in pure JS (fast-png), JPEG in libjpeg-turbo compiled to WebAssembly
+// (jpeg_decode.ts), the library Pillow itself uses.
 //
 // Where Pillow maps PNG samples to 8 bits in its own way, we follow Pillow, not the PNG spec:
 //   - 16-bit colour and 16-bit grey+alpha keep the high byte (Pillow's "RGB;16B"/"LA;16B" raw modes);
@@ -11,14 +12,11 @@
 // EXIF orientation is not applied, matching `Image.open` (HF's `load_image` would transpose).
 
 import { decode as decodePngFile } from 'fast-png';
-import jpeg from 'jpeg-js';
 import { ModelError } from '../errors';
+import { FORMAT_NAMES, readImageHeader } from './image_header';
 import type { RgbaImage } from './image_processing_vit';
+import { decodeJpeg } from './jpeg_decode';
 
-/** Largest image we decode; a 50 Mpixel RGBA buffer is 200 MB. */
-const MAX_MEGAPIXELS = 50;
-
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** The whole IEND chunk: zero length, type, CRC. */
 const IEND_CHUNK = new Uint8Array([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
 
@@ -29,36 +27,27 @@ function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-export function decodeImage(bytes: Uint8Array, fileName = 'image'): RgbaImage {
-  const fail = (code: 'malformed' | 'unsupported', problem: string): never => {
-    throw new ModelError(code, `${fileName}: ${problem}`);
-  };
-  if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return decodePng(bytes, fail);
-  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return decodeJpeg(bytes, fail);
-  return fail('unsupported', 'not a PNG or JPEG image');
-}
-
 type Fail = (code: 'malformed' | 'unsupported', problem: string) => never;
 
-/** Rejects empty and oversized images from the header, before anything is allocated for the pixels. */
-function checkDimensions(width: number, height: number, fail: Fail): void {
-  if (width === 0 || height === 0) fail('malformed', `image has an empty size ${width}x${height}`);
-  const megapixels = (width * height) / 1e6;
-  if (megapixels > MAX_MEGAPIXELS) {
-    fail(
-      'unsupported',
-      `image is ${width}x${height} = ${Number(megapixels.toFixed(1))} Mpixel, larger than the ${MAX_MEGAPIXELS} Mpixel limit`,
-    );
-  }
+/**
+ * Decodes a PNG or JPEG (sniffed from the bytes, not the name). The size limit of image_header.ts
+ * is checked from the header before anything is decoded. Other formats are refused here; the
+ * browser app hands WebP, GIF and BMP to the browser's decoder instead (src/worker/images.ts).
+ */
+export async function decodeImage(bytes: Uint8Array, fileName = 'image'): Promise<RgbaImage> {
+  const fail: Fail = (code, problem) => {
+    throw new ModelError(code, `${fileName}: ${problem}`);
+  };
+  const { format } = readImageHeader(bytes, fileName);
+  if (format === 'png') return decodePng(bytes, fail);
+  if (format === 'jpeg') return decodeJpeg(bytes, fail);
+  return fail('unsupported', `${FORMAT_NAMES[format]} images are only read by the browser app; convert it to PNG or JPEG`);
 }
 
 function decodePng(bytes: Uint8Array, fail: Fail): RgbaImage {
-  // IHDR must be the first chunk: length 13 at byte 8, then "IHDR", width and height big-endian.
-  if (bytes.length < 33 || String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') {
-    fail('malformed', 'PNG file is truncated or has no IHDR header');
-  }
+  // readImageHeader has checked the IHDR chunk's type and size; its bit depth and interlace flag follow.
+  if (bytes.length < 33) fail('malformed', 'PNG file is truncated in its IHDR header');
   const header = new DataView(bytes.buffer, bytes.byteOffset + 16, 13);
-  checkDimensions(header.getUint32(0), header.getUint32(4), fail);
   const bitDepth = header.getUint8(8);
   const interlaced = header.getUint8(12) === 1;
   if (interlaced && bitDepth < 8) {
@@ -144,229 +133,3 @@ function unpackRows(data: ArrayLike<number>, width: number, height: number, dept
   }
   return out;
 }
-
-// ------------------------------------------------------------------------------ JPEG
-//
-// jpeg-js decodes the DCT data, but its chroma upsampling (pixel replication) and float YCbCr->RGB
-// differ from libjpeg-turbo, which Pillow uses, by up to 64 levels at colour edges of 4:2:0 files.
-// So we take jpeg-js's raw component samples and do libjpeg's "fancy" (triangle) upsampling and
-// integer colour conversion ourselves. What remains is jpeg-js's IDCT, which rounds differently
-// from libjpeg's ISLOW IDCT by a level or two.
-
-interface JpegComponent {
-  id: number;
-  h: number;
-  v: number;
-}
-
-interface JpegHeader {
-  width: number;
-  height: number;
-  precision: number;
-  components: JpegComponent[];
-  jfif: boolean;
-  /** Offset of the Adobe APP14 transform byte, and its value (0 = RGB, else YCbCr), if present. */
-  adobeTransformAt: number | null;
-  adobeTransform: number;
-}
-
-/** Walks the marker segments up to the first scan and reads what decides the colour handling. */
-function readJpegHeader(bytes: Uint8Array, fail: Fail): JpegHeader {
-  const header: JpegHeader = { width: 0, height: 0, precision: 0, components: [], jfif: false, adobeTransformAt: null, adobeTransform: 0 };
-  const startsWith = (at: number, text: string) => [...text].every((ch, i) => bytes[at + i] === ch.charCodeAt(0));
-  let pos = 2;
-  let sawFrame = false;
-  while (pos + 4 <= bytes.length) {
-    if (bytes[pos] !== 0xff) fail('malformed', `JPEG file is damaged (no marker at byte ${pos})`);
-    const marker = bytes[pos + 1];
-    if (marker === 0xff) {
-      pos += 1; // fill byte before a marker
-      continue;
-    }
-    const length = (bytes[pos + 2] << 8) | bytes[pos + 3];
-    const body = pos + 4;
-    if (marker === 0xda) {
-      if (sawFrame) return header;
-      break;
-    }
-    if (marker === 0xe0 && startsWith(body, 'JFIF\0')) header.jfif = true;
-    if (marker === 0xee && startsWith(body, 'Adobe') && body + 11 < bytes.length) {
-      header.adobeTransformAt = body + 11;
-      header.adobeTransform = bytes[body + 11];
-    }
-    const isFrame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-    if (isFrame) {
-      if (marker !== 0xc0 && marker !== 0xc1 && marker !== 0xc2) {
-        fail('unsupported', 'JPEG uses lossless or arithmetic coding, which is not supported (re-save it as a baseline or progressive JPEG, or as PNG)');
-      }
-      if (body + 6 > bytes.length) break;
-      header.precision = bytes[body];
-      header.height = (bytes[body + 1] << 8) | bytes[body + 2];
-      header.width = (bytes[body + 3] << 8) | bytes[body + 4];
-      const count = bytes[body + 5];
-      if (body + 6 + count * 3 > bytes.length) break;
-      for (let c = 0; c < count; c++) {
-        const at = body + 6 + c * 3;
-        header.components.push({ id: bytes[at], h: bytes[at + 1] >> 4, v: bytes[at + 1] & 15 });
-      }
-      sawFrame = true;
-    }
-    pos = body + length - 2;
-  }
-  return fail('malformed', 'JPEG file is truncated or has no frame header');
-}
-
-/** libjpeg's guess of the colour space of a 3-component file (jdapimin.c, default_decompress_parms). */
-function isYCbCr(header: JpegHeader): boolean {
-  if (header.jfif) return true;
-  if (header.adobeTransformAt !== null) return header.adobeTransform !== 0;
-  const [a, b, c] = header.components.map((comp) => comp.id);
-  return !(a === 82 && b === 71 && c === 66); // component ids 'R', 'G', 'B'
-}
-
-function decodeJpeg(bytes: Uint8Array, fail: Fail): RgbaImage {
-  const header = readJpegHeader(bytes, fail);
-  const { width, height, components } = header;
-  checkDimensions(width, height, fail);
-  if (header.precision !== 8) fail('unsupported', `${header.precision}-bit JPEG is not supported, only 8-bit`);
-  if (components.length !== 1 && components.length !== 3) {
-    fail('unsupported', `JPEG with ${components.length} colour components (CMYK?) is not supported; convert it to RGB`);
-  }
-  const maxH = Math.max(...components.map((c) => c.h));
-  const maxV = Math.max(...components.map((c) => c.v));
-  if (components.some((c) => c.h === 0 || c.v === 0 || maxH % c.h !== 0 || maxV % c.v !== 0)) {
-    fail('unsupported', `JPEG chroma subsampling ${components.map((c) => `${c.h}x${c.v}`).join(',')} is not supported`);
-  }
-
-  // jpeg-js applies its own colour transform whenever an Adobe marker asks for one; on a copy with the
-  // transform byte cleared it hands back the raw samples and the conversion below stays ours.
-  let input = bytes;
-  if (header.adobeTransformAt !== null) {
-    input = bytes.slice();
-    input[header.adobeTransformAt] = 0;
-  }
-  let raw: Uint8Array;
-  try {
-    // tolerantDecoding off: a truncated file is an error, as in Pillow (LOAD_TRUNCATED_IMAGES=False).
-    raw = jpeg.decode(input, {
-      useTArray: true,
-      formatAsRGBA: false,
-      colorTransform: false,
-      tolerantDecoding: false,
-      maxResolutionInMP: MAX_MEGAPIXELS,
-      maxMemoryUsageInMB: 1024,
-    }).data;
-  } catch (e) {
-    return fail('malformed', `JPEG file is damaged or truncated (${(e as Error).message})`);
-  }
-
-  const n = width * height;
-  const out = new Uint8Array(n * 4);
-  if (components.length === 1) {
-    for (let i = 0; i < n; i++) {
-      out[i * 4] = out[i * 4 + 1] = out[i * 4 + 2] = raw[i * 3];
-      out[i * 4 + 3] = 255;
-    }
-    return { width, height, data: out };
-  }
-  // jpeg-js repeats each subsampled sample over its block: take one per block back out, then upsample.
-  const planes = components.map((c, k) => {
-    const fx = maxH / c.h;
-    const fy = maxV / c.v;
-    const pw = Math.ceil(width / fx);
-    const ph = Math.ceil(height / fy);
-    const plane = new Uint8Array(pw * ph);
-    for (let y = 0; y < ph; y++) {
-      for (let x = 0; x < pw; x++) plane[y * pw + x] = raw[(y * fy * width + x * fx) * 3 + k];
-    }
-    return upsample(plane, pw, ph, fx, fy, width, height);
-  });
-  const [p0, p1, p2] = planes;
-  const ycc = isYCbCr(header);
-  for (let i = 0; i < n; i++) {
-    if (ycc) {
-      const y = p0[i], cb = p1[i], cr = p2[i];
-      out[i * 4] = clamp8(y + CR_R[cr]);
-      out[i * 4 + 1] = clamp8(y + ((CB_G[cb] + CR_G[cr]) >> SCALEBITS));
-      out[i * 4 + 2] = clamp8(y + CB_B[cb]);
-    } else {
-      out[i * 4] = p0[i];
-      out[i * 4 + 1] = p1[i];
-      out[i * 4 + 2] = p2[i];
-    }
-    out[i * 4 + 3] = 255;
-  }
-  return { width, height, data: out };
-}
-
-/**
- * libjpeg-turbo's upsampling (jdsample.c) of a pw x ph plane by integer factors (fx, fy), cropped to
- * width x height: triangle filters for 2x1 and 2x2 (when the plane is wider than 2) and 1x2,
- * replication otherwise. Rows above the top and below the bottom repeat the edge row.
- */
-function upsample(plane: Uint8Array, pw: number, ph: number, fx: number, fy: number, width: number, height: number): Uint8Array {
-  if (fx === 1 && fy === 1) return plane;
-  const ow = pw * fx;
-  const full = new Uint8Array(ow * ph * fy);
-  const colsum = new Int32Array(pw);
-  for (let y = 0; y < ph; y++) {
-    const row = y * pw;
-    if (fx === 2 && fy === 1 && pw > 2) {
-      const o = y * ow;
-      full[o] = plane[row];
-      full[o + 1] = (plane[row] * 3 + plane[row + 1] + 2) >> 2;
-      for (let x = 1; x < pw - 1; x++) {
-        const v = plane[row + x] * 3;
-        full[o + 2 * x] = (v + plane[row + x - 1] + 1) >> 2;
-        full[o + 2 * x + 1] = (v + plane[row + x + 1] + 2) >> 2;
-      }
-      full[o + 2 * pw - 2] = (plane[row + pw - 1] * 3 + plane[row + pw - 2] + 1) >> 2;
-      full[o + 2 * pw - 1] = plane[row + pw - 1];
-    } else if (fy === 2 && (fx === 1 || (fx === 2 && pw > 2))) {
-      // The nearer chroma row weighs 3/4, the other (above for the upper output row, below for the lower) 1/4.
-      for (let dy = 0; dy < 2; dy++) {
-        const other = Math.min(Math.max(dy === 0 ? y - 1 : y + 1, 0), ph - 1) * pw;
-        const o = (2 * y + dy) * ow;
-        for (let x = 0; x < pw; x++) colsum[x] = plane[row + x] * 3 + plane[other + x];
-        if (fx === 1) {
-          for (let x = 0; x < pw; x++) full[o + x] = (colsum[x] + 1 + dy) >> 2;
-          continue;
-        }
-        full[o] = (colsum[0] * 4 + 8) >> 4;
-        full[o + 1] = (colsum[0] * 3 + colsum[1] + 7) >> 4;
-        for (let x = 1; x < pw - 1; x++) {
-          full[o + 2 * x] = (colsum[x] * 3 + colsum[x - 1] + 8) >> 4;
-          full[o + 2 * x + 1] = (colsum[x] * 3 + colsum[x + 1] + 7) >> 4;
-        }
-        full[o + 2 * pw - 2] = (colsum[pw - 1] * 3 + colsum[pw - 2] + 8) >> 4;
-        full[o + 2 * pw - 1] = (colsum[pw - 1] * 4 + 7) >> 4;
-      }
-    } else {
-      for (let j = 0; j < fy; j++) {
-        const o = (y * fy + j) * ow;
-        for (let x = 0; x < pw; x++) full.fill(plane[row + x], o + x * fx, o + x * fx + fx);
-      }
-    }
-  }
-  if (ow === width) return full.subarray(0, width * height);
-  const out = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) out.set(full.subarray(y * ow, y * ow + width), y * width);
-  return out;
-}
-
-// libjpeg's YCbCr -> RGB (jdcolor.c): 16-bit fixed point, with the rounding folded into the tables.
-const SCALEBITS = 16;
-const ONE_HALF = 1 << (SCALEBITS - 1);
-const fix = (x: number) => Math.trunc(x * (1 << SCALEBITS) + 0.5);
-const CR_R = new Int32Array(256);
-const CB_B = new Int32Array(256);
-const CR_G = new Int32Array(256);
-const CB_G = new Int32Array(256);
-for (let i = 0; i < 256; i++) {
-  const x = i - 128;
-  CR_R[i] = (fix(1.402) * x + ONE_HALF) >> SCALEBITS;
-  CB_B[i] = (fix(1.772) * x + ONE_HALF) >> SCALEBITS;
-  CR_G[i] = -fix(0.71414) * x;
-  CB_G[i] = -fix(0.34414) * x + ONE_HALF;
-}
-const clamp8 = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : v);

@@ -6,8 +6,10 @@
 // not widen the kernel when shrinking (no antialiasing), so fine detail aliases instead of averaging.
 // The float steps reproduce transformers' numpy dtypes (float64 rescale, float32 normalize).
 
+import { isObject, JsonFields } from '../checkpoint/json';
 import { ModelError } from '../errors';
 import type { NdArray } from '../types';
+import { checkPixels, MAX_IMAGE_PIXELS, megapixels } from './image_header';
 
 /** A decoded image: 8-bit RGBA, row-major, 4 bytes per pixel. */
 export interface RgbaImage {
@@ -262,16 +264,50 @@ function resizeNearest(src: Pixels, width: number, height: number): Pixels {
   return { width, height, channels, data: out };
 }
 
+/** Filter-weight slots of one pass: `ksize` per output pixel, as precomputeCoefficients allocates them. */
+function coefficientCount(inSize: number, outSize: number, filter: Filter): number {
+  return outSize * (Math.ceil(filter.support * Math.max(inSize / outSize, 1)) * 2 + 1);
+}
+
+/**
+ * Refuses a resize whose buffers would pass the image limit, before anything is allocated: the
+ * output, the intermediate image between the passes (output width x input height), and the
+ * filter-weight tables (about 2·support·input size per pass, so only extreme aspect ratios reach
+ * the limit). With all three bounded the work is bounded too, at most (2·support + 1)
+ * multiply-adds per channel for each input, intermediate and output pixel.
+ */
+export function checkResize(inWidth: number, inHeight: number, width: number, height: number, resample: Resample, fileName?: string): void {
+  const prefix = fileName ? `${fileName}: ` : '';
+  const what = `resizing ${inWidth}x${inHeight} to ${width}x${height}`;
+  checkPixels(width, height, `${prefix}the image after ${what}`);
+  const filter = FILTERS[resample as Exclude<Resample, 0>];
+  if (!filter) return; // NEAREST: no intermediate image, no weights
+  const horizontal = inWidth !== width;
+  const vertical = inHeight !== height;
+  if (horizontal && vertical) checkPixels(width, inHeight, `${prefix}the intermediate image of ${what}`);
+  const weights = (horizontal ? coefficientCount(inWidth, width, filter) : 0) + (vertical ? coefficientCount(inHeight, height, filter) : 0);
+  if (weights > MAX_IMAGE_PIXELS) {
+    throw new ModelError(
+      'unsupported',
+      `${prefix}${what} needs ${megapixels(weights)} M filter weights, more than the ${MAX_IMAGE_PIXELS / 1e6} M limit (the image is too long and thin)`,
+    );
+  }
+}
+
 /**
  * Pillow's `Image.resize((width, height), resample)` on an 8-bit image: horizontal pass first,
- * then vertical; a pass is skipped when its dimension does not change.
+ * then vertical; a pass is skipped when its dimension does not change. Refused up front when
+ * checkResize finds its buffers too large.
  */
 export function resizePillow(image: Pixels, width: number, height: number, resample: Resample): Pixels {
   checkSize(width, height, 'resize target');
   if (image.width === width && image.height === height) return { ...image, data: image.data.slice() };
+  if (resample !== Resampling.NEAREST && !FILTERS[resample]) {
+    throw new ModelError('unsupported', `unknown resample filter ${resample} (Pillow's are 0..5)`);
+  }
+  checkResize(image.width, image.height, width, height, resample);
   if (resample === Resampling.NEAREST) return resizeNearest(image, width, height);
   const filter = FILTERS[resample];
-  if (!filter) throw new ModelError('unsupported', `unknown resample filter ${resample} (Pillow's are 0..5)`);
   const horizontal = image.width !== width ? resampleHorizontal(image, width, filter) : image;
   return image.height !== height ? resampleVertical(horizontal, height, filter) : horizontal;
 }
@@ -376,32 +412,15 @@ const DEFAULTS: Record<ImageProcessorType, { size: number; resample: Resample; c
   DeiTImageProcessor: { size: 256, resample: Resampling.BICUBIC, crop_size: 224 },
 };
 
-const CONFIG_FILE = 'preprocessor_config.json';
-
-function bad(problem: string): never {
-  throw new ModelError('malformed', `${CONFIG_FILE}: ${problem}`);
-}
-
-function readProcessorType(config: Record<string, unknown>): ImageProcessorType {
-  const type = config.image_processor_type ?? config.feature_extractor_type;
+function readProcessorType(config: JsonFields): ImageProcessorType {
+  const type = config.get('image_processor_type') ?? config.get('feature_extractor_type');
   if (type === undefined) return 'ViTImageProcessor';
   if (typeof type === 'string' && type.startsWith('ViT')) return 'ViTImageProcessor';
   if (typeof type === 'string' && type.startsWith('DeiT')) return 'DeiTImageProcessor';
-  throw new ModelError(
+  return config.fail(
+    `asks for ${JSON.stringify(type)}; only ViTImageProcessor's and DeiTImageProcessor's preprocessing is implemented`,
     'unsupported',
-    `${CONFIG_FILE} asks for ${JSON.stringify(type)}; only ViTImageProcessor's and DeiTImageProcessor's preprocessing is implemented`,
   );
-}
-
-function readBool(config: Record<string, unknown>, key: string, fallback: boolean): boolean {
-  const v = config[key] ?? fallback;
-  if (typeof v !== 'boolean') bad(`"${key}" must be true or false, got ${JSON.stringify(v)}`);
-  return v;
-}
-
-function readPositiveInt(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) bad(`${what} must be a positive integer, got ${JSON.stringify(v)}`);
-  return v;
 }
 
 /**
@@ -409,40 +428,36 @@ function readPositiveInt(v: unknown, what: string): number {
  * pair. Resizing and cropping both need a height and a width; another dict (e.g. shortest_edge) is
  * only an error when the step that uses it (`used`) is on, as in HF.
  */
-function readSize(v: unknown, key: string, fallback: number, type: ImageProcessorType, used: boolean): Size {
+function readSize(config: JsonFields, key: string, fallback: number, type: ImageProcessorType, used: boolean): Size {
+  const v = config.get(key);
   if (v === undefined || v === null) return { height: fallback, width: fallback };
   if (typeof v === 'number') {
-    const s = readPositiveInt(v, `"${key}"`);
-    return { height: s, width: s };
+    const side = config.int(key, fallback);
+    return { height: side, width: side };
   }
   if (Array.isArray(v) && v.length === 2) {
-    return { height: readPositiveInt(v[0], `"${key}"[0]`), width: readPositiveInt(v[1], `"${key}"[1]`) };
+    const pair = JsonFields.of({ height: v[0] as unknown, width: v[1] as unknown }, config.file, `${key}.`);
+    return { height: pair.int('height', 0), width: pair.int('width', 0) };
   }
-  if (typeof v === 'object' && !Array.isArray(v)) {
-    const size = v as Record<string, unknown>;
-    if ('height' in size && 'width' in size) {
-      return { height: readPositiveInt(size.height, `"${key}.height"`), width: readPositiveInt(size.width, `"${key}.width"`) };
-    }
-    if (used) {
-      throw new ModelError(
-        'unsupported',
-        `${CONFIG_FILE}: "${key}" ${JSON.stringify(v)} has no height and width; ${type} only uses a fixed height x width`,
-      );
-    }
-    return { height: fallback, width: fallback };
+  if (!isObject(v)) {
+    return config.fail(`${config.name(key)} must be an integer, [height, width] or {"height", "width"}, got ${JSON.stringify(v)}`);
   }
-  return bad(`"${key}" must be an integer, [height, width] or {"height", "width"}, got ${JSON.stringify(v)}`);
+  const size = config.object(key)!;
+  if (size.has('height') && size.has('width')) return { height: size.int('height', 0), width: size.int('width', 0) };
+  if (used) config.fail(`${config.name(key)} ${JSON.stringify(v)} has no height and width; ${type} only uses a fixed height x width`, 'unsupported');
+  return { height: fallback, width: fallback };
 }
 
 /** Per-channel mean or std: a number or a 1-element list applies to every channel. */
-function readPerChannel(v: unknown, key: string, channels: number): number[] {
+function readPerChannel(config: JsonFields, key: string, channels: number): number[] {
+  const v = config.get(key) ?? 0.5;
   const values = typeof v === 'number' ? [v] : v;
   if (!Array.isArray(values) || values.length === 0 || values.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
-    return bad(`"${key}" must be a number or a list of numbers, got ${JSON.stringify(v)}`);
+    return config.fail(`${config.name(key)} must be a number or a list of numbers, got ${JSON.stringify(v)}`);
   }
   if (values.length === 1) return new Array<number>(channels).fill(values[0] as number);
   if (values.length !== channels) {
-    throw new ModelError('mismatch', `${CONFIG_FILE}: "${key}" has ${values.length} values but the model takes ${channels} channel(s)`);
+    config.fail(`${config.name(key)} has ${values.length} values but the model takes ${channels} channel(s)`, 'mismatch');
   }
   return values as number[];
 }
@@ -464,48 +479,60 @@ export class ViTImageProcessor {
     return do_center_crop && crop_size ? crop_size : size;
   }
 
+  /** Height and width of `pixel_values` for an input image of width x height. */
+  outputSize(width: number, height: number): Size {
+    const { do_resize, do_center_crop } = this.config;
+    return do_resize || do_center_crop ? this.size : { height, width };
+  }
+
+  /** Refuses, before it is decoded, an image whose resize would pass the limits of checkResize. */
+  checkImageSize(width: number, height: number, fileName?: string): void {
+    const { do_resize, size, resample } = this.config;
+    if (do_resize) checkResize(width, height, size.width, size.height, resample, fileName);
+  }
+
   /**
    * `preprocessorConfig` is the parsed preprocessor_config.json, or null when the checkpoint has none
    * (ViT's defaults: 224x224 bilinear, rescale 1/255, mean = std = 0.5). Its `image_processor_type`
    * (or legacy `feature_extractor_type`) picks ViT's or DeiT's steps and defaults. `numChannels` is the
    * model's config.num_channels: 3 = RGB, 1 = grey via Pillow's convert('L').
    */
-  static fromConfig(preprocessorConfig: Record<string, unknown> | null, numChannels: number): ViTImageProcessor {
+  static fromConfig(preprocessorConfig: JsonFields | null, numChannels: number): ViTImageProcessor {
     if (numChannels !== 1 && numChannels !== 3) {
       throw new ModelError('unsupported', `num_channels = ${numChannels} is not supported (1 = grey or 3 = RGB)`);
     }
-    const c = preprocessorConfig ?? {};
+    const c: JsonFields = preprocessorConfig ?? JsonFields.of({}, 'preprocessor_config.json');
     const type = readProcessorType(c);
     const defaults = DEFAULTS[type];
-    const doResize = readBool(c, 'do_resize', true);
-    const resample = c.resample ?? defaults.resample;
+    const doResize = c.bool('do_resize', true);
+    const resample = c.get('resample') ?? defaults.resample;
     if (!(typeof resample === 'number' && Number.isInteger(resample) && resample >= 0 && resample <= 5)) {
-      bad(`"resample" must be a Pillow filter 0..5, got ${JSON.stringify(resample)}`);
+      c.fail(`"resample" must be a Pillow filter 0..5, got ${JSON.stringify(resample)}`);
     }
-    const doCenterCrop = defaults.crop_size !== null && readBool(c, 'do_center_crop', true);
-    const cropSize = defaults.crop_size === null ? null : readSize(c.crop_size, 'crop_size', defaults.crop_size, type, doCenterCrop);
-    const rescaleFactor = c.rescale_factor ?? 1 / 255;
+    const doCenterCrop = defaults.crop_size !== null && c.bool('do_center_crop', true);
+    const cropSize = defaults.crop_size === null ? null : readSize(c, 'crop_size', defaults.crop_size, type, doCenterCrop);
+    const rescaleFactor = c.get('rescale_factor') ?? 1 / 255;
     if (typeof rescaleFactor !== 'number' || !Number.isFinite(rescaleFactor)) {
-      bad(`"rescale_factor" must be a number, got ${JSON.stringify(rescaleFactor)}`);
+      c.fail(`"rescale_factor" must be a number, got ${JSON.stringify(rescaleFactor)}`);
     }
-    const doConvertRgb = c.do_convert_rgb ?? null;
-    if (doConvertRgb !== null && typeof doConvertRgb !== 'boolean') {
-      bad(`"do_convert_rgb" must be true, false or null, got ${JSON.stringify(doConvertRgb)}`);
-    }
+    const size = readSize(c, 'size', defaults.size, type, doResize);
+    // What the processor makes must fit the same limit as a decoded image (the model then checks its sequence length).
+    if (doResize) checkPixels(size.width, size.height, `${c.file}: "size"`);
+    if (doCenterCrop && cropSize) checkPixels(cropSize.width, cropSize.height, `${c.file}: "crop_size"`);
     return new ViTImageProcessor({
       image_processor_type: type,
       do_resize: doResize,
-      size: readSize(c.size, 'size', defaults.size, type, doResize),
+      size,
       resample: resample as Resample,
       do_center_crop: doCenterCrop,
       crop_size: cropSize,
-      do_rescale: readBool(c, 'do_rescale', true),
+      do_rescale: c.bool('do_rescale', true),
       rescale_factor: rescaleFactor,
-      do_normalize: readBool(c, 'do_normalize', true),
+      do_normalize: c.bool('do_normalize', true),
       // HF's default IMAGENET_STANDARD_MEAN/STD is 0.5 for every channel.
-      image_mean: readPerChannel(c.image_mean ?? 0.5, 'image_mean', numChannels),
-      image_std: readPerChannel(c.image_std ?? 0.5, 'image_std', numChannels),
-      do_convert_rgb: doConvertRgb,
+      image_mean: readPerChannel(c, 'image_mean', numChannels),
+      image_std: readPerChannel(c, 'image_std', numChannels),
+      do_convert_rgb: c.optionalBool('do_convert_rgb'),
       num_channels: numChannels,
     });
   }

@@ -3,10 +3,13 @@
 //   x = [CLS; patches] + position embeddings (bicubically resized for other image sizes)
 //   each layer (pre-LN): x = x + Attention(LN(x))Wo;  x = x + act(LN(x) W1) W2
 //   logits = LN(x)[CLS] Wclassifier
-// DeiT checkpoints without a distillation token are the same network under a "deit." prefix.
+// DeiT checkpoints without a distillation token are the same network under a "deit." prefix. A
+// distilled DeiT (Touvron et al., 2021; HF's DeiTForImageClassificationWithTeacher) adds a second
+// learned token after [CLS], the distillation token, trained to reproduce a teacher's predictions:
+//   x = [CLS; DIST; patches] + position embeddings (two rows before the grid)
+//   cls_logits = LN(x)[CLS] Wcls;  distillation_logits = LN(x)[DIST] Wdist;  logits = their mean.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { boolField, checkHeadSize, intField, numberField, stringField, type Config } from '../checkpoint/config';
 import type { StateDict } from '../checkpoint/weights';
 import { ModelError } from '../errors';
 import {
@@ -14,71 +17,16 @@ import {
   layerNorm,
   linear,
   multiHeadSelfAttention,
+  queriesAndKeys,
   type LayerNormParams,
   type Linear,
   type SelfAttentionParams,
 } from '../shared/layers';
 import { softmax, topKIndices } from '../shared/math';
 import { readAll, runForward } from '../shared/readback';
-import type { ModelInfo, NdArray, VitOutput } from '../types';
-import { ViTImageProcessor, type RgbaImage } from './image_processing_vit';
-
-export interface VitConfig {
-  hidden_size: number;
-  num_hidden_layers: number;
-  num_attention_heads: number;
-  intermediate_size: number;
-  hidden_act: string;
-  layer_norm_eps: number;
-  /** [height, width] the position embeddings were trained for. */
-  image_size: [number, number];
-  patch_size: number;
-  num_channels: number;
-  qkv_bias: boolean;
-  id2label: string[];
-}
-
-/** config.image_size: one side of a square, or [height, width]. */
-function imageSize(config: Config): [number, number] {
-  const value = config.image_size;
-  if (!Array.isArray(value)) {
-    const side = intField(config, 'image_size', 224);
-    return [side, side];
-  }
-  const [height, width] = value;
-  if (value.length !== 2 || ![height, width].every((d) => Number.isSafeInteger(d) && d > 0)) {
-    throw new ModelError('malformed', `config.json: "image_size" must be a positive integer or [height, width], got ${JSON.stringify(value)}.`);
-  }
-  return [height, width];
-}
-
-/** Reads the ViTConfig fields we use, with transformers' ViTConfig defaults. */
-export function vitConfig(config: Config): VitConfig {
-  const raw = config.id2label;
-  const labelMap = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : null;
-  const numLabels = labelMap ? Object.keys(labelMap).length : intField(config, 'num_labels', 2);
-  const cfg: VitConfig = {
-    hidden_size: intField(config, 'hidden_size', 768),
-    num_hidden_layers: intField(config, 'num_hidden_layers', 12),
-    num_attention_heads: intField(config, 'num_attention_heads', 12),
-    intermediate_size: intField(config, 'intermediate_size', 3072),
-    hidden_act: stringField(config, 'hidden_act', 'gelu'),
-    layer_norm_eps: numberField(config, 'layer_norm_eps', 1e-12),
-    image_size: imageSize(config),
-    patch_size: intField(config, 'patch_size', 16),
-    num_channels: intField(config, 'num_channels', 3),
-    qkv_bias: boolField(config, 'qkv_bias', true),
-    id2label: Array.from({ length: numLabels }, (_, i) => String(labelMap?.[String(i)] ?? `LABEL_${i}`)),
-  };
-  checkHeadSize(cfg);
-  activation(cfg.hidden_act);
-  return cfg;
-}
-
-/** The patch grid [rows, cols] for an image of height × width pixels (partial patches are dropped, as the conv does). */
-function patchGrid(height: number, width: number, patchSize: number): [number, number] {
-  return [Math.floor(height / patchSize), Math.floor(width / patchSize)];
-}
+import { DEFAULT_OUTPUTS, full, type FullVitOutput, type NdArray, type OutputRequest, type VitModelInfo, type VitOutput } from '../types';
+import { patchGrid, type VitConfig } from './configuration_vit';
+import type { Pixels, RgbaImage, ViTImageProcessor } from './image_processing_vit';
 
 // PyTorch's bicubic kernel (Keys' cubic convolution with a = -0.75).
 const A = -0.75;
@@ -103,34 +51,35 @@ function cubicTaps(inSize: number, outSize: number): { index: number[]; weight: 
 
 /**
  * HF's interpolate_pos_encoding: resizes the square grid of patch position embeddings
- * ([1 + n·n, D], row 0 = [CLS], which is kept) to rows × cols with bicubic interpolation.
+ * ([P + n·n, D]; the first P = `prefix` rows, [CLS] and a DeiT's distillation token, are kept) to
+ * rows × cols with bicubic interpolation.
  */
-export function interpolatePosEncoding(pos: NdArray, rows: number, cols: number): NdArray {
+export function interpolatePosEncoding(pos: NdArray, rows: number, cols: number, prefix = 1): NdArray {
   const [positions, dim] = pos.shape;
-  const side = Math.round(Math.sqrt(positions - 1));
-  if (side * side !== positions - 1) {
-    throw new ModelError('unsupported', `Cannot resize position embeddings: ${positions - 1} patches do not form a square grid.`);
+  const side = Math.round(Math.sqrt(positions - prefix));
+  if (side * side !== positions - prefix) {
+    throw new ModelError('unsupported', `Cannot resize position embeddings: ${positions - prefix} patches do not form a square grid.`);
   }
   if (rows === side && cols === side) return pos;
   const ys = cubicTaps(side, rows);
   const xs = cubicTaps(side, cols);
-  const out = new Float32Array((1 + rows * cols) * dim);
-  out.set(pos.data.subarray(0, dim));
+  const out = new Float32Array((prefix + rows * cols) * dim);
+  out.set(pos.data.subarray(0, prefix * dim));
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
-      const target = (1 + r * cols + c) * dim;
+      const target = (prefix + r * cols + c) * dim;
       for (let d = 0; d < dim; d++) {
         let sum = 0;
         for (let i = 0; i < 4; i++) {
           let row = 0;
-          for (let j = 0; j < 4; j++) row += xs[c].weight[j] * pos.data[(1 + ys[r].index[i] * side + xs[c].index[j]) * dim + d];
+          for (let j = 0; j < 4; j++) row += xs[c].weight[j] * pos.data[(prefix + ys[r].index[i] * side + xs[c].index[j]) * dim + d];
           sum += ys[r].weight[i] * row;
         }
         out[target + d] = sum;
       }
     }
   }
-  return { shape: [1 + rows * cols, dim], data: out };
+  return { shape: [prefix + rows * cols, dim], data: out };
 }
 
 interface VitLayerWeights {
@@ -146,26 +95,26 @@ export interface VitWeights {
   /** Conv kernel as a linear map: [channels·patch·patch, hidden]. */
   patchEmbedding: Linear;
   clsToken: tf.Tensor2D;
-  /** [1 + n·n, hidden] at the trained grid. */
+  /** A distilled DeiT's second token [1, hidden]; null for ViT. */
+  distillationToken: tf.Tensor2D | null;
+  /** [P + n·n, hidden] at the trained grid (P = 1, or 2 with a distillation token). */
   positionEmbeddings: tf.Tensor2D;
   layers: VitLayerWeights[];
   layernorm: LayerNormParams;
   classifier: Linear | null;
+  /** A distilled DeiT's two heads, read from the [CLS] and the distillation token. */
+  distillation: { cls: Linear; distillation: Linear } | null;
 }
 
 export function loadVitWeights(sd: StateDict, cfg: VitConfig): VitWeights {
-  if (sd.has('embeddings.distillation_token')) {
-    throw new ModelError(
-      'unsupported',
-      'This is a distilled DeiT checkpoint (it has a distillation token); only ViT and non-distilled DeiT are supported.',
-    );
-  }
+  const distilled = sd.has('embeddings.distillation_token');
+  const prefix = distilled ? 2 : 1;
   const H: [string, number] = ['hidden_size', cfg.hidden_size];
   const I: [string, number] = ['intermediate_size', cfg.intermediate_size];
   const C: [string, number] = ['num_channels', cfg.num_channels];
   const P: [string, number] = ['patch_size', cfg.patch_size];
   const [rows, cols] = patchGrid(cfg.image_size[0], cfg.image_size[1], cfg.patch_size);
-  const positions: [string, number] = [`1 + patches of image_size=${cfg.image_size.join('x')}`, 1 + rows * cols];
+  const positions: [string, number] = [`${prefix} + patches of image_size=${cfg.image_size.join('x')}`, prefix + rows * cols];
 
   const weights: VitWeights = {
     patchEmbedding: {
@@ -173,30 +122,34 @@ export function loadVitWeights(sd: StateDict, cfg: VitConfig): VitWeights {
       bias: sd.tensor('embeddings.patch_embeddings.projection.bias', [H]),
     },
     clsToken: sd.tensor('embeddings.cls_token', [1, 1, H], [1, cfg.hidden_size]),
-    positionEmbeddings: sd.tensor('embeddings.position_embeddings', [1, positions, H], [1 + rows * cols, cfg.hidden_size]),
+    distillationToken: distilled ? sd.tensor('embeddings.distillation_token', [1, 1, H], [1, cfg.hidden_size]) : null,
+    positionEmbeddings: sd.tensor('embeddings.position_embeddings', [1, positions, H], [prefix + rows * cols, cfg.hidden_size]),
     layers: [],
     layernorm: sd.layerNorm('layernorm', H),
     classifier: null,
+    distillation: null,
   };
   for (let i = 0; i < cfg.num_hidden_layers; i++) {
     const p = `encoder.layer.${i}`;
     weights.layers.push({
       layernormBefore: sd.layerNorm(`${p}.layernorm_before`, H),
-      attention: {
-        query: sd.linear(`${p}.attention.attention.query`, H, H, cfg.qkv_bias),
-        key: sd.linear(`${p}.attention.attention.key`, H, H, cfg.qkv_bias),
-        value: sd.linear(`${p}.attention.attention.value`, H, H, cfg.qkv_bias),
-      },
+      attention: sd.selfAttention(`${p}.attention.attention`, H, cfg.num_attention_heads, cfg.qkv_bias),
       attentionOutput: sd.linear(`${p}.attention.output.dense`, H, H),
       layernormAfter: sd.layerNorm(`${p}.layernorm_after`, H),
       intermediate: sd.linear(`${p}.intermediate.dense`, I, H),
       output: sd.linear(`${p}.output.dense`, H, I),
     });
   }
+  const labels: [string, number] = ['num_labels (size of id2label)', cfg.id2label.length];
   if (sd.has('classifier.weight')) {
-    weights.classifier = sd.linear('classifier', ['num_labels (size of id2label)', cfg.id2label.length], H);
+    weights.classifier = sd.linear('classifier', labels, H);
+  } else if (sd.has('cls_classifier.weight')) {
+    weights.distillation = { cls: sd.linear('cls_classifier', labels, H), distillation: sd.linear('distillation_classifier', labels, H) };
   } else {
     sd.warnings.push('No classifier head in this checkpoint: class predictions are disabled.');
+  }
+  if (distilled && !weights.distillation && weights.classifier) {
+    sd.warnings.push('This DeiT has a distillation token but only one classifier (on [CLS]); the distillation head is missing.');
   }
   return weights;
 }
@@ -204,12 +157,22 @@ export function loadVitWeights(sd: StateDict, cfg: VitConfig): VitWeights {
 export interface VitForwardTensors {
   hidden_states: tf.Tensor2D[];
   attentions: tf.Tensor3D[];
+  /** Only when asked for: the neuron view's per-head queries and keys. */
+  queries_keys: { queries: tf.Tensor3D[]; keys: tf.Tensor3D[] } | null;
   last_hidden_state: tf.Tensor2D;
   logits: tf.Tensor1D | null;
+  cls_logits: tf.Tensor1D | null;
+  distillation_logits: tf.Tensor1D | null;
 }
 
 /** One forward pass of pixel values [C, H, W] with position embeddings for its grid. Call inside tf.tidy. */
-export function vitForward(w: VitWeights, cfg: VitConfig, pixels: tf.Tensor3D, positionEmbeddings: tf.Tensor2D): VitForwardTensors {
+export function vitForward(
+  w: VitWeights,
+  cfg: VitConfig,
+  pixels: tf.Tensor3D,
+  positionEmbeddings: tf.Tensor2D,
+  outputQueriesKeys = false,
+): VitForwardTensors {
   const act = activation(cfg.hidden_act);
   const eps = cfg.layer_norm_eps;
   const P = cfg.patch_size;
@@ -221,48 +184,103 @@ export function vitForward(w: VitWeights, cfg: VitConfig, pixels: tf.Tensor3D, p
   const cropped = tf.slice(pixels, [0, 0, 0], [C, rows * P, cols * P]);
   const patchVectors = tf.reshape(tf.transpose(tf.reshape(cropped, [C, rows, P, cols, P]), [1, 3, 0, 2, 4]), [rows * cols, C * P * P]);
   const patches = linear(patchVectors as tf.Tensor2D, w.patchEmbedding);
-  let x = tf.add<tf.Tensor2D>(tf.concat([w.clsToken, patches], 0), positionEmbeddings);
+  const prefixTokens = w.distillationToken ? [w.clsToken, w.distillationToken] : [w.clsToken];
+  let x = tf.add<tf.Tensor2D>(tf.concat([...prefixTokens, patches], 0), positionEmbeddings);
 
   const hidden_states = [x];
-  const attentions: tf.Tensor3D[] = [];
+  const selfAttentions = [];
   for (const layer of w.layers) {
-    const { context, probs } = multiHeadSelfAttention(layerNorm(x, layer.layernormBefore, eps), layer.attention, cfg.num_attention_heads);
-    const h = tf.add<tf.Tensor2D>(linear(context, layer.attentionOutput), x);
+    const attention = multiHeadSelfAttention(layerNorm(x, layer.layernormBefore, eps), layer.attention, cfg.num_attention_heads);
+    const h = tf.add<tf.Tensor2D>(linear(attention.context, layer.attentionOutput), x);
     x = tf.add<tf.Tensor2D>(linear(act(linear(layerNorm(h, layer.layernormAfter, eps), layer.intermediate)), layer.output), h);
-    attentions.push(probs);
+    selfAttentions.push(attention);
     hidden_states.push(x);
   }
+  const attentions = selfAttentions.map((l) => l.probs);
+  const queries_keys = outputQueriesKeys ? queriesAndKeys(selfAttentions) : null;
   const last_hidden_state = layerNorm(x, w.layernorm, eps);
-  const logits = w.classifier ? tf.reshape<tf.Rank.R1>(linear(tf.slice(last_hidden_state, [0, 0], [1, -1]), w.classifier), [-1]) : null;
-  return { hidden_states, attentions, last_hidden_state, logits };
+  const head = (token: number, p: Linear) => tf.reshape<tf.Rank.R1>(linear(tf.slice(last_hidden_state, [token, 0], [1, -1]), p), [-1]);
+  if (w.distillation) {
+    const cls_logits = head(0, w.distillation.cls);
+    const distillation_logits = head(1, w.distillation.distillation);
+    const logits = tf.div<tf.Tensor1D>(tf.add(cls_logits, distillation_logits), 2);
+    return { hidden_states, attentions, queries_keys, last_hidden_state, logits, cls_logits, distillation_logits };
+  }
+  const logits = w.classifier ? head(0, w.classifier) : null;
+  return { hidden_states, attentions, queries_keys, last_hidden_state, logits, cls_logits: null, distillation_logits: null };
 }
 
 // Every layer's attention maps are returned, so memory grows with layers x heads x tokens²; past
 // this an oversized image (e.g. with do_resize off) would exhaust the backend instead of failing.
 const MAX_ATTENTION_BYTES = 2 ** 30;
 
+/**
+ * The patch grid of a height x width image, after checking that the model can take it: at least
+ * one patch, and attention maps within MAX_ATTENTION_BYTES. `what` starts the messages.
+ */
+function checkedPatchGrid(cfg: VitConfig, height: number, width: number, what: string, advice: string, prefix = 1): [number, number] {
+  if (height < cfg.patch_size || width < cfg.patch_size) {
+    throw new ModelError('mismatch', `${what} (${height}x${width}) is smaller than one patch (patch_size=${cfg.patch_size}).`);
+  }
+  const grid = patchGrid(height, width, cfg.patch_size);
+  const tokens = prefix + grid[0] * grid[1];
+  const attentionBytes = 4 * cfg.num_hidden_layers * cfg.num_attention_heads * tokens * tokens;
+  if (attentionBytes > MAX_ATTENTION_BYTES) {
+    throw new ModelError(
+      'unsupported',
+      `${what} (${height}x${width}) makes ${grid[0] * grid[1]} patches; their attention maps would take ` +
+        `${(attentionBytes / 2 ** 30).toFixed(1)} GiB (limit ${MAX_ATTENTION_BYTES / 2 ** 30} GiB). ${advice}`,
+    );
+  }
+  return grid;
+}
+
+export interface RunOptions {
+  topK?: number;
+  /** Which optional outputs to read back (default DEFAULT_OUTPUTS). */
+  outputs?: OutputRequest;
+}
+
+export interface PixelRunOptions extends RunOptions {
+  /** Resize the position embeddings to the input's patch grid (HF's interpolate_pos_encoding). */
+  interpolatePosEncoding?: boolean;
+}
+
 export interface VitModel {
   kind: 'vit';
-  info: ModelInfo;
+  info: VitModelInfo;
   processor: ViTImageProcessor;
-  run(image: RgbaImage, opts?: { topK?: number }): Promise<VitOutput>;
-  runPixels(pixel_values: NdArray, opts?: { topK?: number; interpolatePosEncoding?: boolean }): Promise<VitOutput>;
+  /**
+   * Throws unless an image of width x height can run: its resize within the processor's limits and
+   * its patch sequence within the attention limit. Callers check the header's size with it before
+   * decoding; `run` checks again.
+   */
+  checkImageSize: (width: number, height: number, fileName?: string) => void;
+  /** With the default outputs, everything the workspace shows comes back. */
+  run(image: RgbaImage, opts?: { topK?: number }): Promise<FullVitOutput>;
+  run(image: RgbaImage, opts: RunOptions): Promise<VitOutput>;
+  runPixels(pixel_values: NdArray, opts?: { topK?: number; interpolatePosEncoding?: boolean }): Promise<FullVitOutput>;
+  runPixels(pixel_values: NdArray, opts: PixelRunOptions): Promise<VitOutput>;
   dispose(): void;
 }
 
-export async function createVitModel(sd: StateDict, config: Config, preprocessorConfig: Config | null): Promise<VitModel> {
-  const cfg = vitConfig(config);
-  const processor = ViTImageProcessor.fromConfig(preprocessorConfig, cfg.num_channels);
+export async function createVitModel(sd: StateDict, cfg: VitConfig, processor: ViTImageProcessor): Promise<VitModel> {
+  const prefix = sd.has('embeddings.distillation_token') ? 2 : 1;
+  if (processor.config.do_resize || processor.config.do_center_crop) {
+    // The processor's output size is fixed: check its sequence length now, before any weight is uploaded.
+    const { height, width } = processor.size;
+    checkedPatchGrid(cfg, height, width, 'preprocessor_config.json: the processed image', 'Lower "size" or "crop_size".', prefix);
+  }
   const weights = sd.load(() => loadVitWeights(sd, cfg));
   const [positionEmbeddings] = await readAll([weights.positionEmbeddings]);
-  const info: ModelInfo = {
+  const info: VitModelInfo = {
     kind: 'vit',
-    config,
-    num_hidden_layers: cfg.num_hidden_layers,
-    num_attention_heads: cfg.num_attention_heads,
-    hidden_size: cfg.hidden_size,
+    weights_file: sd.fileName,
+    config: cfg,
     position_embeddings: positionEmbeddings,
-    heads: { mlm: false, nsp: false, pooler: false, classifier: weights.classifier !== null },
+    heads: { classifier: weights.classifier !== null || weights.distillation !== null, distillation: weights.distillation !== null },
+    prefix_tokens: prefix,
+    trained_grid: patchGrid(cfg.image_size[0], cfg.image_size[1], cfg.patch_size),
     warnings: sd.warnings,
     preprocessing: {
       do_rescale: processor.config.do_rescale,
@@ -281,77 +299,89 @@ export async function createVitModel(sd: StateDict, config: Config, preprocessor
       throw bad(`pixel_values must be [channels, height, width] with matching data, got shape [${pixels.shape.join(',')}].`);
     }
     if (c !== cfg.num_channels) throw bad(`The image has ${c} channel(s) but the model expects num_channels=${cfg.num_channels}.`);
-    if (height < cfg.patch_size || width < cfg.patch_size) {
-      throw bad(`The image (${height}x${width}) is smaller than one patch (patch_size=${cfg.patch_size}).`);
-    }
+    const grid = checkedPatchGrid(cfg, height, width, 'The image', 'Use a smaller image.', prefix);
     const [h0, w0] = cfg.image_size;
     if (!interpolate && (height !== h0 || width !== w0)) {
       throw bad(`Input image size (${height}x${width}) doesn't match the model (${h0}x${w0}); enable position-encoding interpolation.`);
     }
-    const grid = patchGrid(height, width, cfg.patch_size);
-    const tokens = 1 + grid[0] * grid[1];
-    const attentionBytes = 4 * cfg.num_hidden_layers * cfg.num_attention_heads * tokens * tokens;
-    if (attentionBytes > MAX_ATTENTION_BYTES) {
-      throw new ModelError(
-        'unsupported',
-        `The image (${height}x${width}) makes ${tokens - 1} patches; their attention maps would take ` +
-          `${(attentionBytes / 2 ** 30).toFixed(1)} GiB (limit ${MAX_ATTENTION_BYTES / 2 ** 30} GiB). Use a smaller image.`,
-      );
-    }
     return grid;
   }
 
-  async function runPixels(
-    pixel_values: NdArray,
-    opts: { topK?: number; interpolatePosEncoding?: boolean } = {},
-    preprocess_ms = 0,
-  ): Promise<VitOutput> {
-    if (disposed) throw new ModelError('unsupported', 'This model was unloaded; load it again.');
-    const grid = validate(pixel_values, opts.interpolatePosEncoding ?? false);
-    const positions = interpolatePosEncoding(positionEmbeddings, grid[0], grid[1]);
+  function checkImageSize(width: number, height: number, fileName?: string): void {
+    processor.checkImageSize(width, height, fileName);
+    const out = processor.outputSize(width, height);
+    checkedPatchGrid(cfg, out.height, out.width, `${fileName ? `${fileName}: t` : 'T'}he processed image`, 'Use a smaller image.', prefix);
+  }
 
-    const { arrays, forward_ms, readback_ms } = await runForward(() => {
+  async function execute(pixel_values: NdArray, image: Pixels | null, opts: PixelRunOptions, preprocess_ms: number): Promise<VitOutput> {
+    if (disposed) throw new ModelError('unsupported', 'This model was unloaded; load it again.');
+    const request = { ...DEFAULT_OUTPUTS, ...opts.outputs };
+    const grid = validate(pixel_values, opts.interpolatePosEncoding ?? false);
+    const positions = interpolatePosEncoding(positionEmbeddings, grid[0], grid[1], prefix);
+
+    const { arrays: r, forward_ms, readback_ms } = await runForward(() => {
       const pixels = tf.tensor3d(pixel_values.data, pixel_values.shape as [number, number, number]);
       const pos = positions === positionEmbeddings ? weights.positionEmbeddings : tf.tensor2d(positions.data, positions.shape as [number, number]);
-      const r = vitForward(weights, cfg, pixels, pos);
-      return [...r.hidden_states, ...r.attentions, r.last_hidden_state, ...(r.logits ? [r.logits] : [])];
+      const t = vitForward(weights, cfg, pixels, pos, request.queries_keys);
+      return {
+        hidden_states: request.hidden_states ? t.hidden_states : null,
+        attentions: request.attentions ? t.attentions : null,
+        queries_keys: t.queries_keys,
+        last_hidden_state: t.last_hidden_state,
+        logits: t.logits,
+        cls_logits: t.cls_logits,
+        distillation_logits: t.distillation_logits,
+      };
     });
 
-    const L = cfg.num_hidden_layers;
-    const hidden_states = arrays.slice(0, L + 1);
-    const attentions = arrays.slice(L + 1, 2 * L + 1);
-    const last_hidden_state = arrays[2 * L + 1];
-    const logits = weights.classifier ? arrays[2 * L + 2] : null;
-    let top: VitOutput['top'] = null;
-    if (logits) {
+    const topOf = (logits: NdArray) => {
       const probs = softmax(logits.data);
-      top = topKIndices(probs, opts.topK ?? 5).map((id) => ({ id, label: cfg.id2label[id], prob: probs[id] }));
-    }
+      return topKIndices(probs, opts.topK ?? 5).map((id) => ({ id, label: cfg.id2label[id], prob: probs[id] }));
+    };
+    const distillation =
+      r.cls_logits && r.distillation_logits
+        ? { cls_logits: r.cls_logits, distillation_logits: r.distillation_logits, cls_top: topOf(r.cls_logits), distillation_top: topOf(r.distillation_logits) }
+        : null;
     return {
       model: 'vit',
+      prefix_tokens: prefix,
+      image,
       pixel_values,
       grid,
-      hidden_states,
-      attentions,
-      last_hidden_state,
-      cls: { shape: [cfg.hidden_size], data: last_hidden_state.data.slice(0, cfg.hidden_size) },
-      logits,
-      top,
+      hidden_states: r.hidden_states,
+      attentions: r.attentions,
+      queries_keys: r.queries_keys,
+      last_hidden_state: r.last_hidden_state,
+      cls: { shape: [cfg.hidden_size], data: r.last_hidden_state.data.subarray(0, cfg.hidden_size) },
+      logits: r.logits,
+      top: r.logits ? topOf(r.logits) : null,
+      distillation,
       timings: { preprocess_ms, forward_ms, readback_ms },
     };
+  }
+
+  async function run(rgba: RgbaImage, opts: RunOptions = {}) {
+    checkImageSize(rgba.width, rgba.height);
+    const start = performance.now();
+    const image = processor.prepare(rgba);
+    const pixels = processor.toPixelValues(image);
+    // The processor normally resizes to image_size; if it is configured otherwise, adapt the positions.
+    const output = await execute(pixels, image, { ...opts, interpolatePosEncoding: true }, performance.now() - start);
+    return opts.outputs ? output : full(output);
+  }
+
+  async function runPixels(pixel_values: NdArray, opts: PixelRunOptions = {}) {
+    const output = await execute(pixel_values, null, opts, 0);
+    return opts.outputs ? output : full(output);
   }
 
   return {
     kind: 'vit',
     info,
     processor,
-    async run(image, opts = {}) {
-      const start = performance.now();
-      const pixels = processor.preprocess(image);
-      // The processor normally resizes to image_size; if it is configured otherwise, adapt the positions.
-      return runPixels(pixels, { topK: opts.topK, interpolatePosEncoding: true }, performance.now() - start);
-    },
-    runPixels: (pixel_values, opts) => runPixels(pixel_values, opts),
+    checkImageSize,
+    run: run as VitModel['run'],
+    runPixels: runPixels as VitModel['runPixels'],
     dispose() {
       disposed = true;
       sd.dispose();

@@ -2,7 +2,7 @@
 // the latest run of the open workspace took. The select overrides the automatic choice.
 
 import { useShallow } from 'zustand/react/shallow';
-import { useAppStore } from '../../stores/appStore';
+import { useAppStore } from '../../stores';
 import type { BackendChoice } from '../../worker/protocol';
 import { formatMs } from './format';
 

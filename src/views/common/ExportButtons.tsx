@@ -45,7 +45,7 @@ export function ExportButtons({ target, name, data }: Props) {
 
   return (
     <div className="export-buttons">
-      <button type="button" onClick={exportPng} aria-label={`Export ${name} as PNG`}>
+      <button type="button" onClick={() => void exportPng()} aria-label={`Export ${name} as PNG`}>
         PNG
       </button>
       <button type="button" onClick={exportJson} aria-label={`Export ${name} numbers as JSON`}>

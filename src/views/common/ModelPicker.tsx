@@ -4,10 +4,10 @@
 
 import { useEffect, useId, useState, type DragEvent, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useAppStore } from '../../stores/appStore';
+import { useAppStore } from '../../stores';
 import { PRESETS } from '../../stores/presets';
 import type { ModelSlot } from '../../worker/protocol';
-import { formatBytes } from './format';
+import { ARCHITECTURE_NAMES, formatBytes } from './format';
 
 /** Every file under the dropped items, descending into folders. */
 async function droppedFiles(items: DataTransferItemList): Promise<File[]> {
@@ -113,7 +113,7 @@ export function ModelPicker({ slot }: { slot: ModelSlot }) {
       <p className="current-model" data-testid={`current-model-${slot}`} aria-live="polite">
         {state.current ? (
           <>
-            Model: <strong>{state.current.name}</strong> ({info?.num_hidden_layers} layers, {info?.num_attention_heads} heads, hidden size {info?.hidden_size})
+            Model: <strong>{state.current.name}</strong> ({info && <span data-testid={`architecture-${slot}`}>{ARCHITECTURE_NAMES[info.config.model_type]}</span>}, {info?.config.num_hidden_layers} layers, {info?.config.num_attention_heads} heads, hidden size {info?.config.hidden_size})
           </>
         ) : state.loading ? (
           'Loading model…'
@@ -121,6 +121,7 @@ export function ModelPicker({ slot }: { slot: ModelSlot }) {
           'No model loaded.'
         )}
       </p>
+      {info && <p className="weights-file" data-testid={`weights-file-${slot}`}>Weights read from {info.weights_file}</p>}
       {info && info.warnings.length > 0 && (
         <ul className="model-warnings">
           {info.warnings.map((w) => (

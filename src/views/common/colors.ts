@@ -55,8 +55,6 @@ export function colorOf(value: number, domain: [number, number], kind: ScaleKind
   return [table[i], table[i + 1], table[i + 2]];
 }
 
-/** Sequential colour of t ∈ [0, 1] as [r, g, b]. */
-export const sequentialColor = (t: number) => colorOf(t, [0, 1], 'sequential');
 
 /** Diverging colour of t ∈ [−1, 1] as [r, g, b]; 0 is the neutral middle. */
 export const divergingColor = (t: number) => colorOf(t, [-1, 1], 'diverging');
@@ -107,6 +105,26 @@ export function toRgba(data: ArrayLike<number>, domain: [number, number], kind: 
     out[p * 4 + 1] = table[i + 1];
     out[p * 4 + 2] = table[i + 2];
     out[p * 4 + 3] = alpha;
+  }
+  return out;
+}
+
+/** Sequential RGBA pixels of a matrix [rows, cols] with every row scaled to its own maximum (attention thumbnails). */
+export function rowScaledRgba(data: ArrayLike<number>, rows: number, cols: number): Uint8ClampedArray<ArrayBuffer> {
+  const table = lut('sequential');
+  const out = new Uint8ClampedArray(rows * cols * 4);
+  for (let i = 0; i < rows; i++) {
+    let max = 0;
+    for (let j = 0; j < cols; j++) max = Math.max(max, data[i * cols + j]);
+    for (let j = 0; j < cols; j++) {
+      const p = i * cols + j;
+      const t = max > 0 ? Math.min(1, Math.max(0, data[p] / max)) : 0;
+      const at = Math.round(t * (LUT_SIZE - 1)) * 3;
+      out[p * 4] = table[at];
+      out[p * 4 + 1] = table[at + 1];
+      out[p * 4 + 2] = table[at + 2];
+      out[p * 4 + 3] = 255;
+    }
   }
   return out;
 }

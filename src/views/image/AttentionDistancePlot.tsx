@@ -3,9 +3,9 @@
 // across the image already in layer 1, the model is not bound to local processing.
 
 import { useMemo } from 'react';
-import { meanAttentionDistanceByLayer } from '../../analysis/attentionDistance';
-import type { VitOutput } from '../../models/types';
-import { patchSizeOf, useImageStore, type DistanceSweep } from '../../stores/imageStore';
+import type { FullVitOutput } from '../../models/types';
+import { patchSizeOf, useImageStore, type DistanceSweep } from '../../stores';
+import { useAnalysis } from '../../stores/analysis';
 import { Panel } from '../common/Panel';
 
 const [W, H] = [520, 260];
@@ -14,7 +14,7 @@ const CURRENT = '#0072B2';
 const SAMPLES = '#D55E00';
 
 interface Props {
-  output: VitOutput;
+  output: FullVitOutput;
   model: string;
 }
 
@@ -22,10 +22,12 @@ export function AttentionDistancePlot({ output, model }: Props) {
   const samples = useImageStore((s) => s.samples);
   const sweep: DistanceSweep | undefined = useImageStore((s) => s.sweeps[model]);
   const measureSamples = useImageStore((s) => s.measureSamples);
-  const current = useMemo(
-    () => meanAttentionDistanceByLayer(output.attentions, output.grid, patchSizeOf(output)).map((l) => Array.from(l)),
+  const args = useMemo(
+    () => ({ attentions: output.attentions, grid: output.grid, patchSize: patchSizeOf(output), prefix: output.prefix_tokens }),
     [output],
   );
+  const { value: computed, input } = useAnalysis('attentionDistance', args, ['attentions']);
+  const current = computed && input?.attentions === output.attentions ? computed : output.attentions.map(() => []);
   const averaged = sweep?.perLayer ?? null;
   const layers = current.length;
   const imageSize = output.pixel_values.shape[1];

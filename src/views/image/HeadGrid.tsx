@@ -3,23 +3,24 @@
 
 import { useMemo } from 'react';
 import { headOf } from '../../analysis/ndarray';
-import type { VitOutput } from '../../models/types';
-import { useImageStore } from '../../stores/imageStore';
+import type { FullVitOutput } from '../../models/types';
+import { useImageStore } from '../../stores';
 import { Panel } from '../common/Panel';
 import { LayerHeadControls } from './LayerHeadControls';
 import { PatchMap } from './PatchMap';
 import { layerLabel, rowToPatches } from './vitData';
 
-export function HeadGrid({ output, pixels }: { output: VitOutput; pixels: ImageData }) {
+export function HeadGrid({ output, pixels }: { output: FullVitOutput; pixels: ImageData }) {
   const layer = useImageStore((s) => s.layer);
   const head = useImageStore((s) => s.head);
   const patch = useImageStore((s) => s.patch);
   const setHead = useImageStore((s) => s.setHead);
   const attention = output.attentions[layer];
-  const from = patch === null ? 0 : 1 + patch;
+  const prefix = output.prefix_tokens;
+  const from = patch === null ? 0 : prefix + patch;
   const maps = useMemo(
-    () => Array.from({ length: attention.shape[0] }, (_, h) => rowToPatches(headOf(attention, h), from)),
-    [attention, from],
+    () => Array.from({ length: attention.shape[0] }, (_, h) => rowToPatches(headOf(attention, h), from, prefix)),
+    [attention, from, prefix],
   );
   const who = patch === null ? '[CLS]' : `patch ${patch}`;
 

@@ -2,7 +2,7 @@
 // page, and the bundled sample images as thumbnails.
 
 import { useEffect, useRef, useState, type DragEvent } from 'react';
-import { samplesUrl, useImageStore } from '../../stores/imageStore';
+import { samplesUrl, useImageStore } from '../../stores';
 
 export function ImagePicker() {
   const samples = useImageStore((s) => s.samples);

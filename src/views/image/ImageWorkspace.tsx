@@ -2,13 +2,16 @@
 // maps, rollout, attention distance), and what it learned about space (position embeddings).
 
 import { useEffect, useMemo } from 'react';
-import { useAppStore } from '../../stores/appStore';
-import { useImageStore } from '../../stores/imageStore';
+import { useTranslation } from 'react-i18next';
+import { useAppStore } from '../../stores';
+import { useImageStore } from '../../stores';
 import { Panel } from '../common/Panel';
 import { AttentionDistancePlot } from './AttentionDistancePlot';
 import { AttentionMaps } from './AttentionMaps';
+import { DistillationHeads } from './DistillationHeads';
 import { HeadGrid } from './HeadGrid';
 import { ImagePicker } from './ImagePicker';
+import { ImageNeuronPanel } from './NeuronPanel';
 import { InputView } from './InputView';
 import { PatchOutputs } from './PatchOutputs';
 import { PositionEmbeddingGrid } from './PositionEmbeddingGrid';
@@ -18,30 +21,19 @@ import { displayPixels } from './vitData';
 import './image.css';
 
 export function ImageWorkspace() {
+  const { t } = useTranslation();
   const model = useAppStore((s) => s.slots.vit.current);
-  const backend = useAppStore((s) => s.backend);
   const output = useImageStore((s) => s.output);
   const error = useImageStore((s) => s.error);
-  const samples = useImageStore((s) => s.samples);
   const loadSamples = useImageStore((s) => s.loadSamples);
   const overlayOpacity = useImageStore((s) => s.overlayOpacity);
   const setOverlayOpacity = useImageStore((s) => s.setOverlayOpacity);
-  const pixels = useMemo(
-    () => (output ? displayPixels(output.pixel_values, model?.info.preprocessing) : null),
-    [output, model],
-  );
+  const pixels = useMemo(() => (output ? displayPixels(output) : null), [output]);
 
   useEffect(() => {
     if (!useImageStore.getState().samples) void loadSamples();
   }, [loadSamples]);
 
-  // A new model or backend gives new numbers for the same image; with no image yet, start with the first sample.
-  useEffect(() => {
-    if (!model) return;
-    const { source, rerun, openSample } = useImageStore.getState();
-    if (source) void rerun();
-    else if (samples?.[0]) void openSample(samples[0]);
-  }, [model, backend, samples]);
 
   return (
     <div className="workspace image-workspace">
@@ -78,6 +70,16 @@ export function ImageWorkspace() {
               {output.top ? <TopClasses top={output.top} /> : <p>This checkpoint has no classification head.</p>}
             </Panel>
           </div>
+          {output.distillation && output.top && (
+            <Panel
+              title={t('image.distillation.title')}
+              exportName="deit-heads"
+              explain={t('image.distillation.explain')}
+              data={() => ({ ...output.distillation, logits: output.logits })}
+            >
+              <DistillationHeads distillation={output.distillation} mean={output.top} />
+            </Panel>
+          )}
           <label className="opacity-control">
             Map opacity over the image{' '}
             <input
@@ -91,6 +93,7 @@ export function ImageWorkspace() {
             />
           </label>
           <AttentionMaps output={output} pixels={pixels} />
+          <ImageNeuronPanel output={output} pixels={pixels} />
           <HeadGrid output={output} pixels={pixels} />
           <RolloutView output={output} pixels={pixels} />
           <AttentionDistancePlot output={output} model={model.name} />

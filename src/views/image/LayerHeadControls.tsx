@@ -1,6 +1,6 @@
 // Layer and head selectors shared by the attention views.
 
-import { useImageStore, type HeadChoice } from '../../stores/imageStore';
+import { useImageStore } from '../../stores';
 import { layerLabel } from './vitData';
 
 export function LayerHeadControls({ layers, heads, withHead = true }: { layers: number; heads: number; withHead?: boolean }) {
@@ -25,7 +25,7 @@ export function LayerHeadControls({ layers, heads, withHead = true }: { layers: 
           Head{' '}
           <select
             value={String(head)}
-            onChange={(e) => setHead(e.target.value === 'mean' ? 'mean' : (Number(e.target.value) as HeadChoice))}
+            onChange={(e) => setHead(e.target.value === 'mean' ? 'mean' : (Number(e.target.value)))}
             data-testid="head-select"
           >
             <option value="mean">mean of heads</option>

@@ -1,7 +1,7 @@
 // One value per patch, drawn over the input image with the workspace's overlay opacity.
 // Clicking (or Enter on) a patch selects it.
 
-import { useImageStore } from '../../stores/imageStore';
+import { useImageStore } from '../../stores';
 import type { ScaleKind } from '../common/colors';
 import { Heatmap } from '../common/Heatmap';
 

@@ -2,25 +2,27 @@
 // every other patch's, and the three main directions of variation of all patch outputs as colours.
 
 import { useMemo } from 'react';
-import { pca, pcaToRgb } from '../../analysis/pca';
 import { rowsOf } from '../../analysis/ndarray';
 import { cosineSimilarityToRow } from '../../analysis/similarity';
-import type { VitOutput } from '../../models/types';
-import { useImageStore } from '../../stores/imageStore';
+import type { FullVitOutput } from '../../models/types';
+import { useImageStore } from '../../stores';
+import { useAnalysis } from '../../stores/analysis';
 import { rgbToRgba } from '../common/colors';
 import { Panel } from '../common/Panel';
 import { PatchMap } from './PatchMap';
 
-export function PatchOutputs({ output, pixels }: { output: VitOutput; pixels: ImageData }) {
+export function PatchOutputs({ output, pixels }: { output: FullVitOutput; pixels: ImageData }) {
   const patch = useImageStore((s) => s.patch);
   const setPatch = useImageStore((s) => s.setPatch);
   const [rows, cols] = output.grid;
   const n = rows * cols;
-  const patches = useMemo(() => rowsOf(output.last_hidden_state, 1, 1 + n), [output, n]);
+  const patches = useMemo(() => rowsOf(output.last_hidden_state, output.prefix_tokens, output.prefix_tokens + n), [output, n]);
   const similarity = useMemo(() => (patch === null ? null : cosineSimilarityToRow(patches, patch)), [patches, patch]);
-  const components = useMemo(() => (n >= 2 ? pca(patches, 3) : null), [patches, n]);
-  const rgb = useMemo(() => (components ? pcaToRgb(components.projections) : null), [components]);
-  const rgbImage = useMemo(() => (rgb ? new ImageData(rgbToRgba(rgb), cols, rows) : null), [rgb, cols, rows]);
+  // PCA of e.g. 196 outputs of width 768 takes up to a second: the analysis worker does it.
+  const pcaArgs = useMemo(() => (n >= 2 ? { vectors: patches } : null), [patches, n]);
+  const { value: computed, input } = useAnalysis('pcaRgb', pcaArgs);
+  const components = input === pcaArgs ? computed : null;
+  const rgbImage = useMemo(() => (components ? new ImageData(rgbToRgba(components.rgb), cols, rows) : null), [components, cols, rows]);
 
   return (
     <Panel

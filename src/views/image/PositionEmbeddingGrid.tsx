@@ -4,25 +4,25 @@
 // and bright bands along their own row and column, it learned the 2-D layout from data.
 
 import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
-import { positionStructure } from '../../analysis/positionStructure';
 import { rowsOf } from '../../analysis/ndarray';
-import type { ModelInfo } from '../../models/types';
+import type { VitModelInfo } from '../../models/types';
+import { useAnalysis } from '../../stores/analysis';
 import { toRgba } from '../common/colors';
 import { ColorLegend, Heatmap } from '../common/Heatmap';
 import { Panel } from '../common/Panel';
-import { trainedGrid } from './vitData';
 
 /** The paper's colour range: cosine similarity from −1 to 1. */
 const DOMAIN: [number, number] = [-1, 1];
 
-export function PositionEmbeddingGrid({ info }: { info: ModelInfo }) {
-  const grid = useMemo(() => trainedGrid(info), [info]);
+export function PositionEmbeddingGrid({ info }: { info: VitModelInfo }) {
+  const grid = info.trained_grid;
   const [rows, cols] = grid;
   const n = rows * cols;
-  const structure = useMemo(
-    () => positionStructure(rowsOf(info.position_embeddings, 1, 1 + n), grid),
-    [info, grid, n],
-  );
+  const prefix = info.prefix_tokens;
+  const args = useMemo(() => ({ positions: rowsOf(info.position_embeddings, prefix, prefix + n), grid }), [info, grid, n, prefix]);
+  const { value: computed, input, error } = useAnalysis('positionStructure', args);
+  // A structure of the previous model stays out of sight until this model's is ready.
+  const structure = input === args ? computed : null;
   const [focus, setFocus] = useState(0);
   const position = Math.min(focus, n - 1);
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -31,7 +31,7 @@ export function PositionEmbeddingGrid({ info }: { info: ModelInfo }) {
 
   useEffect(() => {
     const context = canvas.current?.getContext('2d');
-    if (!context) return;
+    if (!context || !structure) return;
     context.clearRect(0, 0, width, height);
     for (let p = 0; p < n; p++) {
       const tile = new ImageData(toRgba(structure.similarity.data.subarray(p * n, (p + 1) * n), DOMAIN, 'sequential'), cols, rows);
@@ -59,42 +59,52 @@ export function PositionEmbeddingGrid({ info }: { info: ModelInfo }) {
           (−1 = similarity falls with distance everywhere, 0 = no spatial structure).
         </>
       }
-      data={() => ({ grid, structure: structure.mean, per_position: structure.perPosition, similarity: structure.similarity })}
+      data={() => ({ grid, structure: structure?.mean, per_position: structure?.perPosition, similarity: structure?.similarity })}
     >
-      <p className="big-number" data-testid="position-structure">
-        2-D structure (mean Spearman ρ of similarity vs. distance): <strong>{structure.mean.toFixed(3)}</strong>
-      </p>
-      <div className="map-pair">
-        <figure data-testid="position-grid">
-          <canvas
-            ref={canvas}
-            width={width}
-            height={height}
-            className="pixelated"
-            role="img"
-            aria-label={`Cosine similarity of each of ${n} position embeddings to all others, as a ${rows} by ${cols} grid of maps`}
-            onClick={pick}
-          />
-          <ColorLegend scale="sequential" domain={DOMAIN} label="cosine similarity" />
-        </figure>
-        <figure>
-          <Heatmap
-            data={structure.similarity.data.subarray(position * n, (position + 1) * n)}
-            rows={rows}
-            cols={cols}
-            domain={DOMAIN}
-            ariaLabel={`Similarity of position ${position} to every position`}
-            selected={{ row: Math.floor(position / cols), col: position % cols }}
-            onCellClick={({ row, col }) => setFocus(row * cols + col)}
-            cellLabel={({ row, col }) => `position (row ${row + 1}, column ${col + 1})`}
-            legend={false}
-          />
-          <figcaption>
-            position {position} (row {Math.floor(position / cols) + 1}, column {(position % cols) + 1}): ρ ={' '}
-            {structure.perPosition[position].toFixed(3)}. Click a tile or a cell to pick another position.
-          </figcaption>
-        </figure>
-      </div>
+      {error && (
+        <p role="alert" className="error-box">
+          Could not compare the position embeddings: {error}
+        </p>
+      )}
+      {!structure && !error && <p className="explain">Comparing the position embeddings…</p>}
+      {structure && (
+        <p className="big-number" data-testid="position-structure">
+          2-D structure (mean Spearman ρ of similarity vs. distance): <strong>{structure.mean.toFixed(3)}</strong>
+        </p>
+      )}
+      {structure && (
+        <div className="map-pair">
+          <figure data-testid="position-grid">
+            <canvas
+              ref={canvas}
+              width={width}
+              height={height}
+              className="pixelated"
+              role="img"
+              aria-label={`Cosine similarity of each of ${n} position embeddings to all others, as a ${rows} by ${cols} grid of maps`}
+              onClick={pick}
+            />
+            <ColorLegend scale="sequential" domain={DOMAIN} label="cosine similarity" />
+          </figure>
+          <figure>
+            <Heatmap
+              data={structure.similarity.data.subarray(position * n, (position + 1) * n)}
+              rows={rows}
+              cols={cols}
+              domain={DOMAIN}
+              ariaLabel={`Similarity of position ${position} to every position`}
+              selected={{ row: Math.floor(position / cols), col: position % cols }}
+              onCellClick={({ row, col }) => setFocus(row * cols + col)}
+              cellLabel={({ row, col }) => `position (row ${row + 1}, column ${col + 1})`}
+              legend={false}
+            />
+            <figcaption>
+              position {position} (row {Math.floor(position / cols) + 1}, column {(position % cols) + 1}): ρ ={' '}
+              {structure.perPosition[position].toFixed(3)}. Click a tile or a cell to pick another position.
+            </figcaption>
+          </figure>
+        </div>
+      )}
     </Panel>
   );
 }

@@ -2,10 +2,11 @@
 // layer looks among its inputs, which after the first layer are already mixtures of patches;
 // rollout follows the mixing back through every earlier layer to the input patches.
 
-import { useDeferredValue, useMemo } from 'react';
-import { attentionRolloutByLayer, fuseHeads, type HeadFusion } from '../../analysis/rollout';
-import type { VitOutput } from '../../models/types';
-import { useImageStore } from '../../stores/imageStore';
+import { useMemo } from 'react';
+import { fuseHeads, type HeadFusion } from '../../analysis/rollout';
+import type { FullVitOutput } from '../../models/types';
+import { useImageStore } from '../../stores';
+import { useAnalysis } from '../../stores/analysis';
 import { Panel } from '../common/Panel';
 import { LayerHeadControls } from './LayerHeadControls';
 import { PatchMap } from './PatchMap';
@@ -13,26 +14,29 @@ import { layerLabel, rowToPatches } from './vitData';
 
 const FUSIONS: HeadFusion[] = ['mean', 'max', 'min'];
 
-export function RolloutView({ output, pixels }: { output: VitOutput; pixels: ImageData }) {
+export function RolloutView({ output, pixels }: { output: FullVitOutput; pixels: ImageData }) {
   const layer = useImageStore((s) => s.layer);
   const patch = useImageStore((s) => s.patch);
   const setPatch = useImageStore((s) => s.setPatch);
   const options = useImageStore((s) => s.rollout);
   const setRollout = useImageStore((s) => s.setRollout);
-  // Rollout of a large model takes a moment; the slider stays responsive meanwhile.
-  const deferred = useDeferredValue(options);
-  const from = patch === null ? 0 : 1 + patch;
+  const from = patch === null ? 0 : output.prefix_tokens + patch;
   const n = output.attentions[layer].shape[1];
 
-  // Every depth at once, so switching layers costs nothing.
-  const rollouts = useMemo(() => attentionRolloutByLayer(output.attentions, deferred), [output, deferred]);
-  const rollout = rollouts[layer];
+  // Every depth at once, so switching layers costs nothing; the analysis worker computes it, so
+  // the slider stays responsive while a large model's rollout runs.
+  const args = useMemo(() => ({ attentions: output.attentions, options }), [output, options]);
+  const { value: rollouts, input, pending } = useAnalysis('rolloutByLayer', args, ['attentions']);
+  const current = input?.attentions === output.attentions ? rollouts : null;
+  // The settings of the maps on screen: the previous ones while a new rollout is on its way.
+  const shownOptions = input?.options ?? options;
   const raw = useMemo(
-    () => ({ shape: [n, n], data: Float32Array.from(fuseHeads(output.attentions[layer], deferred.headFusion)) }),
-    [output, layer, n, deferred.headFusion],
+    () => ({ shape: [n, n], data: Float32Array.from(fuseHeads(output.attentions[layer], shownOptions.headFusion)) }),
+    [output, layer, n, shownOptions.headFusion],
   );
-  const rolloutRow = useMemo(() => rowToPatches(rollout, from), [rollout, from]);
-  const rawRow = useMemo(() => rowToPatches(raw, from), [raw, from]);
+  const prefix = output.prefix_tokens;
+  const rolloutRow = useMemo(() => (current ? rowToPatches(current[layer], from, prefix) : null), [current, layer, from, prefix]);
+  const rawRow = useMemo(() => rowToPatches(raw, from, prefix), [raw, from, prefix]);
   const who = patch === null ? '[CLS]' : `patch ${patch}`;
 
   return (
@@ -66,17 +70,21 @@ export function RolloutView({ output, pixels }: { output: VitOutput; pixels: Ima
           </label>
         </>
       }
-      data={() => ({ layer, from: who, options: deferred, grid: output.grid, raw: rawRow, rollout: rolloutRow })}
+      data={() => ({ layer, from: who, options: shownOptions, grid: output.grid, raw: rawRow, rollout: rolloutRow })}
     >
-      <div className="map-pair" aria-busy={deferred !== options}>
+      <div className="map-pair" aria-busy={pending}>
         <figure>
           <PatchMap values={rawRow} grid={output.grid} underlay={pixels} ariaLabel={`Raw attention of ${who}, ${layerLabel(layer)}`} selectedPatch={patch} onPatchClick={setPatch} />
           <figcaption>
-            raw attention · {layerLabel(layer)}, heads fused by {deferred.headFusion}
+            raw attention · {layerLabel(layer)}, heads fused by {shownOptions.headFusion}
           </figcaption>
         </figure>
         <figure data-testid="rollout-map">
-          <PatchMap values={rolloutRow} grid={output.grid} underlay={pixels} ariaLabel={`Attention rollout of ${who} up to ${layerLabel(layer)}`} selectedPatch={patch} onPatchClick={setPatch} />
+          {rolloutRow ? (
+            <PatchMap values={rolloutRow} grid={output.grid} underlay={pixels} ariaLabel={`Attention rollout of ${who} up to ${layerLabel(layer)}`} selectedPatch={patch} onPatchClick={setPatch} />
+          ) : (
+            <p className="placeholder">Computing the rollout…</p>
+          )}
           <figcaption>rollout · layers 1–{layer + 1}</figcaption>
         </figure>
       </div>

@@ -1,86 +1,65 @@
 // Small selections from a ViT output for the views: which matrix, which row, which grid.
 // The maths lives in src/analysis; these only pick and reshape.
 
-import { fuseHeads } from '../../analysis/rollout';
-import { headOf } from '../../analysis/ndarray';
-import type { ImagePreprocessing, ModelInfo, NdArray, VitOutput } from '../../models/types';
-import type { HeadChoice } from '../../stores/imageStore';
+import { headOrMean } from '../../analysis/rollout';
+import type { FullVitOutput, NdArray } from '../../models/types';
+import type { Pixels } from '../../models/vit/image_processing_vit';
+import type { HeadChoice } from '../../stores';
 
-/** Attention matrix [1 + N, 1 + N] of one head, or the mean over the layer's heads. */
-export function attentionMatrix(output: VitOutput, layer: number, head: HeadChoice): NdArray {
+/** Attention matrix [P + N, P + N] (P = output.prefix_tokens) of one head, or the mean over the layer's heads. */
+export function attentionMatrix(output: FullVitOutput, layer: number, head: HeadChoice): NdArray {
   const attention = output.attentions[layer];
   if (!attention) throw new Error(`layer ${layer + 1} does not exist`);
-  if (head !== 'mean') return headOf(attention, head);
-  const n = attention.shape[1];
-  return { shape: [n, n], data: Float32Array.from(fuseHeads(attention, 'mean')) };
+  return headOrMean(attention, head);
 }
 
 /**
- * What token `from` (0 = [CLS], 1 + p = patch p) gives each patch: its row of an [1 + N, 1 + N]
- * matrix without the [CLS] column, as [N]. Values stay probabilities; the rest went to [CLS].
+ * What token `from` (0 = [CLS], 1 = a DeiT's distillation token, P + p = patch p) gives each patch:
+ * its row of a [P + N, P + N] matrix without the columns of the P tokens before the patches, as [N].
+ * Values stay probabilities; the rest went to those tokens.
  */
-export function rowToPatches(matrix: NdArray, from: number): Float32Array {
+export function rowToPatches(matrix: NdArray, from: number, prefix: number): Float32Array {
   const n = matrix.shape[1];
-  return matrix.data.slice(from * n + 1, (from + 1) * n);
+  return matrix.data.slice(from * n + prefix, (from + 1) * n);
 }
 
 /**
- * The patch grid the position embeddings were trained for: from config image_size and
- * patch_size (an int or [h, w]), else the square root of the number of patch positions.
+ * The image the model saw, for drawing under the maps: the processor's 8-bit image when there is
+ * one, else (raw pixel_values) each channel stretched from its minimum to its maximum.
  */
-export function trainedGrid(info: ModelInfo): [number, number] {
-  const positions = info.position_embeddings.shape[0] - 1;
-  const pair = (v: unknown): [number, number] | null =>
-    typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number') ? [v[0], v[1]] : null;
-  const image = pair(info.config.image_size);
-  const patch = pair(info.config.patch_size);
-  if (image && patch && (image[0] / patch[0]) * (image[1] / patch[1]) === positions) {
-    return [image[0] / patch[0], image[1] / patch[1]];
+export function displayPixels(output: FullVitOutput): ImageData {
+  const rgba = output.image ? fromPixels(output.image) : stretchChannels(output.pixel_values);
+  return new ImageData(rgba, output.pixel_values.shape[2], output.pixel_values.shape[1]);
+}
+
+/** A grey (1-channel) image fills R, G and B alike. */
+function toRgba(width: number, height: number, channels: number, value: (pixel: number, channel: number) => number) {
+  const out = new Uint8ClampedArray(width * height * 4);
+  for (let p = 0; p < width * height; p++) {
+    for (let t = 0; t < 3; t++) out[p * 4 + t] = value(p, channels === 1 ? 0 : t);
+    out[p * 4 + 3] = 255;
   }
-  const side = Math.round(Math.sqrt(positions));
-  if (side * side !== positions) throw new Error(`cannot lay ${positions} position embeddings out on a grid`);
-  return [side, side];
+  return out;
 }
 
-/**
- * pixel_values [C, H, W] back to the 8-bit pixels the processor started from, by inverting its
- * float steps (x -> (x * rescale_factor - mean) / std). Without those steps (a model info from an
- * older worker), each channel is stretched from its minimum to its maximum instead.
- */
-export function displayPixels(pixelValues: NdArray, steps: ImagePreprocessing | undefined): ImageData {
+function fromPixels(image: Pixels): Uint8ClampedArray<ArrayBuffer> {
+  return toRgba(image.width, image.height, image.channels, (p, c) => image.data[p * image.channels + c]);
+}
+
+function stretchChannels(pixelValues: NdArray): Uint8ClampedArray<ArrayBuffer> {
   const [channels, height, width] = pixelValues.shape;
   const size = height * width;
-  const out = new Uint8ClampedArray(size * 4);
-  for (let c = 0; c < channels; c++) {
-    const plane = pixelValues.data.subarray(c * size, (c + 1) * size);
-    const toByte = steps ? invertSteps(steps, c) : stretch(plane);
-    // A grey (1-channel) input fills R, G and B alike.
-    const targets = channels === 1 ? [0, 1, 2] : [c];
-    for (let p = 0; p < size; p++) {
-      const v = toByte(plane[p]);
-      for (const t of targets) out[p * 4 + t] = v;
+  const planes = Array.from({ length: channels }, (_, c) => pixelValues.data.subarray(c * size, (c + 1) * size));
+  const scales = planes.map((plane) => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of plane) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
     }
-  }
-  for (let p = 0; p < size; p++) out[p * 4 + 3] = 255;
-  return new ImageData(out, width, height);
-}
-
-function invertSteps(steps: ImagePreprocessing, channel: number): (v: number) => number {
-  const mean = steps.do_normalize ? steps.image_mean[channel] : 0;
-  const std = steps.do_normalize ? steps.image_std[channel] : 1;
-  const rescale = steps.do_rescale ? steps.rescale_factor : 1;
-  return (v) => Math.round((v * std + mean) / rescale);
-}
-
-function stretch(plane: Float32Array): (v: number) => number {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of plane) {
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
-  }
-  const scale = hi > lo ? 255 / (hi - lo) : 0;
-  return (v) => (v - lo) * scale;
+    return { lo, scale: hi > lo ? 255 / (hi - lo) : 0 };
+  });
+  return toRgba(width, height, channels, (p, c) => (planes[c][p] - scales[c].lo) * scales[c].scale);
 }
 
 /** "Layer 3" style labels, 1-based as in papers. */

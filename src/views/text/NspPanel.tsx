@@ -1,11 +1,11 @@
 // Next-sentence prediction: the pretraining head that reads [CLS] and says whether B really
 // followed A in the corpus. Swapping in a random B shows the contrast.
 
-import type { BertOutput } from '../../models/types';
-import { useTextStore } from '../../stores/textStore';
+import type { FullBertOutput } from '../../models/types';
+import { useTextStore } from '../../stores';
 import { ProbabilityBar } from '../common/ProbabilityBar';
 
-export function NspPanel({ output }: { output: BertOutput }) {
+export function NspPanel({ output }: { output: FullBertOutput }) {
   const randomSentenceB = useTextStore((s) => s.randomSentenceB);
   const hasB = output.encoding.segment.includes(1);
   const swap = (

@@ -2,7 +2,7 @@
 
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { EXAMPLES, useTextStore } from '../../stores/textStore';
+import { EXAMPLES, useTextStore } from '../../stores';
 
 export function SentenceInputs() {
   const { textA, textB, topK, setTextA, setTextB, setTopK, loadExample, running } = useTextStore(

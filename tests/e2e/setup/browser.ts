@@ -1,7 +1,9 @@
-// Chromium for the browser tests (Debian's, driven by playwright-core). WebGL runs on
-// SwiftShader, so the WebGL backend is really exercised, just on a software GPU.
+// Chromium (or Google Chrome) for the browser tests, found by scripts/chromium.mjs and driven by
+// playwright-core. WebGL runs on SwiftShader, so the WebGL backend is really exercised, just on a
+// software GPU.
 
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { findChromium } from '../../../scripts/chromium.mjs';
 
 const FLAGS = [
   '--no-sandbox',
@@ -15,7 +17,7 @@ const FLAGS = [
 ];
 
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
+  return chromium.launch({ executablePath: findChromium(), args: FLAGS });
 }
 
 export interface WatchedPage {
@@ -29,8 +31,9 @@ export interface WatchedPage {
  * checkpoint files (tokenizer.json, …) are expected and answered by the UI, so "Failed to load
  * resource" network messages are not counted: the tests assert the UI's reaction instead.
  */
-export async function watchedPage(browser: Browser, viewport = { width: 1280, height: 900 }): Promise<WatchedPage> {
-  const page = await browser.newPage({ viewport });
+export async function watchedPage(browser: Browser, viewport = { width: 1280, height: 900 }, locale = 'en-US'): Promise<WatchedPage> {
+  // The browser's language picks the UI language; tests choose it rather than inherit the machine's.
+  const page = await browser.newPage({ viewport, locale });
   const errors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());

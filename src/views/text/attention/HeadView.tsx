@@ -1,12 +1,17 @@
 // bertviz-style head view: the tokens twice, attending tokens on the left and attended tokens on
 // the right, a line for every weight of the selected heads of one layer (opacity = weight, one
 // colour per head). Hovering or focusing a token keeps only its lines.
+//
+// The lines are drawn on a canvas once per layer and head selection, and hovering only fades that
+// canvas and draws the token's own lines on a second one above it (as BertViz changes opacity
+// rather than rebuilding): with 12 heads and 128 tokens there are tens of thousands of lines,
+// which as SVG elements blocked the page for a second on every change.
 
-import { useMemo, useState } from 'react';
-import type { BertOutput } from '../../../models/types';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { FullBertOutput, NdArray } from '../../../models/types';
+import { headOf } from '../../../analysis/ndarray';
 import { headColor } from '../../common/colors';
 import { restrict } from '../attentionData';
-import { headOf } from '../../../analysis/ndarray';
 
 const ROW = 22;
 const WIDTH = 420;
@@ -14,54 +19,98 @@ const LEFT_X = 150;
 const RIGHT_X = 270;
 /** Lines fainter than this are invisible anyway; skipping them keeps long inputs fast. */
 const MIN_WEIGHT = 0.01;
+/** Opacities are rounded to this many levels so that lines of one level are stroked together. */
+const LEVELS = 32;
 
 type Focus = { side: 'from' | 'to'; index: number } | null;
 
 interface Props {
-  output: BertOutput;
+  output: FullBertOutput;
   layer: number;
   hideSpecial: boolean;
 }
 
+/**
+ * Strokes the lines of `heads` whose weight passes the threshold, `only` restricting them to one
+ * token's; returns how many were drawn.
+ */
+function drawLines(
+  canvas: HTMLCanvasElement,
+  matrices: NdArray[],
+  heads: number[],
+  opacityScale: number,
+  only: Focus,
+): number {
+  const context = canvas.getContext('2d');
+  if (!context) return 0;
+  const ratio = window.devicePixelRatio || 1;
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
+  context.clearRect(0, 0, canvas.width, canvas.height);
+  context.lineWidth = 2;
+  let drawn = 0;
+  for (const h of heads) {
+    const m = matrices[h].data;
+    const n = matrices[h].shape[0];
+    const paths = Array.from({ length: LEVELS + 1 }, () => new Path2D());
+    for (let i = 0; i < n; i++) {
+      if (only?.side === 'from' && only.index !== i) continue;
+      for (let j = 0; j < n; j++) {
+        if (only?.side === 'to' && only.index !== j) continue;
+        const w = m[i * n + j];
+        if (w < MIN_WEIGHT) continue;
+        const level = Math.max(1, Math.round(Math.min(1, w * opacityScale) * LEVELS));
+        paths[level].moveTo(LEFT_X + 6, ROW * (i + 1));
+        paths[level].lineTo(RIGHT_X - 6, ROW * (j + 1));
+        drawn++;
+      }
+    }
+    context.strokeStyle = headColor(h, matrices.length);
+    paths.forEach((path, level) => {
+      if (level === 0) return;
+      context.globalAlpha = level / LEVELS;
+      context.stroke(path);
+    });
+  }
+  context.globalAlpha = 1;
+  return drawn;
+}
+
 export function HeadView({ output, layer, hideSpecial }: Props) {
   const heads = output.attentions[layer].shape[0];
-  const [selected, setSelected] = useState<boolean[]>(() => Array(heads).fill(true));
+  const [selected, setSelected] = useState<boolean[]>(() => new Array<boolean>(heads).fill(true));
   const [focus, setFocus] = useState<Focus>(null);
   const shown = useMemo(
     () => Array.from({ length: heads }, (_, h) => restrict(output, headOf(output.attentions[layer], h), hideSpecial)),
     [output, layer, heads, hideSpecial],
   );
+  const matrices = useMemo(() => shown.map((s) => s.matrix), [shown]);
   const { labels } = shown[0];
   const n = labels.length;
+  const height = ROW * (n + 1);
   const isOn = (h: number) => selected[h] ?? true;
   const activeHeads = Array.from({ length: heads }, (_, h) => h).filter(isOn);
-  // With several heads drawn over each other, each is fainter so their sum stays readable.
-  const opacityScale = 1 / Math.sqrt(Math.max(activeHeads.length, 1));
+  const activeKey = activeHeads.join(',');
+  const base = useRef<HTMLCanvasElement>(null);
+  const overlay = useRef<HTMLCanvasElement>(null);
+  const [counts, setCounts] = useState({ base: 0, focus: 0 });
 
-  const lines = [];
-  for (const h of activeHeads) {
-    const m = shown[h].matrix.data;
-    for (let i = 0; i < n; i++) {
-      if (focus?.side === 'from' && focus.index !== i) continue;
-      for (let j = 0; j < n; j++) {
-        if (focus?.side === 'to' && focus.index !== j) continue;
-        const w = m[i * n + j];
-        if (w < MIN_WEIGHT) continue;
-        lines.push(
-          <line
-            key={`${h}-${i}-${j}`}
-            x1={LEFT_X + 6}
-            y1={ROW * (i + 1)}
-            x2={RIGHT_X - 6}
-            y2={ROW * (j + 1)}
-            stroke={headColor(h, heads)}
-            strokeOpacity={Math.min(1, w * (focus ? 1 : opacityScale))}
-            strokeWidth={2}
-          />,
-        );
-      }
-    }
-  }
+  // With several heads drawn over each other, each is fainter so their sum stays readable.
+  useEffect(() => {
+    if (!base.current) return;
+    const on = activeKey ? activeKey.split(',').map(Number) : [];
+    const drawn = drawLines(base.current, matrices, on, 1 / Math.sqrt(Math.max(on.length, 1)), null);
+    setCounts((c) => ({ ...c, base: drawn }));
+  }, [matrices, activeKey, height]);
+
+  useEffect(() => {
+    if (!overlay.current) return;
+    const on = activeKey ? activeKey.split(',').map(Number) : [];
+    const drawn = focus ? drawLines(overlay.current, matrices, on, 1, focus) : drawLines(overlay.current, matrices, [], 1, null);
+    setCounts((c) => ({ ...c, focus: drawn }));
+  }, [matrices, activeKey, focus, height]);
+
+  const ratio = typeof window === 'undefined' ? 1 : window.devicePixelRatio || 1;
+  const canvasProps = { width: WIDTH * ratio, height: height * ratio, style: { width: WIDTH, height } };
 
   const tokenLabel = (side: 'from' | 'to', index: number) => (
     <text
@@ -98,11 +147,23 @@ export function HeadView({ output, layer, hideSpecial }: Props) {
           </label>
         ))}
       </fieldset>
-      <svg width={WIDTH} height={ROW * (n + 1)} viewBox={`0 0 ${WIDTH} ${ROW * (n + 1)}`} role="img" aria-label={`Head view of layer ${layer + 1}`} data-testid="head-view">
-        {lines}
-        {labels.map((_, i) => tokenLabel('from', i))}
-        {labels.map((_, j) => tokenLabel('to', j))}
-      </svg>
+      <div className="head-view-scroll">
+        <div
+          className="head-view-stack"
+          style={{ width: WIDTH, height }}
+          role="group"
+          aria-label={`Head view of layer ${layer + 1}`}
+          data-testid="head-view"
+          data-lines={focus ? counts.focus : counts.base}
+        >
+          <canvas ref={base} {...canvasProps} className={focus ? 'faded' : undefined} />
+          <canvas ref={overlay} {...canvasProps} />
+          <svg width={WIDTH} height={height} viewBox={`0 0 ${WIDTH} ${height}`}>
+            {labels.map((_, i) => tokenLabel('from', i))}
+            {labels.map((_, j) => tokenLabel('to', j))}
+          </svg>
+        </div>
+      </div>
     </div>
   );
 }

@@ -2,9 +2,9 @@
 // patterns such as "attend to the previous token" or "attend to [SEP]". Clicking one opens it.
 
 import { useEffect, useMemo, useRef } from 'react';
-import type { BertOutput, NdArray } from '../../../models/types';
-import type { AttentionOptions } from '../../../stores/textStore';
-import { sequentialColor } from '../../common/colors';
+import type { FullBertOutput, NdArray } from '../../../models/types';
+import type { AttentionOptions } from '../../../stores';
+import { rowScaledRgba } from '../../common/colors';
 import { restrict } from '../attentionData';
 import { headOf } from '../../../analysis/ndarray';
 
@@ -14,23 +14,14 @@ function Thumbnail({ matrix }: { matrix: NdArray }) {
   useEffect(() => {
     const context = ref.current?.getContext('2d');
     if (!context) return;
-    const image = context.createImageData(n, n);
     // Each row scaled to its own maximum, as the full-size views do not: thumbnails are for shape.
-    for (let i = 0; i < n; i++) {
-      let max = 0;
-      for (let j = 0; j < n; j++) max = Math.max(max, matrix.data[i * n + j]);
-      for (let j = 0; j < n; j++) {
-        const [r, g, b] = sequentialColor(max > 0 ? matrix.data[i * n + j] / max : 0);
-        image.data.set([r, g, b, 255], 4 * (i * n + j));
-      }
-    }
-    context.putImageData(image, 0, 0);
+    context.putImageData(new ImageData(rowScaledRgba(matrix.data, n, n), n, n), 0, 0);
   }, [matrix, n]);
   return <canvas ref={ref} width={n} height={n} className="thumbnail" />;
 }
 
 interface Props {
-  output: BertOutput;
+  output: FullBertOutput;
   hideSpecial: boolean;
   onOpen: (patch: Partial<AttentionOptions>) => void;
 }

@@ -3,18 +3,18 @@
 
 import { cosineSimilarityToRow } from '../../../analysis/similarity';
 import { rowOf } from '../../../analysis/ndarray';
-import type { BertOutput, NdArray } from '../../../models/types';
+import type { FullBertOutput, NdArray } from '../../../models/types';
 import { norm } from './vectorMath';
 
 /** [layers + 1, hidden]: the [CLS] row of every hidden state. */
-export function clsRows(output: BertOutput): NdArray {
+export function clsRows(output: FullBertOutput): NdArray {
   const hidden = output.hidden_states[0].shape[1];
   const data = new Float32Array(output.hidden_states.length * hidden);
   output.hidden_states.forEach((h, l) => data.set(rowOf(h, 0), l * hidden));
   return { shape: [output.hidden_states.length, hidden], data };
 }
 
-export function ClsTrajectory({ output }: { output: BertOutput }) {
+export function ClsTrajectory({ output }: { output: FullBertOutput }) {
   const rows = clsRows(output);
   const last = rows.shape[0] - 1;
   const toFinal = cosineSimilarityToRow(rows, last);

@@ -3,9 +3,9 @@
 // neighbours end up similar, training discovered order.
 
 import { useId, useMemo } from 'react';
-import { cosineSimilarityMatrix } from '../../../analysis/similarity';
 import type { NdArray } from '../../../models/types';
-import { useTextStore } from '../../../stores/textStore';
+import { useTextStore } from '../../../stores';
+import { useAnalysis } from '../../../stores/analysis';
 import { Heatmap } from '../../common/Heatmap';
 
 const PLOT_W = 480;
@@ -39,7 +39,11 @@ export function PositionSimilarity({ positionEmbeddings }: { positionEmbeddings:
   const focus = useTextStore((s) => s.positionFocus);
   const onFocus = useTextStore((s) => s.setPositionFocus);
   const id = useId();
-  const similarity = useMemo(() => cosineSimilarityMatrix(positionEmbeddings), [positionEmbeddings]);
+  const args = useMemo(() => ({ vectors: positionEmbeddings }), [positionEmbeddings]);
+  const { value, input, error } = useAnalysis('cosineSimilarity', args);
+  const similarity = input === args ? value : null;
+  if (error) return <p role="alert" className="error-box">Could not compare the position embeddings: {error}</p>;
+  if (!similarity) return <p className="explain">Comparing the position embeddings…</p>;
   const n = similarity.shape[0];
   const at = Math.min(focus, n - 1);
   return (
