@@ -18,8 +18,9 @@ distance per layer and head over the first 200 test images (src/analysis/attenti
 definition), both in input pixels.
 
 Writes public/models/mini-cnn/inductive_bias.json and data_size_sweep.png. Runs are resumable: a
-finished run leaves work/sweep/<arch>-<size>/result.json and is skipped, an interrupted one resumes
-from its checkpoint. Several single-thread processes can share the work (--arch, --sizes), then --report:
+finished run leaves work/sweep/<images>/<arch>-<size>/result.json and is skipped, an interrupted one
+resumes from its checkpoint. (Runs finished before budgets had folders, in work/sweep/<arch>-<size>,
+count for the budget they trained on.) Several single-thread processes can share the work (--arch, --sizes), then --report:
 
     /usr/bin/python3 scripts/train/inductive_bias.py --arch cnn &
     /usr/bin/python3 scripts/train/inductive_bias.py --arch vit --sizes 1000,5000 &
@@ -67,17 +68,38 @@ def parse_args():
     return p.parse_args()
 
 
-def run_dir(args, arch, size, budget=None):
-    return os.path.join(args.work, str(budget or args.sweep_images), f"{arch}-{size}")
+def run_dir(args, arch, size):
+    return os.path.join(args.work, str(args.sweep_images), f"{arch}-{size}")
+
+
+def finished_runs(work):
+    """{(budget, arch name, size): result} of every finished run under work: work/<budget>/<arch>-<size>, and the flat
+    work/<arch>-<size> of sweeps run before each budget had its folder, whose budget is the images they trained on."""
+    found = {}
+    budgets = [b for b in os.listdir(work) if b.isdigit()] if os.path.isdir(work) else []
+    for folder in [work] + [os.path.join(work, b) for b in budgets]:
+        for arch in TRAINERS:
+            for size in SIZES:
+                path = os.path.join(folder, f"{arch}-{size}", "result.json")
+                if not os.path.exists(path):
+                    continue
+                with open(path) as f:
+                    result = json.load(f)
+                budget = int(os.path.basename(folder)) if folder != work else result["train_images_seen"]
+                key = (budget, NAMES[arch], size)
+                if key in found:
+                    raise SystemExit(f"two finished runs of {key[1]} on {size} images at budget {budget}: {found[key][0]} and {path}")
+                found[key] = (path, result)
+    return {key: result for key, (_, result) in found.items()}
 
 
 def sweep_run(args, arch, size, train_data, test_data):
     """Train one architecture on one subset (or resume it); returns its result dict."""
+    done = finished_runs(args.work).get((args.sweep_images, NAMES[arch], size))
+    if done:
+        return done
     out = run_dir(args, arch, size)
     result_path = os.path.join(out, "result.json")
-    if os.path.exists(result_path):
-        with open(result_path) as f:
-            return json.load(f)
     trainer = TRAINERS[arch]
     # The shipped recipe (each trainer's defaults), on an image budget, evaluated only at the end.
     run_args = trainer.parse_args(["--train-images", str(args.sweep_images), "--out", out, "--threads", str(args.threads),
@@ -209,16 +231,10 @@ def vit_attention_distance(model_dir, images):
 
 
 def report(args):
-    budgets = sorted(int(b) for b in os.listdir(args.work) if b.isdigit())
+    runs = finished_runs(args.work)
     sweeps = []
-    for budget in budgets:
-        results = {NAMES[a]: [] for a in TRAINERS}
-        for arch in TRAINERS:
-            for size in SIZES:
-                path = os.path.join(run_dir(args, arch, size, budget), "result.json")
-                if os.path.exists(path):
-                    with open(path) as f:
-                        results[NAMES[arch]].append(json.load(f))
+    for budget in sorted({b for b, _, _ in runs}):
+        results = {name: [runs[budget, name, size] for size in SIZES if (budget, name, size) in runs] for name in NAMES.values()}
         sweeps.append({"train_images_per_run": budget, "steps_per_run": budget // 128,
                        "epochs_per_run": {str(s): round(budget / s, 2) for s in SIZES}, "runs": results})
     costs = measure_costs(args)
