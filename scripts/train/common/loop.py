@@ -88,6 +88,14 @@ def frame_points(frames, first=0.002):
     return [first * (1 / first) ** (i / (inner - 1)) for i in range(inner)] if inner > 1 else [1.0] * inner
 
 
+def drop_log_rows_after(log_path, step):
+    """Removes the rows a stopped run logged after its last checkpoint: the resumed run replays those steps."""
+    with open(log_path, newline="") as f:
+        header, *rows = list(csv.reader(f))
+    with open(log_path, "w", newline="") as f:
+        csv.writer(f).writerows([header] + [r for r in rows if int(r[0]) <= step])
+
+
 def train(model, optimizer, args, config_dict, train_data, test_data, extra_eval=None):
     """Train `model` in place per `args`; returns the final state (step, images, elapsed, ...).
 
@@ -115,6 +123,7 @@ def train(model, optimizer, args, config_dict, train_data, test_data, extra_eval
         optimizer.load_state_dict(ckpt["optimizer"])
         aug_gen.set_state(ckpt["aug_rng"])
         state = ckpt["state"]
+        drop_log_rows_after(log_path, state["step"])
         print(f"resumed at step {state['step']}, {state['elapsed'] / 60:.1f} min", flush=True)
     else:
         with open(log_path, "w", newline="") as f:
