@@ -26,6 +26,7 @@ count for the budget they trained on.) Several single-thread processes can share
     /usr/bin/python3 -m scripts.train.inductive_bias --arch vit --sizes 1000,5000 &
     /usr/bin/python3 -m scripts.train.inductive_bias --arch vit --sizes 20000,60000
     /usr/bin/python3 -m scripts.train.inductive_bias --report
+    /usr/bin/python3 -m scripts.train.inductive_bias --report --sweep-only   # new runs only; costs kept
 """
 
 import argparse
@@ -58,6 +59,9 @@ def parse_args():
     p.add_argument("--arch", choices=["vit", "cnn", "both"], default="both", help="which sweep runs to do")
     p.add_argument("--sizes", default=",".join(map(str, SIZES)), help="which subset sizes to train (comma-separated)")
     p.add_argument("--report", action="store_true", help="only measure the costs and write the results of finished runs")
+    p.add_argument("--sweep-only", action="store_true",
+                   help="with --report: rewrite only the data-size sweep (and its figure) of the existing "
+                        "inductive_bias.json, keeping its cost and locality sections as last measured")
     p.add_argument("--sweep-images", type=int, default=20480, help="training images per run, every size alike")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--work", default=os.path.join(HERE, "work", "sweep"))
@@ -235,23 +239,39 @@ def report(args):
         results = {name: [runs[budget, name, size] for size in SIZES if (budget, name, size) in runs] for name in NAMES.values()}
         sweeps.append({"train_images_per_run": budget, "steps_per_run": budget // 128,
                        "epochs_per_run": {str(s): round(budget / s, 2) for s in SIZES}, "runs": results})
+    data_size = {
+        "rule": "within one sweep every run trains on the same number of images (train_images_per_run: the same "
+                "number of optimizer steps at batch 128, so the same compute for every subset size), as repeated "
+                "epochs of its subset in a new order each, with the shipped models' recipe (AdamW 1e-3, warmup "
+                "5 %, cosine to zero over the run, label smoothing 0.1, +-4 px shifts and flips, seed 0); test "
+                "accuracy on all 10,000 test images. The sweeps differ only in that budget.",
+        "subsets": f"class-balanced (size/10 per class), nested, fixed by seed {SUBSET_SEED} "
+                   "(common/fashion_mnist.py balanced_subset)",
+        "sizes": SIZES,
+        "sweeps": sweeps,
+    }
+    out_path = os.path.join(args.out_dir, "inductive_bias.json")
+    if args.sweep_only:
+        with open(out_path) as f:
+            summary = {**json.load(f), "data_size_sweep": data_size}
+    else:
+        summary = measured_summary(args, data_size)
+    write_json(out_path, summary)
+    data_size_sweep(sweeps, SIZES).save(os.path.join(args.out_dir, "data_size_sweep.png"))
+    for sweep in sweeps:
+        for name, runs in sweep["runs"].items():
+            print(sweep["train_images_per_run"], name, [(r["train_size"], r["test_accuracy"]) for r in runs])
+
+
+def measured_summary(args, data_size):
+    """The whole file: the sweep results, and the costs and locality, measured now."""
     costs = measure_costs(args)
     cnn_config = cnn_train.build(cnn_train.parse_args([]))[2]
     vit_distance = vit_attention_distance("public/models/mini-vit", load_split("t10k")[0][:200])
-    summary = {
+    return {
         "description": "mini-ViT vs mini-CNN on Fashion-MNIST: test accuracy against training-set size at equal "
                        "compute, and the cost of one forward pass. Written by scripts/train/inductive_bias.py.",
-        "data_size_sweep": {
-            "rule": "within one sweep every run trains on the same number of images (train_images_per_run: the same "
-                    "number of optimizer steps at batch 128, so the same compute for every subset size), as repeated "
-                    "epochs of its subset in a new order each, with the shipped models' recipe (AdamW 1e-3, warmup "
-                    "5 %, cosine to zero over the run, label smoothing 0.1, +-4 px shifts and flips, seed 0); test "
-                    "accuracy on all 10,000 test images. The sweeps differ only in that budget.",
-            "subsets": f"class-balanced (size/10 per class), nested, fixed by seed {SUBSET_SEED} "
-                       "(common/fashion_mnist.py balanced_subset)",
-            "sizes": SIZES,
-            "sweeps": sweeps,
-        },
+        "data_size_sweep": data_size,
         "cost": {
             "note": "MACs: multiply-accumulates of the convolutions and matrix products of one 28x28 image (normalisation, "
                     "softmax, activations and pooling not counted); FLOPs = 2 x MACs, equal to what torch.profiler "
@@ -271,11 +291,6 @@ def report(args):
                          "mean_attention_distance_px_by_layer": [round(sum(h) / len(h), 3) for h in vit_distance]},
         },
     }
-    write_json(os.path.join(args.out_dir, "inductive_bias.json"), summary)
-    data_size_sweep(sweeps, SIZES).save(os.path.join(args.out_dir, "data_size_sweep.png"))
-    for sweep in sweeps:
-        for name, runs in sweep["runs"].items():
-            print(sweep["train_images_per_run"], name, [(r["train_size"], r["test_accuracy"]) for r in runs])
 
 
 def main():
