@@ -8,8 +8,11 @@ import base64
 import csv
 import json
 import os
+import platform
 import shutil
 
+import numpy as np
+import PIL
 import torch
 import torch.nn.functional as F
 
@@ -126,5 +129,7 @@ def write_heldout_fixture(path, model_dir, test_x, test_y, logits, n, extra=None
         "top1": pred[:n].tolist(),
         "logits": [[round(v, 6) for v in row] for row in logits[:n].tolist()],
         "subset_accuracy": (pred[:n] == test_y[:n]).sum().item() / n,
+        "generator": {"python": platform.python_version(), "torch": torch.__version__, "numpy": np.__version__,
+                      "Pillow": PIL.__version__},
         **(extra or {}),
     })
