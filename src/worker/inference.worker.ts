@@ -74,7 +74,7 @@ async function switchBackend(choice: BackendChoice, failed: string[] = []): Prom
 
 function sourceOf(spec: ModelSourceSpec) {
   if (spec.type === 'files') return fromFiles(spec.files);
-  return fromUrl(spec.baseUrl, spec.cache ? { fetch: cachedFetch } : {});
+  return fromUrl(spec.baseUrl, { ...(spec.cache && { fetch: cachedFetch }), ...(spec.files && { files: spec.files }) });
 }
 
 /** Progress messages at most every 50 ms per file (and always the last one), not per network chunk. */
@@ -89,11 +89,21 @@ function throttledProgress(id: number): (p: LoadProgress) => void {
 }
 
 async function load(spec: ModelSourceSpec, onProgress?: (p: LoadProgress) => void): Promise<ModelLoaded> {
-  await ensureBackend();
+  const { name: backendName } = await ensureBackend();
   const model = await loadModel(sourceOf(spec), { onProgress });
   if (model.kind === 'cnn') {
     model.dispose();
     throw new ModelError('unsupported', `${spec.name} is a mini-CNN; the app does not show CNNs yet (the CLI runs it).`);
+  }
+  // WASM packs, and WebGL uploads, each weight on first use: do it while the model is loading, not
+  // in the user's first run. The CPU backend has nothing to prepare.
+  if (backendName !== 'cpu') {
+    try {
+      await model.warmUp();
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
   }
   const slot = model.kind;
   // The previous model is only dropped once the new one is ready, so a failed load loses nothing.

@@ -76,6 +76,8 @@ export interface CnnModel {
   checkImageSize: (width: number, height: number, fileName?: string) => void;
   run(image: RgbaImage, opts?: { topK?: number }): Promise<CnnOutput>;
   runPixels(pixel_values: NdArray, opts?: { topK?: number }): Promise<CnnOutput>;
+  /** A throwaway forward at the trained size that touches every weight (see VitModel.warmUp). */
+  warmUp(): Promise<void>;
   dispose(): void;
 }
 
@@ -86,7 +88,7 @@ export function createCnnModel(sd: StateDict, cfg: CnnConfig, processor: ViTImag
     featureMapShapes(cfg, processor.size.height, processor.size.width, 'preprocessor_config.json: the processed image');
   }
   const weights = sd.load(() => loadCnnWeights(sd, cfg));
-  const { do_rescale, rescale_factor, do_normalize, image_mean, image_std } = processor.config;
+  const { do_resize, size, do_center_crop, crop_size, do_rescale, rescale_factor, do_normalize, image_mean, image_std } = processor.config;
   const info: CnnModelInfo = {
     kind: 'cnn',
     weights_file: sd.fileName,
@@ -95,7 +97,15 @@ export function createCnnModel(sd: StateDict, cfg: CnnConfig, processor: ViTImag
     num_parameters: [...weights.convolutions.flatMap((c) => (c ? [c.filter, c.bias] : [])), weights.classifier.weight, weights.classifier.bias!]
       .reduce((n, t) => n + t.size, 0),
     warnings: sd.warnings,
-    preprocessing: { do_rescale, rescale_factor, do_normalize, image_mean, image_std },
+    preprocessing: {
+      resize: do_resize ? { ...size } : null,
+      center_crop: do_center_crop && crop_size ? { ...crop_size } : null,
+      do_rescale,
+      rescale_factor,
+      do_normalize,
+      image_mean,
+      image_std,
+    },
   };
   let disposed = false;
 
@@ -145,6 +155,10 @@ export function createCnnModel(sd: StateDict, cfg: CnnConfig, processor: ViTImag
       return execute(pixels, image, opts.topK ?? 5, performance.now() - start);
     },
     runPixels: (pixel_values, opts = {}) => execute(pixel_values, null, opts.topK ?? 5, 0),
+    async warmUp() {
+      const [height, width] = cfg.image_size;
+      await execute({ shape: [cfg.num_channels, height, width], data: new Float32Array(cfg.num_channels * height * width) }, null, 1, 0);
+    },
     dispose() {
       disposed = true;
       sd.dispose();

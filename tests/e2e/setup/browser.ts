@@ -1,6 +1,6 @@
 // Chromium (or Google Chrome) for the browser tests, found by scripts/chromium.mjs and driven by
-// playwright-core. WebGL runs on SwiftShader, so the WebGL backend is really exercised, just on a
-// software GPU.
+// playwright-core. WebGL and WebGPU run on SwiftShader, so the GPU backends are really exercised,
+// just on a software GPU (WebGPU's adapter is then a fallback one, which the auto-choice passes over).
 
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { findChromium } from '../../../scripts/chromium.mjs';
@@ -14,6 +14,7 @@ const FLAGS = [
   '--disable-quic',
   '--use-angle=swiftshader',
   '--enable-unsafe-swiftshader',
+  '--enable-unsafe-webgpu',
 ];
 
 export function launchChromium(): Promise<Browser> {
@@ -31,9 +32,23 @@ export interface WatchedPage {
  * checkpoint files (tokenizer.json, …) are expected and answered by the UI, so "Failed to load
  * resource" network messages are not counted: the tests assert the UI's reaction instead.
  */
-export async function watchedPage(browser: Browser, viewport = { width: 1280, height: 900 }, locale = 'en-US'): Promise<WatchedPage> {
-  // The browser's language picks the UI language; tests choose it rather than inherit the machine's.
-  const page = await browser.newPage({ viewport, locale });
+export async function watchedPage(
+  browser: Browser,
+  viewport = { width: 1280, height: 900 },
+  {
+    locale = 'en-US',
+    serviceWorkers = 'block',
+  }: {
+    /** The browser's language, which picks the UI language; tests choose it rather than inherit the machine's. */
+    locale?: string;
+    /**
+     * The app's service worker precaches it (and its models) for offline use, and would answer the
+     * requests tests stub with page.route(); only the offline tests let it run.
+     */
+    serviceWorkers?: 'allow' | 'block';
+  } = {},
+): Promise<WatchedPage> {
+  const page = await browser.newPage({ viewport, locale, serviceWorkers });
   const errors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
