@@ -91,6 +91,10 @@ function throttledProgress(id: number): (p: LoadProgress) => void {
 async function load(spec: ModelSourceSpec, onProgress?: (p: LoadProgress) => void): Promise<ModelLoaded> {
   const { name: backendName } = await ensureBackend();
   const model = await loadModel(sourceOf(spec), { onProgress });
+  if (model.kind === 'cnn') {
+    model.dispose();
+    throw new ModelError('unsupported', `${spec.name} is a mini-CNN; the app does not show CNNs yet (the CLI runs it).`);
+  }
   // WASM packs, and WebGL uploads, each weight on first use: do it while the model is loading, not
   // in the user's first run. The CPU backend has nothing to prepare.
   if (backendName !== 'cpu') {
