@@ -3,7 +3,7 @@ uint8 tensors (train_images [n, 28, 28], train_labels [n], test_images, test_lab
 src/models/vit/training_vit.ts. The first N images of each split, as Debian's
 dataset-fashion-mnist ships them.
 
-    python3 scripts/train/vit/make_live_dataset.py --train 5000 --test 1000 \
+    python3 -m scripts.train.vit.make_live_dataset --train 5000 --test 1000 \
         --out public/labs/fashion-mnist-live.safetensors
 """
 
