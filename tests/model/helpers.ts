@@ -73,7 +73,7 @@ export function rows(a: NdArray, start: number, end: number): NdArray {
   return { shape: [end - start, width], data: a.data.slice(start * width, end * width) };
 }
 
-type Dtype = 'F32' | 'F16' | 'BF16' | 'I64';
+type Dtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32';
 export interface RawTensor {
   dtype: Dtype;
   shape: number[];

@@ -9,7 +9,7 @@ import { bertConfig } from '../../src/models/bert/configuration_bert';
 import { bertForward, loadBertWeights } from '../../src/models/bert/modeling_bert';
 import { initNodeBackend, type NodeBackend } from '../../src/models/backend_node';
 import { JsonFields } from '../../src/models/checkpoint/json';
-import { parseSafetensors } from '../../src/models/checkpoint/safetensors';
+import { parseSafetensors, weightsOf } from '../../src/models/checkpoint/safetensors';
 import { fromFolder } from '../../src/models/checkpoint/source_node';
 import { StateDict } from '../../src/models/checkpoint/weights';
 import { loadModel, type Model } from '../../src/models';
@@ -101,8 +101,9 @@ describe.each(BACKENDS)('parity with PyTorch on %s', (backend) => {
 
     it.runIf(fx.hasExpected('case0.prediction_logits'))('matches the MLM logits at every position', async () => {
       const cfg = bertConfig(JsonFields.parse(readFileSync(join(fx.dir, 'config.json'), 'utf8'), 'config.json'));
-      const sd = new StateDict(parseSafetensors(new Uint8Array(readFileSync(join(fx.dir, 'model.safetensors')))), 'bert');
-      const weights = sd.load(() => loadBertWeights(sd, cfg));
+      const file = parseSafetensors(new Uint8Array(readFileSync(join(fx.dir, 'model.safetensors'))));
+      const sd = new StateDict(weightsOf(file.tensors, 'model.safetensors'), 'bert');
+      const weights = await sd.load(() => loadBertWeights(sd, cfg));
       try {
         for (const [i, c] of fx.cases.entries()) {
           const ids = c.input_ids as number[];

@@ -190,7 +190,7 @@ export async function createBertModel(sd: StateDict, cfg: BertConfig, tokenizer:
   if (tokenizer.vocabSize !== cfg.vocab_size) {
     sd.warnings.push(`The tokenizer has ${tokenizer.vocabSize} tokens but config.json says vocab_size=${cfg.vocab_size}.`);
   }
-  const weights = sd.load(() => loadBertWeights(sd, cfg));
+  const weights = await sd.load(() => loadBertWeights(sd, cfg));
   const [positionEmbeddings] = await readAll([weights.positionEmbeddings]);
   const info: BertModelInfo = {
     kind: 'bert',

@@ -251,7 +251,7 @@ export async function createVitModel(sd: StateDict, cfg: VitConfig, processor: V
     const { height, width } = processor.size;
     checkedPatchGrid(cfg, height, width, 'preprocessor_config.json: the processed image', 'Lower "size" or "crop_size".');
   }
-  const weights = sd.load(() => loadVitWeights(sd, cfg));
+  const weights = await sd.load(() => loadVitWeights(sd, cfg));
   const [positionEmbeddings] = await readAll([weights.positionEmbeddings]);
   const info: VitModelInfo = {
     kind: 'vit',
