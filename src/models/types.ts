@@ -169,6 +169,12 @@ export interface BertModelInfo extends ModelInfoBase {
   config: BertConfig;
   /** Which optional heads the checkpoint provides. */
   heads: { mlm: boolean; nsp: boolean; pooler: boolean };
+  /**
+   * Longest input a run takes, in tokens, and the setting it comes from: the smaller of
+   * tokenizer_config.json's model_max_length and config.json's max_position_embeddings, where
+   * Hugging Face truncates too. Longer inputs are cut (BertEncoding.truncated says by how much).
+   */
+  max_length: { tokens: number; from: 'model_max_length' | 'max_position_embeddings' };
 }
 
 /** Static facts about a loaded ViT that the UI shows without running it. */

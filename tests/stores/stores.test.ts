@@ -25,6 +25,7 @@ const bertInfo = (layers: number): BertModelInfo => ({
   },
   position_embeddings: nd([8, 4]),
   heads: { mlm: true, nsp: true, pooler: true },
+  max_length: { tokens: 8, from: 'max_position_embeddings' },
   warnings: [],
 });
 

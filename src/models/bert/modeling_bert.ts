@@ -192,12 +192,16 @@ export async function createBertModel(sd: StateDict, cfg: BertConfig, tokenizer:
   }
   const weights = await sd.load(() => loadBertWeights(sd, cfg));
   const [positionEmbeddings] = await readAll([weights.positionEmbeddings]);
+  const fromTokenizer = tokenizer.maxLength !== null && tokenizer.maxLength < cfg.max_position_embeddings;
   const info: BertModelInfo = {
     kind: 'bert',
     weights_file: sd.fileName,
     config: cfg,
     position_embeddings: positionEmbeddings,
     heads: { mlm: weights.mlm !== null, nsp: weights.nsp !== null, pooler: weights.pooler !== null },
+    max_length: fromTokenizer
+      ? { tokens: tokenizer.maxLength!, from: 'model_max_length' }
+      : { tokens: cfg.max_position_embeddings, from: 'max_position_embeddings' },
     warnings: sd.warnings,
   };
   let disposed = false;
@@ -264,7 +268,7 @@ export async function createBertModel(sd: StateDict, cfg: BertConfig, tokenizer:
 
   async function run(textA: string, textB: string | null = null, opts: RunOptions = {}) {
     const start = performance.now();
-    const encoding = tokenizer.encode(textA, textB, cfg.max_position_embeddings);
+    const encoding = tokenizer.encode(textA, textB, info.max_length.tokens);
     validate(encoding.input_ids, encoding.token_type_ids);
     const output = await execute(encoding, opts, performance.now() - start);
     return opts.outputs ? output : full(output);

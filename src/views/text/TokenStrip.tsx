@@ -4,12 +4,13 @@
 import { useState } from 'react';
 import type { BertEncoding } from '../../models/types';
 import { MASK } from '../../stores/masking';
-import { useTextStore } from '../../stores';
+import { useAppStore, useTextStore } from '../../stores';
 
 const SEGMENT_CLASS = ['seg-a', 'seg-b'];
 
 export function TokenStrip({ encoding }: { encoding: BertEncoding }) {
   const maskToken = useTextStore((s) => s.maskToken);
+  const maxLength = useAppStore((s) => s.slots.bert.current?.info.max_length);
   const [wholeWord, setWholeWord] = useState(false);
   return (
     <div className="token-strip-wrap">
@@ -47,7 +48,8 @@ export function TokenStrip({ encoding }: { encoding: BertEncoding }) {
       </ol>
       {encoding.truncated > 0 && (
         <p role="status" className="warning">
-          {encoding.truncated} tokens were cut off to fit the model&apos;s maximum length.
+          {encoding.truncated} tokens were cut off to fit the model&apos;s maximum length
+          {maxLength && ` of ${maxLength.tokens} tokens (${maxLength.from})`}.
         </p>
       )}
       <p className="legend">
