@@ -51,6 +51,7 @@ interface TextJson {
   input_ids: number[];
   token_type_ids: number[];
   truncated: number;
+  max_length: { tokens: number; from: string };
   attentions: unknown[];
   last_hidden_state: unknown;
   pooler_output: number[];
