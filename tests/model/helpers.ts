@@ -113,7 +113,7 @@ export function f32(values: number[]): Uint8Array {
 export function readCheckpointTensors(dir: string): Record<string, RawTensor> {
   const { tensors } = parseSafetensors(new Uint8Array(readFileSync(join(dir, 'model.safetensors'))));
   const out: Record<string, RawTensor> = {};
-  for (const [name, t] of tensors) out[name] = { dtype: t.dtype as Dtype, shape: t.shape, bytes: t.bytes.slice() };
+  for (const [name, t] of tensors) out[name] = { dtype: t.dtype, shape: t.shape, bytes: t.bytes.slice() };
   return out;
 }
 

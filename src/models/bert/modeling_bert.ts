@@ -200,7 +200,7 @@ export async function createBertModel(sd: StateDict, cfg: BertConfig, tokenizer:
     position_embeddings: positionEmbeddings,
     heads: { mlm: weights.mlm !== null, nsp: weights.nsp !== null, pooler: weights.pooler !== null },
     max_length: fromTokenizer
-      ? { tokens: tokenizer.maxLength!, from: 'model_max_length' }
+      ? { tokens: tokenizer.maxLength, from: 'model_max_length' }
       : { tokens: cfg.max_position_embeddings, from: 'max_position_embeddings' },
     warnings: sd.warnings,
   };

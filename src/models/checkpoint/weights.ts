@@ -232,7 +232,7 @@ export class StateDict {
     const stacked = tf.stack(flags);
     let finite: Uint8Array | Int32Array | Float32Array;
     try {
-      finite = (await stacked.data()) as Uint8Array;
+      finite = (await stacked.data());
     } finally {
       tf.dispose([...flags, stacked]);
     }
