@@ -230,9 +230,9 @@ export class StateDict {
     // Tensor by tensor, so that no more than one tensor's worth of flags exists at a time.
     const flags = names.map((name) => tf.tidy(() => tf.all(tf.isFinite(this.uploaded.get(name)!))));
     const stacked = tf.stack(flags);
-    let finite: Uint8Array | Int32Array | Float32Array;
+    let finite;
     try {
-      finite = (await stacked.data());
+      finite = await stacked.data();
     } finally {
       tf.dispose([...flags, stacked]);
     }
