@@ -1,6 +1,9 @@
 // Hub downloads are kept in Cache Storage, keyed by URL, so a checkpoint is fetched once per
-// browser. Bodies are teed: the loader reads one branch (and reports byte progress) while the
-// cache stores the other, so caching never delays or distorts the progress bar.
+// browser. Bodies are split in two as they arrive: the loader reads one branch (and reports byte
+// progress) while the cache stores the other, so caching never delays or distorts the progress
+// bar. Unlike Response.clone(), whose two branches are fed as fast as the faster one reads, the
+// download here goes at the loader's pace: on a fast network a plain tee would pile up most of a
+// checkpoint in memory while the loader converts and uploads tensors.
 
 import type { CacheInfo } from './protocol';
 
@@ -26,11 +29,47 @@ export async function cachedFetch(input: RequestInfo | URL, init?: RequestInit):
     pendingStores.add(put);
     void put.finally(() => pendingStores.delete(put));
   };
-  if (method === 'GET' && response.ok) store(response.clone());
   // Absent optional files (tokenizer.json, …) are remembered too, or a cached checkpoint could
   // not load offline: the loader asks for them every time.
   if (response.status === 404) store(new Response(null, { status: 404, statusText: 'Not Found' }));
-  return response;
+  if (method !== 'GET' || !response.ok || !response.body) return response;
+  const [forLoader, forCache] = splitAtReadersPace(response.body);
+  const init_ = { status: response.status, statusText: response.statusText, headers: response.headers };
+  store(new Response(forCache, init_));
+  return new Response(forLoader, init_);
+}
+
+/**
+ * Two streams of the same chunks; the source is read only when the first one is. The second
+ * gets each chunk as it passes (the cache writes it to disk at once). If the first is cancelled
+ * before the end, the second fails, so a partial file is never cached.
+ */
+function splitAtReadersPace(body: ReadableStream<Uint8Array>): [ReadableStream<Uint8Array>, ReadableStream<Uint8Array>] {
+  const source = body.getReader();
+  let copy!: ReadableStreamDefaultController<Uint8Array>;
+  const second = new ReadableStream<Uint8Array>({ start: (controller) => void (copy = controller) });
+  const first = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await source.read();
+        if (done) {
+          controller.close();
+          copy.close();
+          return;
+        }
+        controller.enqueue(value);
+        copy.enqueue(value);
+      } catch (e) {
+        copy.error(e);
+        throw e;
+      }
+    },
+    cancel(reason) {
+      copy.error(new Error('the download was stopped'));
+      return source.cancel(reason);
+    },
+  });
+  return [first, second];
 }
 
 export async function cacheInfo(): Promise<CacheInfo> {
