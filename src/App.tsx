@@ -2,21 +2,22 @@
 // workspace, and the workspace itself. The image workspace is a separate chunk, loaded on first visit.
 
 import { lazy, Suspense, useEffect, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore, type Tab } from './stores';
 import { BackendBadge } from './views/common/BackendBadge';
 import { ErrorBoundary } from './views/common/ErrorBoundary';
+import { LanguageSwitch } from './views/common/LanguageSwitch';
 import { ModelPicker } from './views/common/ModelPicker';
 import { TextWorkspace } from './views/text/TextWorkspace';
 
 const ImageWorkspace = lazy(() => import('./views/image/ImageWorkspace').then((m) => ({ default: m.ImageWorkspace })));
 
-const TABS: { id: Tab; label: string }[] = [
-  { id: 'text', label: 'Text · BERT' },
-  { id: 'image', label: 'Image · ViT' },
-];
+const TABS: Tab[] = ['text', 'image'];
 
 export function App() {
+  // Every view re-renders when the language changes: they are all below this one.
+  const { t } = useTranslation();
   const { tab, setTab, chooseBackend, ensureModel } = useAppStore(
     useShallow((s) => ({ tab: s.tab, setTab: s.setTab, chooseBackend: s.chooseBackend, ensureModel: s.ensureModel })),
   );
@@ -35,7 +36,7 @@ export function App() {
   const onTabKey = (e: KeyboardEvent) => {
     const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
     if (!step) return;
-    const next = TABS[(TABS.findIndex((t) => t.id === tab) + step + TABS.length) % TABS.length].id;
+    const next = TABS[(TABS.indexOf(tab) + step + TABS.length) % TABS.length];
     setTab(next);
     document.getElementById(`tab-${next}`)?.focus();
   };
@@ -43,42 +44,40 @@ export function App() {
   return (
     <div className="app">
       <header className="app-header">
-        <h1>Encoder playground</h1>
-        <nav role="tablist" aria-label="Workspaces" onKeyDown={onTabKey}>
-          {TABS.map((t) => (
+        <h1>{t('app.title')}</h1>
+        <nav role="tablist" aria-label={t('app.tabs.label')} onKeyDown={onTabKey}>
+          {TABS.map((id) => (
             <button
-              key={t.id}
+              key={id}
               role="tab"
-              id={`tab-${t.id}`}
-              aria-selected={tab === t.id}
+              id={`tab-${id}`}
+              aria-selected={tab === id}
               aria-controls="workspace"
-              tabIndex={tab === t.id ? 0 : -1}
-              onClick={() => setTab(t.id)}
+              tabIndex={tab === id ? 0 : -1}
+              onClick={() => setTab(id)}
             >
-              {t.label}
+              {t(`app.tabs.${id}`)}
             </button>
           ))}
         </nav>
         <BackendBadge />
+        <LanguageSwitch />
       </header>
       <main id="workspace" role="tabpanel" aria-labelledby={`tab-${tab}`}>
-        <ErrorBoundary what="the model picker">
+        <ErrorBoundary what={t('app.modelPicker')}>
           <ModelPicker slot={slot} />
         </ErrorBoundary>
-        <ErrorBoundary what={`the ${tab} workspace`}>
+        <ErrorBoundary what={t(`app.workspace.${tab}`)}>
           {tab === 'text' ? (
             <TextWorkspace />
           ) : (
-            <Suspense fallback={<p>Loading the image workspace…</p>}>
+            <Suspense fallback={<p>{t('app.loadingImageWorkspace')}</p>}>
               <ImageWorkspace />
             </Suspense>
           )}
         </ErrorBoundary>
       </main>
-      <footer className="app-footer">
-        Numbers are computed in your browser with TensorFlow.js and checked against Hugging Face transformers (PyTorch) on the same
-        checkpoints.
-      </footer>
+      <footer className="app-footer">{t('app.footer')}</footer>
     </div>
   );
 }

@@ -1,6 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { I18nextProvider } from 'react-i18next';
 import { App } from './App';
+import { i18n, t } from './i18n';
 import { ErrorBoundary } from './views/common/ErrorBoundary';
 import './app.css';
 
@@ -8,8 +10,10 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 createRoot(root).render(
   <StrictMode>
-    <ErrorBoundary what="the app">
-      <App />
-    </ErrorBoundary>
+    <I18nextProvider i18n={i18n}>
+      <ErrorBoundary what={t('app.whole')}>
+        <App />
+      </ErrorBoundary>
+    </I18nextProvider>
   </StrictMode>,
 );

@@ -8,6 +8,7 @@ import { WorkerCallError } from '../worker/client';
 import type { BackendChoice, BackendStatus, CacheInfo, ModelLoaded, ModelSlot, ModelSourceSpec } from '../worker/protocol';
 import type { InferenceApi, StoreDeps } from './deps';
 import { DEFAULT_HUB, DEFAULT_MODEL, PRESETS, sourceFor } from './presets';
+import { pickLanguage, t, type Language } from '../i18n';
 
 export type Tab = 'text' | 'image';
 
@@ -23,6 +24,10 @@ export interface SlotState<Info = BertModelInfo | VitModelInfo> {
 
 export interface AppState {
   tab: Tab;
+  /** The UI language: `?lang=`, else the browser's language, else English. */
+  language: Language;
+  /** A `?lang=` value we have no catalogue for (ignored; the UI says so), or null. */
+  rejectedLanguage: string | null;
   hubBaseUrl: string;
   backendChoice: BackendChoice;
   backend: BackendStatus | null;
@@ -36,6 +41,8 @@ export interface AppState {
   liveTensors: number | null;
 
   setTab: (tab: Tab) => void;
+  /** Switches the UI language and keeps it in the URL, so a shared link opens in it. */
+  setLanguage: (language: Language) => void;
   setHubBaseUrl: (url: string) => void;
   chooseBackend: (choice: BackendChoice) => Promise<void>;
   /** Loads a preset id, repo id or dropped files into the slot the checkpoint's config says. */
@@ -83,8 +90,11 @@ export function createAppStore(deps: StoreDeps) {
       hint ?? PRESETS.find((p) => p.id === source)?.slot ?? (get().tab === 'image' ? 'vit' : 'bert');
 
     const requested = deps.url.read('backend');
+    const { language, rejected: rejectedLanguage } = pickLanguage(deps.url.read('lang'), deps.languages);
     return {
       tab: deps.url.read('tab') === 'image' ? 'image' : 'text',
+      language,
+      rejectedLanguage,
       hubBaseUrl: deps.url.read('hub') ?? DEFAULT_HUB,
       backendChoice: BACKENDS.includes(requested as BackendChoice) ? (requested as BackendChoice) : 'auto',
       backend: null,
@@ -100,6 +110,11 @@ export function createAppStore(deps: StoreDeps) {
         deps.url.write({ tab: tab === 'text' ? null : tab });
       },
 
+      setLanguage(language) {
+        set({ language, rejectedLanguage: null });
+        deps.url.write({ lang: language });
+      },
+
       setHubBaseUrl(url) {
         set({ hubBaseUrl: url });
         deps.url.write({ hub: url === DEFAULT_HUB ? null : url });
@@ -111,7 +126,7 @@ export function createAppStore(deps: StoreDeps) {
         try {
           const status = await inference().setBackend(choice);
           const fellBack = choice !== 'auto' && status.name !== choice;
-          set({ backend: status, backendNotice: fellBack ? `${choice} could not start; using ${status.name}.` : null });
+          set({ backend: status, backendNotice: fellBack ? t('backend.fellBack', { choice, used: status.name }) : null });
         } catch (e) {
           set({ backendNotice: errorText(e) });
         } finally {
@@ -138,11 +153,14 @@ export function createAppStore(deps: StoreDeps) {
             patchSlot(slot, { progress: { name: spec.name, files: [...files], done: false } });
           });
           if (loaded.slot !== slot) {
-            const where = loaded.slot === 'vit' ? 'Image · ViT' : 'Text · BERT';
             patchSlot(slot, {
               loading: false,
               progress: null,
-              notice: `${loaded.name} is a ${loaded.slot.toUpperCase()} model; it is now the model of the ${where} tab.`,
+              notice: t('picker.movedToOtherTab', {
+                name: loaded.name,
+                kind: loaded.slot.toUpperCase(),
+                tab: t(`app.tabs.${loaded.slot === 'vit' ? 'image' : 'text'}`),
+              }),
             });
           }
           setCurrent(loaded, { loading: false, error: null, progress: { name: spec.name, files: [...files], done: true } });
@@ -152,7 +170,7 @@ export function createAppStore(deps: StoreDeps) {
         } catch (e) {
           // The hub answers 404 alike for a missing file and for a repo that does not exist.
           const typo = e instanceof WorkerCallError && e.code === 'not_found' && spec.type === 'url' && spec.cache;
-          const hint = typo ? ' Check the repo id ("org/name"): a repo that does not exist looks the same.' : '';
+          const hint = typo ? ` ${t('picker.checkRepoId')}` : '';
           patchSlot(slot, { loading: false, error: errorText(e) + hint });
         }
       },

@@ -26,6 +26,8 @@ export interface StoreDeps {
   fetch: typeof fetch;
   /** In [0, 1); injected so tests can pick the "random" sentence. */
   random(): number;
+  /** The browser's preferred languages (navigator.languages), most preferred first. */
+  languages: readonly string[];
   /** Delay between the last edit and the run it causes. */
   runDelayMs: number;
 }

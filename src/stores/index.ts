@@ -1,6 +1,7 @@
 // The app's stores, wired to the real worker, page URL and network. Creating them starts nothing:
 // the worker starts on the first call that needs it.
 
+import { i18n } from '../i18n';
 import { getClient } from '../worker/client';
 import { createAppStore } from './appStore';
 import type { StoreDeps } from './deps';
@@ -14,10 +15,22 @@ const deps: StoreDeps = {
   publicBase: new URL(import.meta.env.BASE_URL, window.location.href).href,
   fetch: (...args) => globalThis.fetch(...args),
   random: Math.random,
+  languages: navigator.languages,
   runDelayMs: 250,
 };
 
 export const useAppStore = createAppStore(deps);
+
+// i18next follows the store's language; the page's lang attribute follows i18next (screen
+// readers pick their voice by it, and Korean gets Korean line breaking).
+const showLanguage = (language: string) => {
+  void i18n.changeLanguage(language);
+  document.documentElement.lang = language;
+};
+showLanguage(useAppStore.getState().language);
+useAppStore.subscribe((now, before) => {
+  if (now.language !== before.language) showLanguage(now.language);
+});
 export const useTextStore = createTextStore(deps, useAppStore);
 export const useImageStore = createImageStore(deps, useAppStore);
 

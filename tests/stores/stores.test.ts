@@ -75,7 +75,7 @@ function fakeInference() {
   return { api, pending, take, lose: (event: Parameters<BackendLostListener>[0]) => lost.forEach((l) => l(event)) };
 }
 
-function setup(url: Record<string, string> = {}) {
+function setup(url: Record<string, string> = {}, languages: readonly string[] = ['en-US']) {
   const fake = fakeInference();
   const inference = vi.fn(() => fake.api);
   const deps: StoreDeps = {
@@ -84,6 +84,7 @@ function setup(url: Record<string, string> = {}) {
     publicBase: 'http://app.test/',
     fetch: () => Promise.reject(new Error('no network in this test')),
     random: () => 0,
+    languages,
     runDelayMs: 0,
   };
   const app = createAppStore(deps);
@@ -105,6 +106,16 @@ describe('stores with a fake worker', () => {
     expect(app.getState().tab).toBe('image');
     expect(app.getState().backendChoice).toBe('wasm');
     expect(text.getState().textA).toBe('hello there');
+  });
+
+  it('the UI language comes from ?lang=, else the browser; a switch goes into the URL', () => {
+    expect(setup({}, ['ko-KR', 'en']).app.getState().language).toBe('ko');
+    expect(setup({ lang: 'en' }, ['ko-KR']).app.getState().language).toBe('en');
+    const bogus = setup({ lang: 'xx' }, ['ko']);
+    expect(bogus.app.getState()).toMatchObject({ language: 'ko', rejectedLanguage: 'xx' });
+    bogus.app.getState().setLanguage('en');
+    expect(bogus.app.getState()).toMatchObject({ language: 'en', rejectedLanguage: null });
+    expect(bogus.deps.url.read('lang')).toBe('en');
   });
 
   it('a loaded BERT runs the sentences at once, and the result and timings land in the stores', async () => {

@@ -2,15 +2,29 @@
 // instead of blanking the page. Inputs live in the stores, so nothing typed is lost.
 
 import { Component, type ErrorInfo, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 
 interface Props {
-  /** What failed, in the user's words ("the text workspace"). */
+  /** What failed, in the user's words: the translated name of a view ("the text workspace"). */
   what: string;
   children: ReactNode;
 }
 
 interface State {
   error: Error | null;
+}
+
+function ErrorBox({ what, error, retry }: { what: string; error: Error; retry: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <div role="alert" className="error-box">
+      <p>{t('errorBoundary.failed', { what, message: error.message })}</p>
+      <p>{t('errorBoundary.kept')}</p>
+      <button type="button" onClick={retry}>
+        {t('errorBoundary.retry')}
+      </button>
+    </div>
+  );
 }
 
 export class ErrorBoundary extends Component<Props, State> {
@@ -27,16 +41,6 @@ export class ErrorBoundary extends Component<Props, State> {
   render(): ReactNode {
     const { error } = this.state;
     if (!error) return this.props.children;
-    return (
-      <div role="alert" className="error-box">
-        <p>
-          Something went wrong while showing {this.props.what}: {error.message}
-        </p>
-        <p>Your inputs are kept. Try again, or change the input that caused it.</p>
-        <button type="button" onClick={() => this.setState({ error: null })}>
-          Try again
-        </button>
-      </div>
-    );
+    return <ErrorBox what={this.props.what} error={error} retry={() => this.setState({ error: null })} />;
   }
 }

@@ -1,7 +1,33 @@
-// Number formatting shared by the views, so every panel rounds the same way.
+// Number formatting shared by the views, so every panel rounds the same way, in the UI language's
+// conventions (Intl.NumberFormat). Formatters are cached: tables format thousands of cells.
+
+import { currentLanguage } from '../../i18n';
+
+const formatters = new Map<string, Intl.NumberFormat>();
+
+function formatter(options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const language = currentLanguage();
+  const key = `${language} ${JSON.stringify(options)}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(language, options);
+    formatters.set(key, format);
+  }
+  return format;
+}
+
+/** `value` with exactly `digits` decimals (what `toFixed` does, with the locale's separators). */
+export const formatNumber = (value: number, digits: number) =>
+  formatter({ minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+
+/** A probability as a percentage: one decimal from 10 %, two below, so small ones stay distinct. */
+export const formatPercent = (p: number) => {
+  const digits = p >= 0.1 ? 1 : 2;
+  return formatter({ style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(p);
+};
 
 export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024) return `${formatter({}).format(bytes)} B`;
   const units = ['KB', 'MB', 'GB'];
   let value = bytes / 1024;
   let unit = 0;
@@ -9,9 +35,7 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+  return `${formatNumber(value, value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
-export const formatPercent = (p: number) => `${(p * 100).toFixed(p >= 0.1 ? 1 : 2)}%`;
-
-export const formatMs = (ms: number) => `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
+export const formatMs = (ms: number) => `${formatNumber(ms, ms < 10 ? 1 : 0)} ms`;

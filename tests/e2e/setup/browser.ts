@@ -31,8 +31,9 @@ export interface WatchedPage {
  * checkpoint files (tokenizer.json, …) are expected and answered by the UI, so "Failed to load
  * resource" network messages are not counted: the tests assert the UI's reaction instead.
  */
-export async function watchedPage(browser: Browser, viewport = { width: 1280, height: 900 }): Promise<WatchedPage> {
-  const page = await browser.newPage({ viewport });
+export async function watchedPage(browser: Browser, viewport = { width: 1280, height: 900 }, locale = 'en-US'): Promise<WatchedPage> {
+  // The browser's language picks the UI language; tests choose it rather than inherit the machine's.
+  const page = await browser.newPage({ viewport, locale });
   const errors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
