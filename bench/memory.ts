@@ -6,22 +6,26 @@
 // (performance.measureUserAgentSpecificMemory: JavaScript heaps and WebAssembly memory). Linux
 // only (/proc).
 //
-//   npm run bench:memory -- [--models bert-base,bert-large,vit-large] [--dist <built app>] [--json]
+//   npm run bench:memory -- [--models bert-base,bert-large,vit-large] [--via hub|files] [--dist <built app>] [--json]
 //
-// --dist measures another build (e.g. of an older commit) with the same procedure.
+// --via files picks the checkpoint's files from disk instead of downloading them. --dist measures
+// another build (e.g. of an older commit) with the same procedure.
 
-import { closeSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Browser, Page } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { chromium, type BrowserContext } from 'playwright-core';
 import { build } from 'vite';
-import { launchChromium } from '../tests/e2e/setup/browser';
+import { findChromium } from '../scripts/chromium.mjs';
 import { serveApp, serveHub } from '../tests/e2e/setup/servers';
 import { makeCheckpoint, MODELS_DIR, SHAPES } from './make_checkpoint';
 
 const { values } = parseArgs({
   options: {
     models: { type: 'string', default: 'bert-base' },
+    via: { type: 'string', default: 'hub' },
     dist: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
@@ -39,12 +43,24 @@ function status(pid: number): { rss: number; hwm: number } {
   return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
 }
 
-/** The renderer processes of the browser (the page and its workers live in one of them). */
-async function renderers(browser: Browser): Promise<number[]> {
-  const cdp = await browser.newBrowserCDPSession();
-  const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
-  await cdp.detach();
-  return processInfo.filter((p) => p.type === 'renderer').map((p) => p.id);
+/** The renderer processes of the browser using `profile` (the page and its workers live in one of them). */
+function renderers(profile: string): number[] {
+  const processes = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      try {
+        // Chromium rewrites its children's command lines into one string, so match within the text.
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+        const ppid = Number(/^\d+ \(.*\) \S (\d+)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1]);
+        return [{ pid: Number(pid), ppid, cmdline }];
+      } catch {
+        return []; // gone meanwhile
+      }
+    });
+  const browser = processes.find((p) => p.cmdline.includes(`--user-data-dir=${profile} `) && !p.cmdline.includes('--type='));
+  if (!browser) throw new Error('cannot find the browser process');
+  const descends = (p: { ppid: number }): boolean => p.ppid === browser.pid || processes.some((q) => q.pid === p.ppid && descends(q));
+  return processes.filter((p) => p.cmdline.includes('--type=renderer') && descends(p)).map((p) => p.pid);
 }
 
 /** Float32 bytes of the checkpoint's weights (its data area: every tensor is F32). */
@@ -67,10 +83,10 @@ interface Result {
   load_s: number;
 }
 
-async function measure(browser: Browser, appUrl: string, hubUrl: string, name: string): Promise<Result> {
+async function measure(context: BrowserContext, profile: string, appUrl: string, hubUrl: string, name: string): Promise<Result> {
   const dir = makeCheckpoint(name);
   const kind = SHAPES[name].kind;
-  const page: Page = await browser.newPage();
+  const page = await context.newPage();
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   await page.goto(`${appUrl}/?${new URLSearchParams({ tab: kind === 'bert' ? 'text' : 'image', backend: 'wasm', hub: hubUrl, a: 'the cat sat on the [MASK].', b: '' })}`);
   // The bundled model has loaded and run: the workspace shows its results.
@@ -78,7 +94,7 @@ async function measure(browser: Browser, appUrl: string, hubUrl: string, name: s
   await page.locator(done).first().waitFor({ timeout: 120_000 });
   await page.waitForTimeout(2000);
 
-  const pids = await renderers(browser);
+  const pids = renderers(profile);
   const total = () => pids.reduce((sum, pid) => sum + status(pid).rss, 0);
   const before = total();
   for (const pid of pids) writeFileSync(`/proc/${pid}/clear_refs`, '5'); // resets VmHWM to the current RSS
@@ -86,9 +102,14 @@ async function measure(browser: Browser, appUrl: string, hubUrl: string, name: s
 
   const start = performance.now();
   const picker = page.getByRole('region', { name: kind === 'bert' ? 'Text model' : 'Image model' });
-  await picker.getByLabel('Hugging Face repo').fill(`local/${name}-random`);
-  await picker.getByRole('button', { name: 'Download' }).click();
-  await page.getByTestId(`current-model-${kind}`).filter({ hasText: `${name}-random` }).waitFor({ timeout: 900_000 });
+  if (values.via === 'files') {
+    const files = readdirSync(dir).map((f) => join(dir, f));
+    await picker.locator('input[type="file"][multiple]').setInputFiles(files);
+  } else {
+    await picker.getByLabel('Hugging Face repo').fill(`local/${name}-random`);
+    await picker.getByRole('button', { name: 'Download' }).click();
+  }
+  await page.getByTestId(`current-model-${kind}`).filter({ hasText: values.via === 'files' ? 'config.json' : `${name}-random` }).waitFor({ timeout: 900_000 });
   const loadS = (performance.now() - start) / 1000;
   // The peak of each renderer since the reset, over the others' resident memory before.
   const peaks = pids.map((pid) => status(pid).hwm);
@@ -121,14 +142,17 @@ const dist = values.dist ? resolve(values.dist) : resolve('test-results/bench-me
 if (!values.dist) await build({ configFile: resolve('vite.config.ts'), logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
 const app = await serveApp(dist);
 const hub = await serveHub(join(MODELS_DIR, '..'));
-const browser = await launchChromium();
+// A profile on disk, as a user's: in the in-memory profile of a default Playwright context, Cache
+// Storage cannot hold a large checkpoint.
+const profile = mkdtempSync(join(tmpdir(), 'bench-memory-profile-'));
+const context = await chromium.launchPersistentContext(profile, { executablePath: findChromium(), args: ['--no-sandbox'] });
 const results: Result[] = [];
 try {
-  // A fresh browser profile per model would be cleaner; one page per model, closed after, is enough
-  // because the peak is measured against the memory right before each load.
-  for (const name of names) results.push(await measure(browser, app.url, hub.url, name));
+  // One page per model, closed after; the peak is measured against the memory right before each load.
+  for (const name of names) results.push(await measure(context, profile, app.url, hub.url, name));
 } finally {
-  await browser.close();
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
   await app.close();
   await hub.close();
 }

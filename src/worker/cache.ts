@@ -40,32 +40,51 @@ export async function cachedFetch(input: RequestInfo | URL, init?: RequestInit):
 }
 
 /**
- * Two streams of the same chunks; the source is read only when the first one is. The second
- * gets each chunk as it passes (the cache writes it to disk at once). If the first is cancelled
- * before the end, the second fails, so a partial file is never cached.
+ * Two streams of the same chunks, read from the source only as fast as both are read: the loader
+ * converts and uploads as it goes, and the cache writes to disk, so neither lets chunks pile up
+ * (a plain tee feeds both branches at the pace of the faster one). If the loader stops before the
+ * end, the cache's branch fails, so a partial file is never cached; if the cache gives up, the
+ * loader goes on alone.
  */
 function splitAtReadersPace(body: ReadableStream<Uint8Array>): [ReadableStream<Uint8Array>, ReadableStream<Uint8Array>] {
   const source = body.getReader();
   let copy!: ReadableStreamDefaultController<Uint8Array>;
-  const second = new ReadableStream<Uint8Array>({ start: (controller) => void (copy = controller) });
+  let cacheReady: (() => void) | null = null;
+  let cacheGone = false;
+  const wake = () => {
+    cacheReady?.();
+    cacheReady = null;
+  };
+  const second = new ReadableStream<Uint8Array>(
+    {
+      start: (controller) => void (copy = controller),
+      pull: wake,
+      cancel: () => {
+        cacheGone = true;
+        wake();
+      },
+    },
+    { highWaterMark: 4 },
+  );
   const first = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
+        while (!cacheGone && (copy.desiredSize ?? 1) <= 0) await new Promise<void>((resolve) => (cacheReady = resolve));
         const { done, value } = await source.read();
         if (done) {
           controller.close();
-          copy.close();
+          if (!cacheGone) copy.close();
           return;
         }
         controller.enqueue(value);
-        copy.enqueue(value);
+        if (!cacheGone) copy.enqueue(value);
       } catch (e) {
-        copy.error(e);
+        if (!cacheGone) copy.error(e);
         throw e;
       }
     },
     cancel(reason) {
-      copy.error(new Error('the download was stopped'));
+      if (!cacheGone) copy.error(new Error('the download was stopped'));
       return source.cancel(reason);
     },
   });
