@@ -8,7 +8,8 @@ import { create } from 'zustand';
 import { meanAttentionDistanceByLayer } from '../analysis/attentionDistance';
 import type { RolloutOptions } from '../analysis/rollout';
 import { full, type FullVitOutput, type VitOutput } from '../models/types';
-import { isSuperseded } from '../worker/client';
+import { t } from '../i18n';
+import { isCancelled, isSuperseded } from '../worker/client';
 import { errorText, type AppStore } from './appStore';
 import type { StoreDeps } from './deps';
 
@@ -103,7 +104,8 @@ export function createImageStore(deps: StoreDeps, app: AppStore) {
   let queue: Promise<unknown> = Promise.resolve();
   const runQueued = (name: string, bytes: ArrayBuffer, outputs?: { hidden_states: boolean }): Promise<VitOutput> => {
     const image = { type: 'encoded' as const, bytes: bytes.slice(0), fileName: name };
-    const next = queue.then(() => deps.inference().runImage(image, TOP_K, outputs));
+    const what = t('activity.runImage', { model: app.getState().slots.vit.current?.name ?? '', image: name });
+    const next = queue.then(() => app.getState().track(what, () => deps.inference().runImage(image, TOP_K, outputs)));
     queue = next.catch(() => undefined);
     return next;
   };
@@ -177,7 +179,8 @@ export function createImageStore(deps: StoreDeps, app: AppStore) {
       }));
       app.getState().reportTimings('vit', output.timings);
     } catch (e) {
-      set({ running: false, ...(isSuperseded(e) ? {} : { error: `Could not run "${name}": ${errorText(e)}` }) });
+      if (isSuperseded(e)) set({ running: false });
+      else set({ running: false, error: isCancelled(e) ? t('activity.runStopped') : `Could not run "${name}": ${errorText(e)}` });
     }
   },
 

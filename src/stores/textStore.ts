@@ -4,7 +4,8 @@
 
 import { create } from 'zustand';
 import { full, type FullBertOutput } from '../models/types';
-import { isSuperseded } from '../worker/client';
+import { t } from '../i18n';
+import { isCancelled, isSuperseded } from '../worker/client';
 import { errorText, type AppStore } from './appStore';
 import type { StoreDeps } from './deps';
 import { fillMask, maskTokens, MASK, type MaskOrigin, type MaskedTexts } from './masking';
@@ -152,10 +153,12 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
           set({ error: `Sentence A is empty: type a sentence to run the model.${stale}` });
           return;
         }
-        if (!app.getState().slots.bert.current) return;
+        const model = app.getState().slots.bert.current;
+        if (!model) return;
         set({ running: true });
         try {
-          const output = full(await deps.inference().runText(textA, textB.trim() ? textB : null, topK));
+          const what = t('activity.runText', { model: model.name });
+          const output = full(await app.getState().track(what, () => deps.inference().runText(textA, textB.trim() ? textB : null, topK)));
           // A different model may have fewer layers or heads than the view was showing.
           const [layers, heads] = [output.attentions.length, output.attentions[0]?.shape[0] ?? 0];
           set((s) => ({
@@ -171,7 +174,7 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
           app.getState().reportTimings('bert', output.timings);
         } catch (e) {
           if (isSuperseded(e)) return;
-          set({ error: errorText(e), running: false });
+          set({ error: isCancelled(e) ? t('activity.runStopped') : errorText(e), running: false });
         }
       },
     };
