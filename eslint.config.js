@@ -1,6 +1,6 @@
 // Lint for the whole repo: typescript-eslint's type-checked recommended rules (a promise nobody
-// awaits or handles is an error), React hooks rules for the
-// views, browser globals for src/ and tests/browser/, Node globals for scripts, tests and configs.
+// awaits or handles is an error), React hooks rules for the views, browser globals for src/,
+// tests/browser/ and the browser benchmark's page and workers, Node globals for scripts, tests and configs.
 
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -20,7 +20,7 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    files: ['src/**/*.{ts,tsx}', 'tests/browser/**/*.ts'],
+    files: ['src/**/*.{ts,tsx}', 'tests/browser/**/*.ts', 'bench/browser/page.ts', 'bench/browser/*.worker.ts'],
     languageOptions: { globals: { ...globals.browser, ...globals.worker } },
   },
   {

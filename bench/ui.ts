@@ -4,12 +4,13 @@
 // switch and a layer change, one after the other. Each step reports the longest main-thread task
 // (PerformanceObserver "longtask", tasks over 50 ms) and the sum of those tasks, over the 1.5 s after it.
 //
-//   npm run bench:ui -- [--model bench/.models/models/bert-base-random] [--tokens 128] [--reuse-build]
+//   npm run bench:ui -- [--model bench/.models/bert-base] [--tokens 128] [--reuse-build]
 //
-// The model folder must sit in a folder named "models" (the stand-in hub serves <root>/models/<repo>).
+// The default model is the random bert-base that `npm run bench:browser` writes
+// (`python3 bench/browser/models.py make` makes it alone).
 
-import { existsSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { build } from 'vite';
@@ -18,16 +19,15 @@ import { serveApp, serveHub } from '../tests/e2e/setup/servers';
 
 const { values } = parseArgs({
   options: {
-    model: { type: 'string', default: 'bench/.models/models/bert-base-random' },
+    model: { type: 'string', default: 'bench/.models/bert-base' },
     tokens: { type: 'string', default: '128' },
     'reuse-build': { type: 'boolean', default: false },
   },
 });
 const modelDir = resolve(values.model);
 if (!existsSync(resolve(modelDir, 'config.json'))) {
-  throw new Error(`${modelDir} has no config.json: make the base checkpoints first (see docs/benchmarks.md).`);
+  throw new Error(`${modelDir} has no config.json: make it first with python3 bench/browser/models.py make (see docs/benchmarks.md).`);
 }
-if (basename(dirname(modelDir)) !== 'models') throw new Error('--model must be a folder inside a folder named "models"');
 const tokens = Number(values.tokens);
 
 const DIST = resolve('test-results/bench-ui-dist');
@@ -35,7 +35,12 @@ if (!(values['reuse-build'] && existsSync(resolve(DIST, 'index.html')))) {
   await build({ configFile: resolve('vite.config.ts'), logLevel: 'warn', build: { outDir: DIST, emptyOutDir: true } });
 }
 const app = await serveApp(DIST);
-const hub = await serveHub(dirname(dirname(modelDir)));
+// The stand-in hub serves <root>/models/<repo>/...
+const HUB = resolve('test-results/bench-ui-hub');
+rmSync(HUB, { recursive: true, force: true });
+mkdirSync(resolve(HUB, 'models'), { recursive: true });
+symlinkSync(modelDir, resolve(HUB, 'models', basename(modelDir)));
+const hub = await serveHub(HUB);
 const browser = await chromium.launch({ executablePath: findChromium(), args: ['--no-sandbox', '--disable-background-networking'] });
 
 // About `tokens` WordPiece tokens in all, split over the two sentences.

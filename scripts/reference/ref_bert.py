@@ -32,15 +32,11 @@ def bert_config(*, vocab_size: int, hidden_act: str, architectures: list, **over
     return config
 
 
-def init_bert_weights(config: dict, seed: int, *, heads: bool, tied_decoder: bool) -> dict:
-    hidden, inter, vocab = config["hidden_size"], config["intermediate_size"], config["vocab_size"]
-    r = RandomWeights(seed, hidden)
-    r.w["bert.embeddings.word_embeddings.weight"] = r.randn(vocab, hidden, std=0.5)
-    r.w["bert.embeddings.position_embeddings.weight"] = r.randn(config["max_position_embeddings"], hidden, std=0.3)
-    r.w["bert.embeddings.token_type_embeddings.weight"] = r.randn(config["type_vocab_size"], hidden, std=0.3)
-    r.norm("bert.embeddings.LayerNorm")
+def init_bert_encoder(r: RandomWeights, prefix: str, config: dict) -> None:
+    """The encoder layers under BERT's names (`<prefix>encoder.layer.N.…`), shared by RoBERTa and ELECTRA."""
+    hidden, inter = config["hidden_size"], config["intermediate_size"]
     for i in range(config["num_hidden_layers"]):
-        p = f"bert.encoder.layer.{i}."
+        p = f"{prefix}encoder.layer.{i}."
         for name in ("query", "key", "value"):
             r.dense(p + "attention.self." + name, hidden, hidden)
         r.dense(p + "attention.output.dense", hidden, hidden)
@@ -48,6 +44,23 @@ def init_bert_weights(config: dict, seed: int, *, heads: bool, tied_decoder: boo
         r.dense(p + "intermediate.dense", inter, hidden)
         r.dense(p + "output.dense", hidden, inter)
         r.norm(p + "output.LayerNorm")
+
+
+def bert_layer_names(p: str) -> dict:
+    """ref_layers.post_ln_layer's names for a layer under BERT's names."""
+    return {"attention": p + "attention.self.", "attention_output": p + "attention.output.dense",
+            "attention_norm": p + "attention.output.LayerNorm", "intermediate": p + "intermediate.dense",
+            "output": p + "output.dense", "output_norm": p + "output.LayerNorm"}
+
+
+def init_bert_weights(config: dict, seed: int, *, heads: bool, tied_decoder: bool) -> dict:
+    hidden, vocab = config["hidden_size"], config["vocab_size"]
+    r = RandomWeights(seed, hidden)
+    r.w["bert.embeddings.word_embeddings.weight"] = r.randn(vocab, hidden, std=0.5)
+    r.w["bert.embeddings.position_embeddings.weight"] = r.randn(config["max_position_embeddings"], hidden, std=0.3)
+    r.w["bert.embeddings.token_type_embeddings.weight"] = r.randn(config["type_vocab_size"], hidden, std=0.3)
+    r.norm("bert.embeddings.LayerNorm")
+    init_bert_encoder(r, "bert.", config)
     r.dense("bert.pooler.dense", hidden, hidden)
     if heads:
         r.dense("cls.predictions.transform.dense", hidden, hidden)
@@ -59,8 +72,12 @@ def init_bert_weights(config: dict, seed: int, *, heads: bool, tied_decoder: boo
     return r.w
 
 
-def bert_forward(w: dict, config: dict, input_ids: list, token_type_ids: list) -> dict:
-    """All intermediate outputs for one unpadded sequence, named as in tests/fixtures/models/README.md."""
+def bert_forward(w: dict, config: dict, input_ids, token_type_ids, mlm_positions=None) -> dict:
+    """All intermediate outputs for one unpadded sequence, named as in tests/fixtures/models/README.md.
+
+    The ids may be lists or int64 tensors (tensors let torch.onnx.export trace them as graph inputs).
+    MLM logits cover every position, or only `mlm_positions` (as the app computes them) when given.
+    """
     seq = len(input_ids)
     if seq > config["max_position_embeddings"] or len(token_type_ids) != seq:
         raise ValueError(f"bad input: {seq} ids, {len(token_type_ids)} token types")
@@ -68,9 +85,9 @@ def bert_forward(w: dict, config: dict, input_ids: list, token_type_ids: list) -
     heads = config["num_attention_heads"]
     act = ACT2FN[config["hidden_act"]]
 
-    word = w["bert.embeddings.word_embeddings.weight"][torch.tensor(input_ids)]
+    word = w["bert.embeddings.word_embeddings.weight"][torch.as_tensor(input_ids)]
     position = w["bert.embeddings.position_embeddings.weight"][:seq]
-    token_type = w["bert.embeddings.token_type_embeddings.weight"][torch.tensor(token_type_ids)]
+    token_type = w["bert.embeddings.token_type_embeddings.weight"][torch.as_tensor(token_type_ids)]
     # Same summation order as HF: (word + token_type) + position.
     x = layer_norm(word + token_type + position, w, "bert.embeddings.LayerNorm", eps)
     out = {"embeddings.word": word, "embeddings.position": position, "embeddings.token_type": token_type}
@@ -89,7 +106,8 @@ def bert_forward(w: dict, config: dict, input_ids: list, token_type_ids: list) -
     out["pooler_output"] = pooled
 
     if "cls.predictions.bias" in w:
-        t = act(linear(x, w, "cls.predictions.transform.dense"))
+        rows = x if mlm_positions is None else x[torch.as_tensor(mlm_positions)]
+        t = act(linear(rows, w, "cls.predictions.transform.dense"))
         t = layer_norm(t, w, "cls.predictions.transform.LayerNorm", eps)
         tied = config.get("tie_word_embeddings", True)
         decoder = w["bert.embeddings.word_embeddings.weight"] if tied else w["cls.predictions.decoder.weight"]

@@ -26,9 +26,12 @@ def layer_norm(x: torch.Tensor, w: dict, prefix: str, eps: float) -> torch.Tenso
     return F.layer_norm(x, (x.shape[-1],), w[prefix + ".weight"], w[prefix + ".bias"], eps)
 
 
-def self_attention(x: torch.Tensor, w: dict, prefix: str, num_heads: int) -> tuple[torch.Tensor, torch.Tensor]:
+def self_attention(x: torch.Tensor, w: dict, prefix: str, num_heads: int,
+                   names: tuple = ("query", "key", "value"), scale_query_first: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     """Multi-head scaled dot-product self-attention over x [seq, hidden].
 
+    `names` are the projections' state-dict names (DistilBERT: q_lin, k_lin, v_lin). DistilBERT divides
+    the queries by sqrt(head_size) before the product instead of dividing the scores after it.
     Returns (context [seq, hidden] before the output projection, probs [heads, seq, seq]).
     """
     seq, hidden = x.shape
@@ -37,10 +40,13 @@ def self_attention(x: torch.Tensor, w: dict, prefix: str, num_heads: int) -> tup
     def split_heads(t: torch.Tensor) -> torch.Tensor:
         return t.view(seq, num_heads, head_size).transpose(0, 1)
 
-    query = split_heads(linear(x, w, prefix + "query"))
-    key = split_heads(linear(x, w, prefix + "key"))
-    value = split_heads(linear(x, w, prefix + "value"))
-    scores = torch.matmul(query, key.transpose(-1, -2)) / math.sqrt(head_size)
+    query = split_heads(linear(x, w, prefix + names[0]))
+    key = split_heads(linear(x, w, prefix + names[1]))
+    value = split_heads(linear(x, w, prefix + names[2]))
+    if scale_query_first:
+        scores = torch.matmul(query / math.sqrt(head_size), key.transpose(-1, -2))
+    else:
+        scores = torch.matmul(query, key.transpose(-1, -2)) / math.sqrt(head_size)
     probs = F.softmax(scores, dim=-1)
     context = torch.matmul(probs, value).transpose(0, 1).reshape(seq, hidden)
     return context, probs
@@ -63,6 +69,21 @@ class RandomWeights:
         self.w[prefix + ".weight"] = self.randn(n_out, n_in, std=0.2)
         self.w[prefix + ".bias"] = self.randn(n_out, std=0.1)
 
-    def norm(self, prefix: str) -> None:
-        self.w[prefix + ".weight"] = 1.0 + self.randn(self.hidden, std=0.2)
-        self.w[prefix + ".bias"] = self.randn(self.hidden, std=0.1)
+    def norm(self, prefix: str, size: int | None = None) -> None:
+        self.w[prefix + ".weight"] = 1.0 + self.randn(size or self.hidden, std=0.2)
+        self.w[prefix + ".bias"] = self.randn(size or self.hidden, std=0.1)
+
+
+def post_ln_layer(x: torch.Tensor, w: dict, names: dict, heads: int, act, eps: float,
+                  scale_query_first: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """The post-LN encoder layer of BERT and its descendants (DistilBERT, RoBERTa, ALBERT, ELECTRA), whose
+    modules differ only in name: a = LN(x + Attention(x) Wo); out = LN(a + act(a W1) W2).
+
+    `names` maps attention (prefix of the q/k/v projections), qkv (their three names), attention_output,
+    attention_norm, intermediate, output, output_norm to state-dict prefixes. Returns (out, probs).
+    """
+    context, probs = self_attention(x, w, names["attention"], heads, names.get("qkv", ("query", "key", "value")),
+                                    scale_query_first)
+    a = layer_norm(linear(context, w, names["attention_output"]) + x, w, names["attention_norm"], eps)
+    h = linear(act(linear(a, w, names["intermediate"])), w, names["output"])
+    return layer_norm(h + a, w, names["output_norm"], eps), probs

@@ -1,4 +1,7 @@
-"""ViT reference: random ViTForImageClassification weights and the forward pass of HF modeling_vit.py (eval mode)."""
+"""ViT reference: random ViTForImageClassification weights and the forward pass of HF modeling_vit.py (eval mode).
+
+The forward also runs a distilled DeiT (modeling_deit.py, see ref_deit.py): weights under "deit." with a
+distillation token after [CLS], whose position row comes before the grid too, and two heads."""
 
 import torch
 import torch.nn.functional as F
@@ -54,21 +57,22 @@ def init_vit_weights(config: dict, seed: int) -> dict:
 
 
 def interpolate_pos_encoding(position_embeddings: torch.Tensor, num_patches: int, height: int, width: int,
-                             patch_size: int) -> torch.Tensor:
-    """HF ViTEmbeddings.interpolate_pos_encoding: bicubic resize of the square trained grid to the input grid."""
-    num_positions = position_embeddings.shape[1] - 1
+                             patch_size: int, prefix: int = 1) -> torch.Tensor:
+    """HF ViTEmbeddings.interpolate_pos_encoding: bicubic resize of the square trained grid to the input grid.
+    The first `prefix` rows ([CLS], and DeiT's distillation token) are kept as they are."""
+    num_positions = position_embeddings.shape[1] - prefix
     # HF returns the table untouched when the patch count matches and the image is square.
     if num_patches == num_positions and height == width:
         return position_embeddings
     dim = position_embeddings.shape[-1]
     side = int(num_positions**0.5)
-    grid = position_embeddings[:, 1:].reshape(1, side, side, dim).permute(0, 3, 1, 2)
+    grid = position_embeddings[:, prefix:].reshape(1, side, side, dim).permute(0, 3, 1, 2)
     grid = F.interpolate(grid, size=(height // patch_size, width // patch_size), mode="bicubic", align_corners=False)
     grid = grid.permute(0, 2, 3, 1).reshape(1, -1, dim)
-    return torch.cat((position_embeddings[:, :1], grid), dim=1)
+    return torch.cat((position_embeddings[:, :prefix], grid), dim=1)
 
 
-def vit_forward(w: dict, config: dict, pixel_values: torch.Tensor, interpolate: bool) -> dict:
+def vit_forward(w: dict, config: dict, pixel_values: torch.Tensor, interpolate: bool, model: str = "vit") -> dict:
     """All intermediate outputs for one image pixel_values [C, H, W], named as in tests/fixtures/models/README.md."""
     channels, height, width = pixel_values.shape
     p = config["patch_size"]
@@ -80,18 +84,22 @@ def vit_forward(w: dict, config: dict, pixel_values: torch.Tensor, interpolate: 
     heads = config["num_attention_heads"]
     act = ACT2FN[config["hidden_act"]]
 
-    patches = F.conv2d(pixel_values[None], w["vit.embeddings.patch_embeddings.projection.weight"],
-                       w["vit.embeddings.patch_embeddings.projection.bias"], stride=p)
+    m = model + "."
+    patches = F.conv2d(pixel_values[None], w[m + "embeddings.patch_embeddings.projection.weight"],
+                       w[m + "embeddings.patch_embeddings.projection.bias"], stride=p)
     patches = patches.flatten(2).transpose(1, 2)  # [1, rows*cols, hidden], row-major over the grid
-    x = torch.cat((w["vit.embeddings.cls_token"], patches), dim=1)
-    position = w["vit.embeddings.position_embeddings"]
+    tokens = [w[m + "embeddings.cls_token"]]
+    if m + "embeddings.distillation_token" in w:
+        tokens.append(w[m + "embeddings.distillation_token"])
+    x = torch.cat((*tokens, patches), dim=1)
+    position = w[m + "embeddings.position_embeddings"]
     if interpolate:
-        position = interpolate_pos_encoding(position, patches.shape[1], height, width, p)
+        position = interpolate_pos_encoding(position, patches.shape[1], height, width, p, len(tokens))
     x = (x + position)[0]
     out = {"pixel_values": pixel_values, "hidden_states.0": x}
 
     for i in range(config["num_hidden_layers"]):
-        q = f"vit.encoder.layer.{i}."
+        q = f"{m}encoder.layer.{i}."
         context, probs = self_attention(layer_norm(x, w, q + "layernorm_before", eps), w, q + "attention.attention.",
                                         heads)
         x = linear(context, w, q + "attention.output.dense") + x
@@ -100,7 +108,13 @@ def vit_forward(w: dict, config: dict, pixel_values: torch.Tensor, interpolate: 
         out[f"attentions.{i}"] = probs
         out[f"hidden_states.{i + 1}"] = x
 
-    last = layer_norm(x, w, "vit.layernorm", eps)
+    last = layer_norm(x, w, m + "layernorm", eps)
     out["last_hidden_state"] = last
-    out["logits"] = linear(last[0], w, "classifier")
+    if "classifier.weight" in w:
+        out["logits"] = linear(last[0], w, "classifier")
+    else:
+        # DeiTForImageClassificationWithTeacher: a head on each token, and their mean as the model's logits.
+        out["cls_logits"] = linear(last[0], w, "cls_classifier")
+        out["distillation_logits"] = linear(last[1], w, "distillation_classifier")
+        out["logits"] = (out["cls_logits"] + out["distillation_logits"]) / 2
     return out

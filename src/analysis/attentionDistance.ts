@@ -14,20 +14,21 @@ import { keepTokens, tokensExcept } from './tokens';
 
 /**
  * Mean attention distance of every head of one layer, in pixels.
- * @param attention [heads, 1 + N, 1 + N] softmax attention with [CLS] at index 0
+ * @param attention [heads, P + N, P + N] softmax attention with [CLS] (and a DeiT's distillation token) first
  * @param grid      patch grid [rows, cols] with rows·cols = N
  * @param patchSize patch side in pixels
+ * @param prefix    P, the tokens before the patches (1, or 2 for a distilled DeiT)
  * @returns         [heads]
  */
-export function meanAttentionDistance(attention: NdArray, grid: [number, number], patchSize: number): Float32Array {
+export function meanAttentionDistance(attention: NdArray, grid: [number, number], patchSize: number, prefix = 1): Float32Array {
   const [heads, tokens] = assertRank(attention, 3, 'meanAttentionDistance');
   const n = gridSize(grid);
-  if (tokens !== n + 1) {
-    throw new Error(`meanAttentionDistance: attention has ${tokens} tokens, grid [${grid.join(', ')}] needs 1 + ${n}`);
+  if (tokens !== n + prefix) {
+    throw new Error(`meanAttentionDistance: attention has ${tokens} tokens, grid [${grid.join(', ')}] needs ${prefix} + ${n}`);
   }
   if (!(patchSize > 0)) throw new Error(`meanAttentionDistance: invalid patch size ${patchSize}`);
   const distance = gridDistances(grid);
-  const patches = tokensExcept(tokens, [0]);
+  const patches = tokensExcept(tokens, Array.from({ length: prefix }, (_, i) => i));
   const out = new Float32Array(heads);
   for (let h = 0; h < heads; h++) {
     const a = keepTokens(headOf(attention, h), patches).data;
@@ -52,6 +53,7 @@ export function meanAttentionDistanceByLayer(
   attentions: NdArray[],
   grid: [number, number],
   patchSize: number,
+  prefix = 1,
 ): Float32Array[] {
-  return attentions.map((a) => meanAttentionDistance(a, grid, patchSize));
+  return attentions.map((a) => meanAttentionDistance(a, grid, patchSize, prefix));
 }

@@ -26,8 +26,8 @@ export const ANALYSES = {
   cosineSimilarity: (a: { vectors: NdArray }): NdArray => cosineSimilarityMatrix(a.vectors),
   positionStructure: (a: { positions: NdArray; grid: [number, number] }): PositionStructure => positionStructure(a.positions, a.grid),
   /** [layer][head] mean attention distance in pixels. */
-  attentionDistance: (a: { attentions: NdArray[]; grid: [number, number]; patchSize: number }): number[][] =>
-    meanAttentionDistanceByLayer(a.attentions, a.grid, a.patchSize).map((l) => Array.from(l)),
+  attentionDistance: (a: { attentions: NdArray[]; grid: [number, number]; patchSize: number; prefix: number }): number[][] =>
+    meanAttentionDistanceByLayer(a.attentions, a.grid, a.patchSize, a.prefix).map((l) => Array.from(l)),
 };
 
 export type AnalysisName = keyof typeof ANALYSES;

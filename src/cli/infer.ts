@@ -14,9 +14,9 @@ import { rowsOf } from '../analysis/ndarray';
 import { cosineSimilarityMatrix } from '../analysis/similarity';
 import { initNodeBackend, type NodeBackend } from '../models/backend_node';
 import { fromFolder } from '../models/checkpoint/source_node';
-import { loadBertTokenizer, loadModel } from '../models';
+import { loadModel, loadTokenizer } from '../models';
 import { MAX_TEXT_CHARS } from '../models/bert/tokenization_bert';
-import type { BertEncoding, BertModelInfo, FullBertOutput, FullVitOutput, NdArray } from '../models/types';
+import type { BertEncoding, BertModelInfo, ClassProbability, FullBertOutput, FullVitOutput, NdArray } from '../models/types';
 import { decodeImage } from '../models/vit/image_decode';
 import { MAX_IMAGE_FILE_BYTES, readImageHeader } from '../models/vit/image_header';
 
@@ -49,6 +49,7 @@ const truncationNote = (e: BertEncoding) => `truncated: ${e.truncated} token(s) 
 function textJson(out: FullBertOutput, info: BertModelInfo) {
   const { tokens, input_ids, token_type_ids, truncated } = out.encoding;
   return {
+    architecture: out.architecture,
     tokens,
     input_ids,
     token_type_ids,
@@ -59,16 +60,31 @@ function textJson(out: FullBertOutput, info: BertModelInfo) {
     pooler_output: out.pooler_output ? Array.from(out.pooler_output.data) : null,
     mlm: out.mlm?.map(({ position, top }) => ({ position, top })) ?? null,
     nsp: out.nsp,
+    // Architecture-specific heads, present only where the model has them.
+    ...(out.sop && { sop: out.sop }),
+    ...(out.rtd && { rtd: Array.from(out.rtd.data) }),
     warnings: info.warnings,
   };
 }
 
+const classes = (top: ClassProbability[]) => top.map(({ label, id, prob }) => ({ label, id, prob }));
+
 function imageJson(out: FullVitOutput, positionEmbeddings: NdArray, warnings: string[]) {
-  const patches = rowsOf(positionEmbeddings, 1, positionEmbeddings.shape[0]); // row 0 is [CLS]
+  // The rows before the grid are [CLS] (and a DeiT's distillation token).
+  const patches = rowsOf(positionEmbeddings, out.prefix_tokens, positionEmbeddings.shape[0]);
+  const d = out.distillation;
   return {
     grid: out.grid,
     logits: out.logits ? Array.from(out.logits.data) : null,
-    top: out.top?.map(({ label, id, prob }) => ({ label, id, prob })) ?? null,
+    top: out.top ? classes(out.top) : null,
+    ...(d && {
+      distillation: {
+        cls_logits: Array.from(d.cls_logits.data),
+        distillation_logits: Array.from(d.distillation_logits.data),
+        cls_top: classes(d.cls_top),
+        distillation_top: classes(d.distillation_top),
+      },
+    }),
     attentions: out.attentions.map(nested),
     cls: Array.from(out.cls.data),
     position_similarity: nested(cosineSimilarityMatrix(patches)),
@@ -79,10 +95,13 @@ function imageJson(out: FullVitOutput, positionEmbeddings: NdArray, warnings: st
 const pct = (p: number) => `${(100 * p).toFixed(1)}%`;
 
 function textSummary(out: FullBertOutput, info: BertModelInfo): string {
-  const lines = [`tokens (${out.encoding.tokens.length}): ${out.encoding.tokens.join(' ')}`];
+  const { tokens, mask_token } = out.encoding;
+  const lines = [`tokens (${tokens.length}): ${tokens.join(' ')}`];
   if (out.encoding.truncated > 0) lines.push(`${truncationNote(out.encoding)} (${info.max_length.from})`);
-  for (const m of out.mlm ?? []) lines.push(`[MASK] at ${m.position}: ${m.top.map((t) => `${t.token} ${pct(t.prob)}`).join(', ')}`);
+  for (const m of out.mlm ?? []) lines.push(`${mask_token} at ${m.position}: ${m.top.map((t) => `${t.token} ${pct(t.prob)}`).join(', ')}`);
   if (out.nsp) lines.push(`next sentence: IsNext ${pct(out.nsp.is_next)}, NotNext ${pct(out.nsp.not_next)}`);
+  if (out.sop) lines.push(`sentence order: original ${pct(out.sop.in_order)}, swapped ${pct(out.sop.swapped)}`);
+  if (out.rtd) lines.push(`replaced: ${tokens.map((t, i) => `${t} ${pct(out.rtd!.data[i])}`).join(', ')}`);
   const t = out.timings;
   lines.push(`${out.attentions.length} layers; forward ${t.forward_ms.toFixed(1)} ms, readback ${t.readback_ms.toFixed(1)} ms`);
   return lines.join('\n');
@@ -90,7 +109,13 @@ function textSummary(out: FullBertOutput, info: BertModelInfo): string {
 
 function imageSummary(out: FullVitOutput): string {
   const lines = [`grid ${out.grid[0]}x${out.grid[1]} patches`];
+  const d = out.distillation;
+  if (d) lines.push('mean of the [CLS] and distillation heads (as the model reports):');
   for (const c of out.top ?? []) lines.push(`${c.label.padEnd(24)} ${pct(c.prob)}`);
+  if (d) {
+    lines.push(`[CLS] head: ${d.cls_top.map((c) => `${c.label} ${pct(c.prob)}`).join(', ')}`);
+    lines.push(`distillation head: ${d.distillation_top.map((c) => `${c.label} ${pct(c.prob)}`).join(', ')}`);
+  }
   if (!out.top) lines.push('(no classifier head)');
   const t = out.timings;
   lines.push(`forward ${t.forward_ms.toFixed(1)} ms, readback ${t.readback_ms.toFixed(1)} ms`);
@@ -191,7 +216,7 @@ async function run(argv: string[]): Promise<Printed> {
   const source = await fromFolder(values.model);
 
   if (values['tokenize-only']) {
-    const encoding = (await loadBertTokenizer(source)).encode(textA!, textB ?? null);
+    const encoding = (await loadTokenizer(source)).encode(textA!, textB ?? null);
     const notes = encoding.truncated > 0 ? [`note: ${truncationNote(encoding)}`] : [];
     return print({ tokens: encoding.tokens, input_ids: encoding.input_ids }, () => encoding.tokens.join(' '), notes);
   }
@@ -204,11 +229,11 @@ async function run(argv: string[]): Promise<Printed> {
   const model = await loadModel(source);
   try {
     if (model.kind === 'bert') {
-      if (textA === undefined) throw new UsageError(`${values.model} is a BERT model; give --text, not --image`);
+      if (textA === undefined) throw new UsageError(`${values.model} is a text model (${model.info.architecture}); give --text, not --image`);
       const out = await model.run(textA, textB ?? null, { topK });
       return print(textJson(out, model.info), () => textSummary(out, model.info));
     }
-    if (!imageBytes || !imageSize) throw new UsageError(`${values.model} is a ViT model; give --image, not --text`);
+    if (!imageBytes || !imageSize) throw new UsageError(`${values.model} is an image model (${model.info.config.model_type}); give --image, not --text`);
     // A size the model cannot take (e.g. a 1x49000000 image to resize) is refused before decoding.
     model.checkImageSize(imageSize.width, imageSize.height, values.image);
     const out = await model.run(await decodeImage(imageBytes, values.image), { topK });

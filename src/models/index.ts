@@ -1,20 +1,29 @@
 // Entry point of the model core: read a checkpoint from any source, decide what it is, and return a
 // ready-to-run model that owns its tfjs tensors until dispose().
 
-import { bertConfig, type BertConfig } from './bert/configuration_bert';
-import { createBertModel, type BertModel } from './bert/modeling_bert';
+import { albertConfig } from './albert/configuration_albert';
+import { createAlbertModel } from './albert/modeling_albert';
+import { bertConfig } from './bert/configuration_bert';
+import { createBertModel } from './bert/modeling_bert';
 import { BertTokenizer } from './bert/tokenization_bert';
 import { JsonFields } from './checkpoint/json';
 import { readSafetensors, weightsOf, type CheckpointWeights } from './checkpoint/safetensors';
 import { ByteReader, type CheckpointSource } from './checkpoint/source';
 import { detectModelKind, StateDict } from './checkpoint/weights';
+import { distilBertConfig } from './distilbert/configuration_distilbert';
+import { createDistilBertModel } from './distilbert/modeling_distilbert';
+import { electraConfig } from './electra/configuration_electra';
+import { createElectraModel } from './electra/modeling_electra';
 import { ModelError } from './errors';
-import type { LoadProgress } from './types';
+import { robertaConfig, robertaMaxTokens } from './roberta/configuration_roberta';
+import { createRobertaModel } from './roberta/modeling_roberta';
+import type { BertModel, TextTokenizer } from './shared/text_model';
+import type { LoadProgress, TextArchitecture, TextConfig } from './types';
 import { vitConfig } from './vit/configuration_vit';
 import { ViTImageProcessor } from './vit/image_processing_vit';
 import { createVitModel, type VitModel } from './vit/modeling_vit';
 
-export type { BertModel } from './bert/modeling_bert';
+export type { BertModel, TextTokenizer } from './shared/text_model';
 export type { VitModel } from './vit/modeling_vit';
 export type { CheckpointSource } from './checkpoint/source';
 export { fromFiles, fromUrl } from './checkpoint/source';
@@ -54,17 +63,60 @@ async function openWeights(source: CheckpointSource, onProgress?: (p: LoadProgre
   throw new ModelError('not_found', `${source.label} has no model.safetensors or pytorch_model.bin.`);
 }
 
-/** The tokenizer of a BERT checkpoint alone (tokenizer.json, else vocab.txt; plus tokenizer_config.json). */
-export async function loadBertTokenizer(source: CheckpointSource, config?: BertConfig): Promise<BertTokenizer> {
-  const modelConfig = config ?? bertConfig(JsonFields.parse(await source.readText('config.json'), 'config.json'));
-  return BertTokenizer.fromFiles(
-    {
-      vocab: await readOptional(source, 'vocab.txt'),
-      tokenizerJson: await readOptional(source, 'tokenizer.json'),
-      tokenizerConfig: await readOptional(source, 'tokenizer_config.json'),
-    },
-    modelConfig,
-  );
+/**
+ * The tokenizer of a text checkpoint alone: tokenizer.json with a BPE or Unigram model goes to
+ * @huggingface/tokenizers (loaded only then), anything else to the WordPiece port (tokenizer.json,
+ * else vocab.txt; plus tokenizer_config.json).
+ */
+export async function loadTextTokenizer(
+  source: CheckpointSource,
+  config: { vocab_size: number; max_position_embeddings: number },
+  maxTokens = config.max_position_embeddings,
+): Promise<TextTokenizer> {
+  const tokenizerJson = await readOptional(source, 'tokenizer.json');
+  const tokenizerConfig = await readOptional(source, 'tokenizer_config.json');
+  if (tokenizerJson !== undefined && SUBWORD_MODEL.test(tokenizerJson)) {
+    const { SubwordTokenizer } = await import('./shared/tokenization_subword');
+    return SubwordTokenizer.fromFiles({ tokenizerJson, tokenizerConfig }, { vocab_size: config.vocab_size, maxTokens });
+  }
+  const vocab = await readOptional(source, 'vocab.txt');
+  if (tokenizerJson === undefined && vocab === undefined && (await source.exists('spiece.model'))) {
+    throw new ModelError('unsupported', `${source.label} has only spiece.model (SentencePiece); this playground reads the tokenizer from tokenizer.json.`);
+  }
+  if (tokenizerJson === undefined && vocab === undefined && (await source.exists('merges.txt'))) {
+    throw new ModelError('unsupported', `${source.label} has only vocab.json and merges.txt; this playground reads a BPE tokenizer from tokenizer.json.`);
+  }
+  return BertTokenizer.fromFiles({ vocab, tokenizerJson, tokenizerConfig }, { max_position_embeddings: maxTokens, vocab_size: config.vocab_size });
+}
+
+// A tokenizer.json whose model is BPE or Unigram (tokenization_subword.ts checks the file properly).
+const SUBWORD_MODEL = /"type"\s*:\s*"(BPE|Unigram)"/;
+
+/** The typed config of a text encoder. */
+function textConfig(architecture: TextArchitecture, config: JsonFields) {
+  switch (architecture) {
+    case 'bert':
+      return { architecture, cfg: bertConfig(config) } as const;
+    case 'distilbert':
+      return { architecture, cfg: distilBertConfig(config) } as const;
+    case 'roberta':
+      return { architecture, cfg: robertaConfig(config) } as const;
+    case 'albert':
+      return { architecture, cfg: albertConfig(config) } as const;
+    case 'electra':
+      return { architecture, cfg: electraConfig(config) } as const;
+  }
+}
+
+const maxTokensOf = (cfg: TextConfig) => (cfg.model_type === 'roberta' ? robertaMaxTokens(cfg) : cfg.max_position_embeddings);
+
+/** The tokenizer of a text checkpoint, from its config.json and tokenizer files alone (the CLI's --tokenize-only). */
+export async function loadTokenizer(source: CheckpointSource): Promise<TextTokenizer> {
+  const config = JsonFields.parse(await source.readText('config.json'), 'config.json');
+  const architecture = detectModelKind(config, []);
+  if (architecture === 'vit' || architecture === 'deit') throw new ModelError('unsupported', `${source.label} is an image model; it has no tokenizer.`);
+  const { cfg } = textConfig(architecture, config);
+  return loadTextTokenizer(source, cfg, maxTokensOf(cfg));
 }
 
 export async function loadModel(
@@ -75,20 +127,32 @@ export async function loadModel(
   const config = JsonFields.parse(await source.readText('config.json'), 'config.json');
   const weights = await openWeights(source, onProgress);
   try {
-    const kind = detectModelKind(config, weights.tensors.keys());
+    const architecture = detectModelKind(config, weights.tensors.keys());
+    const sd = new StateDict(weights, architecture);
     // Configs, tokenizer and processor are read before any weight data, so their errors leave nothing to clean up.
-    if (kind === 'bert') {
-      const cfg = bertConfig(config);
-      const tokenizer = await loadBertTokenizer(source, cfg);
-      return await createBertModel(new StateDict(weights, kind), cfg, tokenizer);
+    if (architecture === 'vit' || architecture === 'deit') {
+      const cfg = vitConfig(config);
+      const preprocessor = await readOptional(source, 'preprocessor_config.json');
+      const processor = ViTImageProcessor.fromConfig(
+        preprocessor === undefined ? null : JsonFields.parse(preprocessor, 'preprocessor_config.json'),
+        cfg.num_channels,
+      );
+      return await createVitModel(sd, cfg, processor);
     }
-    const cfg = vitConfig(config);
-    const preprocessor = await readOptional(source, 'preprocessor_config.json');
-    const processor = ViTImageProcessor.fromConfig(
-      preprocessor === undefined ? null : JsonFields.parse(preprocessor, 'preprocessor_config.json'),
-      cfg.num_channels,
-    );
-    return await createVitModel(new StateDict(weights, kind), cfg, processor);
+    const text = textConfig(architecture, config);
+    const tokenizer = await loadTextTokenizer(source, text.cfg, maxTokensOf(text.cfg));
+    switch (text.architecture) {
+      case 'bert':
+        return await createBertModel(sd, text.cfg, tokenizer);
+      case 'distilbert':
+        return await createDistilBertModel(sd, text.cfg, tokenizer);
+      case 'roberta':
+        return await createRobertaModel(sd, text.cfg, tokenizer);
+      case 'albert':
+        return await createAlbertModel(sd, text.cfg, tokenizer);
+      case 'electra':
+        return await createElectraModel(sd, text.cfg, tokenizer);
+    }
   } finally {
     // Stops a download that an error left unfinished; a complete one is already closed.
     weights.close();

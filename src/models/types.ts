@@ -2,7 +2,11 @@
 // Outputs are plain typed arrays, detached from any tfjs backend, so they can cross the
 // worker boundary as transferables and be analysed by pure functions.
 
+import type { AlbertConfig } from './albert/configuration_albert';
 import type { BertConfig } from './bert/configuration_bert';
+import type { DistilBertConfig } from './distilbert/configuration_distilbert';
+import type { ElectraConfig } from './electra/configuration_electra';
+import type { RobertaConfig } from './roberta/configuration_roberta';
 import type { VitConfig } from './vit/configuration_vit';
 import type { Pixels } from './vit/image_processing_vit';
 
@@ -19,8 +23,21 @@ export interface LoadProgress {
   total: number | null;
 }
 
-/** Result of BERT tokenization of `[CLS] A [SEP] (B [SEP])`. */
+/** The text encoders the text workspace runs (config.json `model_type`). */
+export type TextArchitecture = 'bert' | 'distilbert' | 'roberta' | 'albert' | 'electra';
+
+/** The typed config of any text encoder; every one has the sizes the views show. */
+export type TextConfig = BertConfig | DistilBertConfig | RobertaConfig | AlbertConfig | ElectraConfig;
+
+/** How a tokenizer splits words: BERT's WordPiece ("##" continues a word), byte-level BPE ("Ġ" = a space byte), or Unigram ("▁" = a space). */
+export type TokenizerKind = 'wordpiece' | 'bpe' | 'unigram';
+
+/**
+ * Result of tokenizing one text or a pair with the model's special tokens: `[CLS] A [SEP] (B [SEP])`
+ * for BERT-style models, `<s> A </s> (</s> B </s>)` for RoBERTa.
+ */
 export interface BertEncoding {
+  /** Vocabulary tokens as the model knows them (byte-level BPE tokens are not decoded; see token_text.ts). */
   tokens: string[];
   input_ids: number[];
   token_type_ids: number[];
@@ -29,12 +46,15 @@ export interface BertEncoding {
    * text it came from (`segment` tells which), or null for special tokens added around the texts.
    */
   offsets: ([number, number] | null)[];
-  /** 0 = text A, 1 = text B, -1 = added special token ([CLS], [SEP]). */
+  /** 0 = text A, 1 = text B, -1 = added special token ([CLS], [SEP], <s>, </s>). */
   segment: number[];
   /** Index of the whitespace/punctuation-split word each token belongs to (per text), null for added specials. */
   word_ids: (number | null)[];
   /** Number of tokens dropped to fit `max_position_embeddings`; 0 when nothing was cut. */
   truncated: number;
+  /** The tokenizer's mask token ([MASK], <mask>), which masking writes into the text. */
+  mask_token: string;
+  tokenizer: TokenizerKind;
 }
 
 export interface MlmCandidate {
@@ -44,7 +64,7 @@ export interface MlmCandidate {
 }
 
 export interface MlmResult {
-  /** Position of the [MASK] token in the input sequence. */
+  /** Position predicted in the input sequence: a [MASK] token, or one of the run's `mlmPositions`. */
   position: number;
   /** Top-k candidates, most probable first. */
   top: MlmCandidate[];
@@ -73,12 +93,26 @@ export interface QueriesKeys {
   keys: NdArray[];
 }
 
+/**
+ * The input embedding's parts, each [seq, embedding size]: word, position and token type (null for
+ * DistilBERT, which has none) and their sum after LayerNorm. ALBERT and ELECTRA embed in a smaller
+ * space than hidden_size and project `normalized` up; for the others it is hidden_states[0].
+ */
+export interface InputEmbeddings {
+  word: NdArray;
+  position: NdArray;
+  token_type: NdArray | null;
+  normalized: NdArray;
+}
+
 export interface BertOutput {
+  /** The workspace slot; `architecture` says which text encoder it is. */
   model: 'bert';
+  architecture: TextArchitecture;
   encoding: BertEncoding;
-  /** The three summed parts of the input embedding, each [seq, hidden], before LayerNorm; with hidden_states. */
-  embeddings: { word: NdArray; position: NdArray; token_type: NdArray } | null;
-  /** num_hidden_layers + 1 entries, each [seq, hidden]; [0] is the embedding output (after LayerNorm). */
+  /** The parts of the input embedding; with hidden_states. */
+  embeddings: InputEmbeddings | null;
+  /** num_hidden_layers + 1 entries, each [seq, hidden]; [0] is the embedding output (after LayerNorm, and ALBERT's/ELECTRA's projection). */
   hidden_states: NdArray[] | null;
   /** num_hidden_layers entries, each [heads, seq, seq] (softmax probabilities; rows sum to 1). */
   attentions: NdArray[] | null;
@@ -87,10 +121,14 @@ export interface BertOutput {
   last_hidden_state: NdArray;
   /** [hidden] tanh pooler output of [CLS], null when the checkpoint has no pooler. */
   pooler_output: NdArray | null;
-  /** One entry per [MASK] token; null when the checkpoint has no MLM head. */
+  /** One entry per [MASK] token (or per requested MLM position); null when the checkpoint has no MLM head. */
   mlm: MlmResult[] | null;
   /** Softmax of the NSP head (index 0 = IsNext); null when the checkpoint has no NSP head. */
   nsp: { is_next: number; not_next: number } | null;
+  /** ALBERT's sentence-order prediction, softmax (index 0 = A and B in their original order); null without the head. */
+  sop: { in_order: number; swapped: number } | null;
+  /** ELECTRA's discriminator: [seq] probability (sigmoid) that each token was replaced; null without the head. */
+  rtd: NdArray | null;
   timings: Timings;
 }
 
@@ -100,27 +138,41 @@ export interface ClassProbability {
   prob: number;
 }
 
+/** DeiT's two heads: the class token's (trained on labels) and the distillation token's (trained on a teacher's predictions). */
+export interface DistillationOutput {
+  /** [num_labels] cls_classifier(final [CLS]). */
+  cls_logits: NdArray;
+  /** [num_labels] distillation_classifier(final distillation token). */
+  distillation_logits: NdArray;
+  cls_top: ClassProbability[];
+  distillation_top: ClassProbability[];
+}
+
 export interface VitOutput {
   model: 'vit';
+  /** Tokens before the patches: 1 ([CLS]) for ViT, 2 ([CLS], distillation) for a distilled DeiT. */
+  prefix_tokens: number;
   /** The 8-bit image the processor made (converted, resized, cropped) before its float steps; null for raw pixel_values input. */
   image: Pixels | null;
   /** Preprocessed model input [channels, height, width] (after rescale and normalize). */
   pixel_values: NdArray;
   /** Patch grid actually used [rows, cols] (differs from the trained grid at other image sizes). */
   grid: [number, number];
-  /** num_hidden_layers + 1 entries, each [1 + rows*cols, hidden]; [0] = patch + [CLS] + position embeddings. */
+  /** num_hidden_layers + 1 entries, each [prefix_tokens + rows*cols, hidden]; [0] = [CLS] (+ distillation) + patch + position embeddings. */
   hidden_states: NdArray[] | null;
-  /** num_hidden_layers entries, each [heads, 1 + N, 1 + N]; token 0 is [CLS]. */
+  /** num_hidden_layers entries, each [heads, P + N, P + N] with P = prefix_tokens; token 0 is [CLS], token 1 a DeiT's distillation token. */
   attentions: NdArray[] | null;
   queries_keys: QueriesKeys | null;
   /** [1 + N, hidden] after the final LayerNorm. */
   last_hidden_state: NdArray;
   /** [hidden] final [CLS] hidden state after the last LayerNorm (= last_hidden_state[0]). */
   cls: NdArray;
-  /** [num_labels] classifier logits, null when the checkpoint has no classifier. */
+  /** [num_labels] classifier logits (a distilled DeiT: the mean of its two heads', as HF reports), null when the checkpoint has no classifier. */
   logits: NdArray | null;
   /** Classes sorted by probability (top-k), null without classifier. */
   top: ClassProbability[] | null;
+  /** A distilled DeiT's heads one by one; null for other models. */
+  distillation: DistillationOutput | null;
   timings: Timings;
 }
 
@@ -157,18 +209,24 @@ export type WeightsFile = 'model.safetensors' | 'pytorch_model.bin';
 interface ModelInfoBase {
   /** Which file the weights were read from. */
   weights_file: WeightsFile;
-  /** Learned position embeddings: BERT [max_position_embeddings, hidden]; ViT [1 + N, hidden] (row 0 = [CLS]). */
+  /**
+   * Learned position embeddings: text models [positions, embedding size] (RoBERTa: from row padding_idx + 1,
+   * the first one a token uses); ViT [P + N, hidden] (rows 0..P-1 = [CLS] and a DeiT's distillation token).
+   */
   position_embeddings: NdArray;
   /** Human-readable notes about what was disabled or adapted while loading (missing heads, legacy names...). */
   warnings: string[];
 }
 
-/** Static facts about a loaded BERT that the UI shows without running it. */
+/** Static facts about a loaded text encoder that the UI shows without running it. */
 export interface BertModelInfo extends ModelInfoBase {
   kind: 'bert';
-  config: BertConfig;
-  /** Which optional heads the checkpoint provides. */
-  heads: { mlm: boolean; nsp: boolean; pooler: boolean };
+  architecture: TextArchitecture;
+  config: TextConfig;
+  /** Which optional heads the checkpoint provides (sop: ALBERT; rtd: ELECTRA's discriminator). */
+  heads: { mlm: boolean; nsp: boolean; pooler: boolean; sop: boolean; rtd: boolean };
+  tokenizer: TokenizerKind;
+  mask_token: string;
   /**
    * Longest input a run takes, in tokens, and the setting it comes from: the smaller of
    * tokenizer_config.json's model_max_length and config.json's max_position_embeddings, where
@@ -181,7 +239,10 @@ export interface BertModelInfo extends ModelInfoBase {
 export interface VitModelInfo extends ModelInfoBase {
   kind: 'vit';
   config: VitConfig;
-  heads: { classifier: boolean };
+  /** classifier: any class prediction; distillation: a distilled DeiT's two heads. */
+  heads: { classifier: boolean; distillation: boolean };
+  /** Tokens before the patches: 1 ([CLS]), 2 for a distilled DeiT ([CLS], distillation token). */
+  prefix_tokens: number;
   /** Patch grid [rows, cols] the position embeddings were trained for (config image_size / patch_size). */
   trained_grid: [number, number];
   /** The image processor's resolved steps. */

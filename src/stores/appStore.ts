@@ -7,7 +7,7 @@
 import { create } from 'zustand';
 import type { BertModelInfo, LoadProgress, Timings, VitModelInfo } from '../models/types';
 import { isCancelled, WorkerCallError } from '../worker/client';
-import type { BackendChoice, BackendStatus, CacheInfo, ModelLoaded, ModelSlot, ModelSourceSpec } from '../worker/protocol';
+import type { BackendChoice, BackendStatus, CacheInfo, ModelLoaded, ModelSlot, ModelSourceSpec, WasmThreads } from '../worker/protocol';
 import type { InferenceApi, StoreDeps } from './deps';
 import { DEFAULT_HUB, DEFAULT_MODEL, PRESETS, sourceFor } from './presets';
 import { pickLanguage, t, type Language } from '../i18n';
@@ -41,6 +41,8 @@ export interface AppState {
   rejectedLanguage: string | null;
   hubBaseUrl: string;
   backendChoice: BackendChoice;
+  /** WASM threads asked for with ?threads=N; null lets the worker pick for this machine. */
+  wasmThreads: WasmThreads;
   backend: BackendStatus | null;
   backendBusy: boolean;
   /** Something the user should know about the backend (a fallback, a lost GPU). */
@@ -83,6 +85,12 @@ export type AppStore = ReturnType<typeof createAppStore>;
 const emptySlot = <Info>(): SlotState<Info> => ({ current: null, progress: null, loading: false, error: null, notice: null });
 
 const BACKENDS: BackendChoice[] = ['auto', 'webgl', 'wasm', 'cpu'];
+
+/** ?threads=N: a positive whole number, else null (the worker picks for this machine). */
+function wasmThreadsParam(value: string | null): WasmThreads {
+  const threads = Number(value ?? NaN);
+  return Number.isInteger(threads) && threads >= 1 ? threads : null;
+}
 
 export const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -138,6 +146,7 @@ export function createAppStore(deps: StoreDeps) {
       rejectedLanguage,
       hubBaseUrl: deps.url.read('hub') ?? DEFAULT_HUB,
       backendChoice: BACKENDS.includes(requested as BackendChoice) ? (requested as BackendChoice) : 'auto',
+      wasmThreads: wasmThreadsParam(deps.url.read('threads')),
       backend: null,
       backendBusy: false,
       backendNotice: null,
@@ -167,7 +176,7 @@ export function createAppStore(deps: StoreDeps) {
         set({ backendChoice: choice, backendBusy: true });
         deps.url.write({ backend: choice === 'auto' ? null : choice });
         try {
-          const status = await inference().setBackend(choice);
+          const status = await inference().setBackend(choice, get().wasmThreads);
           const fellBack = choice !== 'auto' && status.name !== choice;
           set({ backend: status, backendNotice: fellBack ? t('backend.fellBack', { choice, used: status.name }) : null });
         } catch (e) {

@@ -7,7 +7,7 @@
 import { create } from 'zustand';
 import { meanAttentionDistanceByLayer } from '../analysis/attentionDistance';
 import type { RolloutOptions } from '../analysis/rollout';
-import { full, type FullVitOutput, type VitOutput } from '../models/types';
+import { full, type FullVitOutput, type OutputRequest, type VitOutput } from '../models/types';
 import { t } from '../i18n';
 import { isCancelled, isSuperseded } from '../worker/client';
 import { errorText, type AppStore } from './appStore';
@@ -48,6 +48,8 @@ export interface ImageState {
   overlayOpacity: number;
   /** Attention-distance sweeps over the samples, by model name. */
   sweeps: Record<string, DistanceSweep>;
+  /** The neuron view is open: runs then also return the per-head queries and keys. */
+  neuron: boolean;
 
   loadSamples: () => Promise<void>;
   openSample: (sample: SampleEntry) => Promise<void>;
@@ -61,6 +63,8 @@ export interface ImageState {
   setPatch: (patch: number | null) => void;
   setRollout: (patch: Partial<RolloutOptions>) => void;
   setOverlayOpacity: (opacity: number) => void;
+  /** Opens or closes the neuron view; opening re-runs the image if its queries and keys are missing. */
+  setNeuron: (open: boolean) => void;
   /** Runs every sample through the model and averages their mean attention distances. */
   measureSamples: () => Promise<void>;
 }
@@ -102,7 +106,7 @@ export function createImageStore(deps: StoreDeps, app: AppStore) {
   // The worker answers an overtaken run with "superseded". Runs from this store go out one at a
   // time, so the sample sweep and the user's own images never overtake each other.
   let queue: Promise<unknown> = Promise.resolve();
-  const runQueued = (name: string, bytes: ArrayBuffer, outputs?: { hidden_states: boolean }): Promise<VitOutput> => {
+  const runQueued = (name: string, bytes: ArrayBuffer, outputs?: OutputRequest): Promise<VitOutput> => {
     const image = { type: 'encoded' as const, bytes: bytes.slice(0), fileName: name };
     const what = t('activity.runImage', { model: app.getState().slots.vit.current?.name ?? '', image: name });
     const next = queue.then(() => app.getState().track(what, () => deps.inference().runImage(image, TOP_K, outputs)));
@@ -123,6 +127,7 @@ export function createImageStore(deps: StoreDeps, app: AppStore) {
   rollout: { headFusion: 'mean', discardRatio: 0.9 },
   overlayOpacity: 0.6,
   sweeps: {},
+  neuron: false,
 
   async loadSamples() {
     try {
@@ -164,7 +169,7 @@ export function createImageStore(deps: StoreDeps, app: AppStore) {
     }
     set({ running: true });
     try {
-      const output = full(await runQueued(name, bytes));
+      const output = full(await runQueued(name, bytes, get().neuron ? { queries_keys: true } : undefined));
       // Another model may have fewer layers, heads or patches than the views were showing.
       const heads = output.attentions[0]?.shape[0] ?? 0;
       const patches = output.grid[0] * output.grid[1];
@@ -204,6 +209,10 @@ export function createImageStore(deps: StoreDeps, app: AppStore) {
   setOverlayOpacity(opacity) {
     set({ overlayOpacity: opacity });
   },
+  setNeuron(open) {
+    set({ neuron: open });
+    if (open && get().output && !get().output?.queries_keys) void get().rerun();
+  },
 
   async measureSamples() {
     const model = app.getState().slots.vit.current?.name;
@@ -221,7 +230,7 @@ export function createImageStore(deps: StoreDeps, app: AppStore) {
         const output = await runQueued(sample.file, await fetchBytes(samplesUrl(sample.file)), { hidden_states: false });
         if (app.getState().slots.vit.current?.name !== model) throw new Error('the model changed during the run');
         if (!output.attentions) throw new Error('the run returned no attentions');
-        const distances = meanAttentionDistanceByLayer(output.attentions, output.grid, patchSizeOf(output));
+        const distances = meanAttentionDistanceByLayer(output.attentions, output.grid, patchSizeOf(output), output.prefix_tokens);
         sum = distances.map((layer, l) => Array.from(layer, (d, h) => (sum?.[l][h] ?? 0) + d));
         update({ done: i + 1 });
       }

@@ -6,6 +6,7 @@ import { getClient } from '../worker/client';
 import { createAppStore } from './appStore';
 import type { StoreDeps } from './deps';
 import { createImageStore } from './imageStore';
+import { createLabStore } from './labStore';
 import { createTextStore } from './textStore';
 import { pageUrl } from './urlState';
 
@@ -33,6 +34,7 @@ useAppStore.subscribe((now, before) => {
 });
 export const useTextStore = createTextStore(deps, useAppStore);
 export const useImageStore = createImageStore(deps, useAppStore);
+export const useLabStore = createLabStore(deps, useAppStore);
 
 /** A bundled sample image's URL. */
 export const samplesUrl = (file: string) => `${deps.publicBase}samples/${file}`;
@@ -42,3 +44,5 @@ export type { AttentionOptions, AttentionView, Example } from './textStore';
 export { EXAMPLES, RANDOM_SENTENCES } from './textStore';
 export type { DistanceSweep, HeadChoice, SampleEntry } from './imageStore';
 export { patchSizeOf } from './imageStore';
+export type { KindTally, LabBatch, LabExample, LabPair, RollSummary } from './labStore';
+export { BATCH_SIZE, ROLLS } from './labStore';

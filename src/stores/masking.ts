@@ -1,11 +1,11 @@
 // Masking as in BERT's pretraining, done on the user's text: the chosen tokens' characters are
-// replaced by "[MASK]", which the tokenizer keeps whole, so the re-run sees [MASK] exactly where
-// the token was. For every [MASK] the token it replaced is remembered (null where the user typed
-// [MASK] themselves), so the view can show the probability and loss of the original.
+// replaced by the model's mask token ([MASK], RoBERTa's <mask>), which the tokenizer keeps whole,
+// so the re-run sees a mask exactly where the token was. For every mask the token it replaced is
+// remembered (null where the user typed the mask token themselves), so the view can show the
+// probability and loss of the original.
 
+import { tokenText } from '../models/token_text';
 import type { BertEncoding, MlmResult } from '../models/types';
-
-export const MASK = '[MASK]';
 
 /** The vocabulary token a [MASK] replaced. */
 export interface MaskOrigin {
@@ -24,29 +24,26 @@ function replaceSpan(text: string, [start, end]: [number, number], by: string): 
   return text.slice(0, start) + by + text.slice(end);
 }
 
-/** Text of a vocabulary token as it reads inside a word: WordPiece continuations lose their "##". */
-export const tokenText = (token: string) => (token.startsWith('##') ? token.slice(2) : token);
-
 /**
  * Masks the token at `position` of `encoding` (the encoding of `state.texts`), or with
  * `wholeWord` every token of its word, as whole-word masking does: one [MASK] per piece.
  * Special tokens and tokens that already are [MASK] are left alone.
  */
 export function maskTokens(encoding: BertEncoding, state: MaskedTexts, position: number, wholeWord: boolean): MaskedTexts {
-  const { segment, word_ids, tokens, offsets } = encoding;
+  const { segment, word_ids, tokens, offsets, mask_token: mask } = encoding;
   const inWord = (p: number) => segment[p] === segment[position] && word_ids[p] === word_ids[position];
   const chosen = tokens
     .map((_, p) => p)
-    .filter((p) => (wholeWord ? inWord(p) : p === position) && segment[p] >= 0 && tokens[p] !== MASK && offsets[p] !== null);
+    .filter((p) => (wholeWord ? inWord(p) : p === position) && segment[p] >= 0 && tokens[p] !== mask && offsets[p] !== null);
 
   // Spans are replaced from the end so the earlier offsets stay valid.
   const texts: [string, string] = [...state.texts];
-  for (const p of [...chosen].reverse()) texts[segment[p]] = replaceSpan(texts[segment[p]], offsets[p]!, MASK);
+  for (const p of [...chosen].reverse()) texts[segment[p]] = replaceSpan(texts[segment[p]], offsets[p]!, mask);
 
   const originals: (MaskOrigin | null)[] = [];
   let known = 0;
   tokens.forEach((token, p) => {
-    if (token === MASK) originals.push(state.originals[known++] ?? null);
+    if (token === mask) originals.push(state.originals[known++] ?? null);
     else if (chosen.includes(p)) originals.push({ token, id: encoding.input_ids[p] });
   });
   return { texts, originals };
@@ -59,6 +56,6 @@ export function fillMask(encoding: BertEncoding, mlm: MlmResult[], state: Masked
   if (position === undefined || !span) return state;
   const texts: [string, string] = [...state.texts];
   const segment = encoding.segment[position];
-  texts[segment] = replaceSpan(texts[segment], span, tokenText(token));
+  texts[segment] = replaceSpan(texts[segment], span, tokenText(token, encoding.tokenizer));
   return { texts, originals: state.originals.filter((_, i) => i !== maskIndex) };
 }

@@ -19,9 +19,14 @@ export const PRESETS: ModelPreset[] = [
   { id: 'hub:google/bert_uncased_L-2_H-128_A-2', slot: 'bert', label: 'BERT-Tiny (2 layers, 128 wide)', size: '17 MB' },
   { id: 'hub:google/bert_uncased_L-4_H-256_A-4', slot: 'bert', label: 'BERT-Mini (4 layers, 256 wide)', size: '45 MB' },
   { id: 'hub:google-bert/bert-base-uncased', slot: 'bert', label: 'BERT-base uncased (12 layers)', size: '440 MB' },
+  { id: 'hub:distilbert/distilbert-base-uncased', slot: 'bert', label: 'DistilBERT-base uncased (6 layers)', size: '268 MB' },
+  { id: 'hub:FacebookAI/roberta-base', slot: 'bert', label: 'RoBERTa-base (byte-level BPE, <mask>)', size: '499 MB' },
+  { id: 'hub:albert/albert-base-v2', slot: 'bert', label: 'ALBERT-base v2 (one shared layer, SOP)', size: '47 MB' },
+  { id: 'hub:google/electra-small-discriminator', slot: 'bert', label: 'ELECTRA-small discriminator (replaced tokens)', size: '54 MB' },
   { id: 'bundled:mini-vit', slot: 'vit', label: 'mini-ViT (bundled, trained for this app)', size: 'small' },
   { id: 'hub:facebook/deit-tiny-patch16-224', slot: 'vit', label: 'DeiT-tiny, ImageNet', size: '23 MB' },
   { id: 'hub:google/vit-base-patch16-224', slot: 'vit', label: 'ViT-base/16, ImageNet', size: '346 MB' },
+  { id: 'hub:facebook/deit-base-distilled-patch16-224', slot: 'vit', label: 'DeiT-base distilled (two heads), ImageNet', size: '349 MB' },
 ];
 
 export const DEFAULT_MODEL: Record<ModelSlot, string> = { bert: 'bundled:mini-bert', vit: 'bundled:mini-vit' };

@@ -3,14 +3,14 @@
 // the attention view options. Every edit re-runs the model shortly after typing stops.
 
 import { create } from 'zustand';
-import { full, type FullBertOutput } from '../models/types';
+import { full, type BertModelInfo, type FullBertOutput } from '../models/types';
 import { t } from '../i18n';
 import { isCancelled, isSuperseded } from '../worker/client';
 import { errorText, type AppStore } from './appStore';
 import type { StoreDeps } from './deps';
-import { fillMask, maskTokens, MASK, type MaskOrigin, type MaskedTexts } from './masking';
+import { fillMask, maskTokens, type MaskOrigin, type MaskedTexts } from './masking';
 
-export type AttentionView = 'head' | 'model' | 'matrix' | 'rollout';
+export type AttentionView = 'head' | 'model' | 'matrix' | 'rollout' | 'neuron';
 
 export interface AttentionOptions {
   view: AttentionView;
@@ -19,6 +19,8 @@ export interface AttentionOptions {
   head: number | 'mean';
   /** Drop [CLS]/[SEP] rows and columns and renormalise the remaining rows. */
   hideSpecial: boolean;
+  /** Position of the query token the neuron view follows. */
+  query: number;
 }
 
 export interface Example {
@@ -67,12 +69,20 @@ export interface TextState {
   fillMask: (maskIndex: number, token: string) => void;
   loadExample: (example: Example) => void;
   randomSentenceB: () => void;
+  /** Puts B first and A second (sentence-order prediction's contrast), with their masks' originals. */
+  swapSentences: () => void;
+  /** Changes the attention view; opening the neuron view re-runs for the queries and keys if they are missing. */
   setAttention: (patch: Partial<AttentionOptions>) => void;
   setPositionFocus: (position: number) => void;
   run: () => Promise<void>;
 }
 
 export type TextStore = ReturnType<typeof createTextStore>;
+
+const DEFAULT_MASK = '[MASK]';
+
+/** The mask token of the loaded text model ([MASK] until one is loaded, as the examples are written). */
+const maskTokenOf = (model: { info: BertModelInfo } | null): string => model?.info.mask_token ?? DEFAULT_MASK;
 
 /** The text workspace's store; it re-runs the sentences whenever the BERT model or the backend changes. */
 export function createTextStore(deps: StoreDeps, app: AppStore) {
@@ -87,7 +97,7 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
       deps.url.write({ a: textA, b: textB });
       scheduleRun();
     };
-    const countMasks = (text: string) => text.split(MASK).length - 1;
+    const countMasks = (text: string) => text.split(maskTokenOf(app.getState().slots.bert.current)).length - 1;
 
     return {
       textA: deps.url.read('a') ?? EXAMPLES[0].a,
@@ -97,7 +107,7 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
       output: null,
       running: false,
       error: null,
-      attention: { view: 'head', layer: 0, head: 'mean', hideSpecial: false },
+      attention: { view: 'head', layer: 0, head: 'mean', hideSpecial: false, query: 0 },
       positionFocus: 0,
 
       // Typing keeps the known originals only while the masks stay the same ones.
@@ -127,7 +137,9 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
       },
 
       loadExample(example) {
-        setTexts({ texts: [example.a, example.b], originals: [] });
+        // The examples are written with BERT's [MASK]; other models have their own mask token.
+        const mask = maskTokenOf(app.getState().slots.bert.current);
+        setTexts({ texts: [example.a.replaceAll(DEFAULT_MASK, mask), example.b.replaceAll(DEFAULT_MASK, mask)], originals: [] });
       },
 
       randomSentenceB() {
@@ -137,8 +149,16 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
         setTexts({ texts: [textA, others[Math.floor(deps.random() * others.length)]], originals: keptA });
       },
 
+      swapSentences() {
+        const { textA, textB, originals } = get();
+        const inA = countMasks(textA);
+        setTexts({ texts: [textB, textA], originals: [...originals.slice(inA), ...originals.slice(0, inA)] });
+      },
+
       setAttention(patch) {
         set((s) => ({ attention: { ...s.attention, ...patch } }));
+        const { attention, output } = get();
+        if (attention.view === 'neuron' && output && !output.queries_keys) void get().run();
       },
 
       setPositionFocus(position) {
@@ -147,7 +167,7 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
 
       async run() {
         clearTimeout(runTimer);
-        const { textA, textB, topK } = get();
+        const { textA, textB, topK, attention } = get();
         if (textA.trim() === '') {
           const stale = get().output ? ' The results below are for the previous input.' : '';
           set({ error: `Sentence A is empty: type a sentence to run the model.${stale}` });
@@ -158,7 +178,9 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
         set({ running: true });
         try {
           const what = t('activity.runText', { model: model.name });
-          const output = full(await app.getState().track(what, () => deps.inference().runText(textA, textB.trim() ? textB : null, topK)));
+          // Queries and keys are read back only while the neuron view is open (they are large).
+          const outputs = attention.view === 'neuron' ? { queries_keys: true } : undefined;
+          const output = full(await app.getState().track(what, () => deps.inference().runText(textA, textB.trim() ? textB : null, topK, outputs)));
           // A different model may have fewer layers or heads than the view was showing.
           const [layers, heads] = [output.attentions.length, output.attentions[0]?.shape[0] ?? 0];
           set((s) => ({
@@ -169,6 +191,7 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
               ...s.attention,
               layer: Math.min(s.attention.layer, layers - 1),
               head: s.attention.head === 'mean' || s.attention.head < heads ? s.attention.head : 'mean',
+              query: Math.min(s.attention.query, output.encoding.tokens.length - 1),
             },
           }));
           app.getState().reportTimings('bert', output.timings);
@@ -180,10 +203,19 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
     };
   });
 
-  // A new model or backend gives new numbers for the same input.
+  // A new model or backend gives new numbers for the same input. A model with another mask token
+  // (RoBERTa's <mask> after BERT's [MASK]) gets the masks in the texts rewritten to its own.
   app.subscribe((now, before) => {
     const model = now.slots.bert.current;
-    if (model && (model !== before.slots.bert.current || now.backend !== before.backend)) void store.getState().run();
+    if (!model || (model === before.slots.bert.current && now.backend === before.backend)) return;
+    const [was, mask] = [maskTokenOf(before.slots.bert.current), maskTokenOf(model)];
+    if (was !== mask) {
+      const { textA, textB } = store.getState();
+      const [a, b] = [textA.replaceAll(was, mask), textB.replaceAll(was, mask)];
+      store.setState({ textA: a, textB: b });
+      deps.url.write({ a, b });
+    }
+    void store.getState().run();
   });
   return store;
 }

@@ -1,10 +1,10 @@
 // The shareable part of the app state lives in the query string: text inputs, chosen models,
-// backend override, hub mirror, tab and UI language. Reads happen once at start-up; writes replace the
-// current history entry so typing does not flood the back button.
+// backend override and WASM thread count, hub mirror, tab and UI language. Reads happen once at
+// start-up; writes replace the current history entry so typing does not flood the back button.
 
 import type { UrlParams } from './deps';
 
-export type UrlKey = 'tab' | 'lang' | 'a' | 'b' | 'bert' | 'vit' | 'backend' | 'hub';
+export type UrlKey = 'tab' | 'lang' | 'a' | 'b' | 'bert' | 'vit' | 'backend' | 'threads' | 'hub' | 'lab';
 
 /** The page's own query string. */
 export const pageUrl: UrlParams = {

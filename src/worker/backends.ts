@@ -4,13 +4,13 @@
 // attempt has a timeout, because a backend that never finishes initialising must not freeze the app.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { setBackend } from '../models/backend';
-import type { BackendChoice, BackendName, BackendStatus } from './protocol';
+import type { BackendChoice, BackendName, BackendStatus, WasmThreads } from './protocol';
 
 // Vite emits the binaries as hashed assets; tell tfjs where they ended up.
 setWasmPaths({
@@ -20,6 +20,40 @@ setWasmPaths({
 });
 
 const INIT_TIMEOUT_MS = 15_000;
+
+/** tfjs-wasm starts eight pthread workers; its thread pool never uses more. */
+const MAX_WASM_THREADS = 8;
+
+/**
+ * The thread count used when the page does not ask for one. tfjs-wasm would take
+ * hardwareConcurrency / 2 (it assumes two hyperthreads per core), which on a 2- or 4-core machine
+ * leaves cores idle that a forward pass can use; above four logical cores we keep its halving.
+ */
+function defaultWasmThreads(logicalCores: number): number {
+  const threads = logicalCores <= 4 ? logicalCores : Math.floor(logicalCores / 2);
+  return Math.min(Math.max(threads, 1), MAX_WASM_THREADS);
+}
+
+/**
+ * Starts the WASM backend with `threads` threads. tfjs-wasm sizes its pool once, as it starts, to
+ * min(setThreadsCount, navigator.hardwareConcurrency / 2, 8): to go past the halving, navigator
+ * reports twice the requested count while the module starts, and its real value right after.
+ */
+async function startWasm(threads: number): Promise<void> {
+  setThreadsCount(threads);
+  const reported = navigator.hardwareConcurrency;
+  Object.defineProperty(navigator, 'hardwareConcurrency', { value: Math.max(reported, 2 * threads), configurable: true });
+  try {
+    await setBackend('wasm', { timeoutMs: INIT_TIMEOUT_MS });
+  } finally {
+    delete (navigator as { hardwareConcurrency?: number }).hardwareConcurrency;
+  }
+}
+
+function wasmThreadCount(requested: WasmThreads): number {
+  const threads = requested ?? defaultWasmThreads(navigator.hardwareConcurrency || 1);
+  return Math.min(Math.max(Math.round(threads), 1), MAX_WASM_THREADS);
+}
 
 export interface WebglProbe {
   renderer: string;
@@ -49,9 +83,15 @@ async function describe(name: BackendName, webgl: WebglProbe | null): Promise<Pi
   }
   if (name === 'wasm') {
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-    const threads = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? getThreadsCount() : 1;
-    const isolation = crossOriginIsolated ? '' : ' (page not cross-origin isolated, so no threads)';
-    return { precision: 'float32', details: `${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}${isolation}` };
+    const threaded = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+    const threads = threaded ? getThreadsCount() : 1;
+    const cores = navigator.hardwareConcurrency;
+    const why = !crossOriginIsolated
+      ? 'page not cross-origin isolated, so no threads'
+      : !threaded
+        ? 'this browser has no WebAssembly threads'
+        : `${cores} logical core${cores === 1 ? '' : 's'}; ?threads=N changes it`;
+    return { precision: 'float32', details: `${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'} (${why})` };
   }
   return { precision: 'float32', details: 'plain JavaScript' };
 }
@@ -68,8 +108,11 @@ function plan(choice: BackendChoice, webgl: WebglProbe | null): { name: BackendN
   return [{ name: 'wasm', reason: why }, cpu];
 }
 
-/** Activates the first backend of the plan that initialises in time; `failed` explains skipped ones. */
-export async function activateBackend(choice: BackendChoice, failed: string[] = []): Promise<BackendStatus> {
+/**
+ * Activates the first backend of the plan that initialises in time; `failed` explains skipped ones.
+ * `threads` only counts when WASM starts for the first time: tfjs-wasm cannot resize its pool.
+ */
+export async function activateBackend(choice: BackendChoice, failed: string[] = [], threads: WasmThreads = null): Promise<BackendStatus> {
   const webgl = probeWebgl();
   const notes = [...failed];
   for (const { name, reason } of plan(choice, webgl)) {
@@ -78,7 +121,8 @@ export async function activateBackend(choice: BackendChoice, failed: string[] = 
       continue;
     }
     try {
-      await setBackend(name, { timeoutMs: INIT_TIMEOUT_MS });
+      if (name === 'wasm') await startWasm(wasmThreadCount(threads));
+      else await setBackend(name, { timeoutMs: INIT_TIMEOUT_MS });
     } catch (e) {
       notes.push(`${name} failed (${(e as Error).message})`);
       continue;

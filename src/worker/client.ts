@@ -8,10 +8,12 @@ import type {
   BackendStatus,
   CallType,
   Calls,
+  IdsInput,
   ImageInput,
   ModelLoaded,
   ModelSourceSpec,
   Response,
+  WasmThreads,
   WorkerError,
   WorkerErrorCode,
 } from './protocol';
@@ -80,8 +82,8 @@ export class InferenceClient {
     this.worker = this.start();
   }
 
-  setBackend(backend: Calls['setBackend']['args']['backend']): Promise<BackendStatus> {
-    return this.call({ type: 'setBackend', backend });
+  setBackend(backend: Calls['setBackend']['args']['backend'], threads: WasmThreads = null): Promise<BackendStatus> {
+    return this.call({ type: 'setBackend', backend, threads });
   }
 
   load(source: ModelSourceSpec, onProgress?: (p: LoadProgress) => void): Promise<ModelLoaded> {
@@ -96,6 +98,15 @@ export class InferenceClient {
   /** `image.bytes` is transferred: the caller's ArrayBuffer is detached afterwards. */
   runImage(image: ImageInput, topK: number, outputs?: OutputRequest): Promise<Calls['runImage']['result']> {
     return this.call({ type: 'runImage', image, topK, outputs }, [image.bytes]);
+  }
+
+  tokenize(pairs: Calls['tokenize']['args']['pairs']): Promise<Calls['tokenize']['result']> {
+    return this.call({ type: 'tokenize', pairs });
+  }
+
+  /** Runs BERT on token ids; a newer call on the same `channel` supersedes this one if it has not started. */
+  runIds(channel: string, inputs: IdsInput[], topK: number, outputs?: OutputRequest): Promise<Calls['runIds']['result']> {
+    return this.call({ type: 'runIds', channel, inputs, topK, outputs });
   }
 
   cacheInfo(): Promise<Calls['cacheInfo']['result']> {

@@ -22,6 +22,7 @@ import type {
   ModelSourceSpec,
   Request,
   Response,
+  WasmThreads,
   WorkerError,
 } from './protocol';
 
@@ -32,9 +33,12 @@ interface Entry {
 
 const models: Partial<Record<ModelSlot, Entry>> = {};
 let backend: BackendStatus | null = null;
+/** The page's thread request for WASM; it takes effect when the WASM backend first starts. */
+let wasmThreads: WasmThreads = null;
 let contextLost = false;
 const watchedCanvases = new WeakSet<object>();
-const newestRun: Partial<Record<CallType, number>> = {};
+/** The newest run request of each kind (see runKind); an older one still waiting is superseded. */
+const newestRun = new Map<string, number>();
 let queue: Promise<void> = Promise.resolve();
 
 const post = (message: Response, transfer: Transferable[] = []) => self.postMessage(message, { transfer });
@@ -55,7 +59,7 @@ async function ensureBackend(): Promise<BackendStatus> {
 }
 
 async function switchBackend(choice: BackendChoice, failed: string[] = []): Promise<BackendStatus> {
-  const status = await activateBackend(choice, failed);
+  const status = await activateBackend(choice, failed, wasmThreads);
   contextLost = false;
   const canvas = activeWebglCanvas();
   if (canvas && !watchedCanvases.has(canvas)) {
@@ -121,12 +125,38 @@ function checkTopK(topK: number): void {
   if (!Number.isInteger(topK) || topK < 1 || topK > 100) throw new BadInput(`top-k must be a whole number from 1 to 100, got ${topK}`);
 }
 
+function bertModel(): BertModel {
+  const entry = models.bert;
+  if (!entry || entry.model.kind !== 'bert') throw new ModelError('not_found', 'No BERT model is loaded yet.');
+  return entry.model;
+}
+
 async function runText({ textA, textB, topK, outputs }: Calls['runText']['args']): Promise<Calls['runText']['result']> {
   if (typeof textA !== 'string' || textA.trim() === '') throw new BadInput('Sentence A is empty: type some text first.');
   checkTopK(topK);
-  const entry = models.bert;
-  if (!entry || entry.model.kind !== 'bert') throw new ModelError('not_found', 'No BERT model is loaded yet.');
-  return entry.model.run(textA, textB?.trim() ? textB : undefined, { topK, outputs: outputs ?? {} });
+  return bertModel().run(textA, textB?.trim() ? textB : undefined, { topK, outputs: outputs ?? {} });
+}
+
+function tokenize({ pairs }: Calls['tokenize']['args']): Calls['tokenize']['result'] {
+  const model = bertModel();
+  const { tokenizer, info } = model;
+  if (pairs.some(({ a }) => typeof a !== 'string' || a.trim() === '')) throw new BadInput('A text to tokenize is empty.');
+  return {
+    encodings: pairs.map(({ a, b }) => tokenizer.encode(a, b, info.config.max_position_embeddings)),
+    vocab_size: Math.min(tokenizer.vocabSize, info.config.vocab_size),
+    special_ids: tokenizer.specialIds(),
+    mask_id: tokenizer.maskTokenId,
+  };
+}
+
+async function runIds({ inputs, topK, outputs }: Calls['runIds']['args']): Promise<Calls['runIds']['result']> {
+  checkTopK(topK);
+  const model = bertModel();
+  const results = [];
+  for (const { input_ids, token_type_ids, mlm_positions } of inputs) {
+    results.push(await model.runIds(input_ids, token_type_ids, { topK, outputs: outputs ?? {}, mlmPositions: mlm_positions }));
+  }
+  return results;
 }
 
 async function runImage({ image, topK, outputs }: Calls['runImage']['args']): Promise<Calls['runImage']['result']> {
@@ -139,6 +169,7 @@ async function runImage({ image, topK, outputs }: Calls['runImage']['args']): Pr
 async function dispatch(request: Request): Promise<Calls[CallType]['result']> {
   switch (request.type) {
     case 'setBackend': {
+      wasmThreads = request.threads;
       backend = await switchBackend(request.backend);
       await reloadAll();
       return backend;
@@ -151,6 +182,11 @@ async function dispatch(request: Request): Promise<Calls[CallType]['result']> {
     case 'runImage':
       await ensureBackend();
       return runImage(request);
+    case 'tokenize':
+      return tokenize(request);
+    case 'runIds':
+      await ensureBackend();
+      return runIds(request);
     case 'cacheInfo':
       return cacheInfo();
     case 'clearCache':
@@ -165,17 +201,24 @@ async function dispatchWithRecovery(request: Request): Promise<Calls[CallType]['
   try {
     return await dispatch(request);
   } catch (e) {
-    const isRun = request.type === 'runText' || request.type === 'runImage';
-    if (!isRun || !webglContextLost()) throw e;
+    if (runKind(request) === null || !webglContextLost()) throw e;
     contextLost = true;
     await recoverFromContextLoss();
     return dispatch(request);
   }
 }
 
+/** Runs of one kind supersede each other: runText, runImage, and runIds per channel; null for other requests. */
+function runKind(request: Request): string | null {
+  if (request.type === 'runText' || request.type === 'runImage') return request.type;
+  if (request.type === 'runIds') return `runIds:${request.channel}`;
+  return null;
+}
+
 async function handle(request: Request): Promise<void> {
-  const isRun = request.type === 'runText' || request.type === 'runImage';
-  if (isRun && newestRun[request.type] !== request.id) {
+  const kind = runKind(request);
+  const isRun = kind !== null;
+  if (isRun && newestRun.get(kind) !== request.id) {
     post({ id: request.id, type: 'error', error: { code: 'superseded', message: 'A newer run replaced this one.' } });
     return;
   }
@@ -194,6 +237,7 @@ function enqueue(work: () => Promise<void>): void {
 
 self.onmessage = (event: MessageEvent<Request>) => {
   const request = event.data;
-  if (request.type === 'runText' || request.type === 'runImage') newestRun[request.type] = request.id;
+  const kind = runKind(request);
+  if (kind !== null) newestRun.set(kind, request.id);
   enqueue(() => handle(request));
 };

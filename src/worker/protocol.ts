@@ -4,7 +4,7 @@
 
 import type { ModelErrorCode } from '../models/errors';
 import type { BackendName } from '../models/backend';
-import type { BertModelInfo, BertOutput, LoadProgress, OutputRequest, VitModelInfo, VitOutput } from '../models/types';
+import type { BertEncoding, BertModelInfo, BertOutput, LoadProgress, OutputRequest, VitModelInfo, VitOutput } from '../models/types';
 
 export type { BackendName };
 export type BackendChoice = BackendName | 'auto';
@@ -20,6 +20,9 @@ export interface BackendStatus {
   /** Renderer for WebGL, SIMD/threads for WASM. */
   details: string;
 }
+
+/** Threads for the WASM backend: a count, or null for the default (see defaultWasmThreads). */
+export type WasmThreads = number | null;
 
 /** Where the checkpoint files come from. `cache` keeps downloads in Cache Storage (hub models). */
 export type ModelSourceSpec =
@@ -45,12 +48,37 @@ export interface CacheInfo {
   bytes: number;
 }
 
+/** One BERT input given as token ids (e.g. a masked-LM example with random replacements). */
+export interface IdsInput {
+  input_ids: number[];
+  token_type_ids: number[];
+  /** Positions the MLM head predicts; by default the [MASK] tokens. */
+  mlm_positions?: number[];
+}
+
+/** Texts as the loaded BERT tokenizes them, and what its vocabulary holds. */
+export interface Tokenized {
+  encodings: BertEncoding[];
+  /** Ids run from 0 to vocab_size − 1 (the smaller of the tokenizer's and config.json's). */
+  vocab_size: number;
+  /** Special and added tokens. */
+  special_ids: number[];
+  mask_id: number;
+}
+
 /** Request payloads and the value each one resolves to. */
 export interface Calls {
-  setBackend: { args: { backend: BackendChoice }; result: BackendStatus };
+  setBackend: { args: { backend: BackendChoice; threads: WasmThreads }; result: BackendStatus };
   load: { args: { source: ModelSourceSpec }; result: ModelLoaded };
   runText: { args: { textA: string; textB: string | null; topK: number; outputs?: OutputRequest }; result: BertOutput };
   runImage: { args: { image: ImageInput; topK: number; outputs?: OutputRequest }; result: VitOutput };
+  /** Tokenizes `[CLS] a [SEP] (b [SEP])` pairs, cut to max_position_embeddings as runText does. */
+  tokenize: { args: { pairs: { a: string; b: string | null }[] }; result: Tokenized };
+  /**
+   * Runs BERT on each input in turn. A newer runIds call on the same `channel` supersedes one that
+   * has not started, as a newer runText does.
+   */
+  runIds: { args: { inputs: IdsInput[]; topK: number; outputs?: OutputRequest; channel: string }; result: BertOutput[] };
   cacheInfo: { args: object; result: CacheInfo };
   clearCache: { args: object; result: CacheInfo };
   /** Live tfjs tensors in the worker: flat across runs unless something leaks. */

@@ -22,6 +22,13 @@ describe('meanAttentionDistance', () => {
     expectClose(meanAttentionDistance(nd3([swap]), [1, 2], 32), [32]);
   });
 
+  it('leaves out both tokens before the patches of a distilled DeiT', () => {
+    // [CLS] and the distillation token attend everywhere; each patch half to [CLS], half to the other patch (renormalised: all of it).
+    const distilled = [[0.25, 0.25, 0.25, 0.25], [0.25, 0.25, 0.25, 0.25], [0.5, 0, 0, 0.5], [0.5, 0, 0.5, 0]];
+    expectClose(meanAttentionDistance(nd3([distilled]), [1, 2], 32, 2), [32]);
+    expect(() => meanAttentionDistance(nd3([distilled]), [1, 2], 32)).toThrow(/needs 1 \+ 2/);
+  });
+
   it('per layer', () => {
     const byLayer = meanAttentionDistanceByLayer([nd3([self]), nd3([opposite])], [2, 2], 1);
     expect(byLayer.map((l) => Array.from(l))).toEqual([[0], [expect.closeTo(Math.SQRT2, 6)]]);

@@ -24,8 +24,10 @@ describe('attention selections', () => {
 
   it("a token's attention to the patches, without the [CLS] column", () => {
     const m = attentionMatrix(output, 0, 0);
-    expectClose(rowToPatches(m, 0), [0.3, 0.2]);
-    expectClose(rowToPatches(m, 2), [0.2, 0.6]);
-    expectClose(rowToPatches(nd([[1, 2], [3, 4]]), 1), [4]);
+    expectClose(rowToPatches(m, 0, 1), [0.3, 0.2]);
+    expectClose(rowToPatches(m, 2, 1), [0.2, 0.6]);
+    expectClose(rowToPatches(nd([[1, 2], [3, 4]]), 1, 1), [4]);
+    // A distilled DeiT: [CLS] and the distillation token come before the patches.
+    expectClose(rowToPatches(m, 1, 2), [0.3]);
   });
 });

@@ -5,7 +5,7 @@
 // (tests/e2e/image_decode.test.ts). All comparisons happen in Node, with the model-core tests' helpers.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { fromUrl, loadModel } from '../../src/models';
+import { fromUrl, loadModel, loadTokenizer } from '../../src/models';
 import { BertTokenizer } from '../../src/models/bert/tokenization_bert';
 import { parseSafetensors, toFloat32 } from '../../src/models/checkpoint/safetensors';
 import type { FullBertOutput, FullVitOutput, NdArray } from '../../src/models/types';
@@ -21,7 +21,8 @@ export interface PlainArray {
 
 /**
  * One case's outputs. Keys are expected.safetensors names without the `case{i}.` prefix, plus
- * `nsp` (the two probabilities) and `mlm@{position}` (log-probabilities at a [MASK]).
+ * `nsp` / `sop` (the two probabilities), `rtd` (per-token replaced probabilities) and
+ * `mlm@{position}` (log-probabilities at a mask token).
  */
 export type CaseOutputs = Record<string, PlainArray>;
 
@@ -31,17 +32,37 @@ export interface TokenizerOutput {
   token_type_ids: number[];
 }
 
+export interface SubwordOutput {
+  tokens: string[];
+  ids: number[];
+  offsets: ([number, number] | null)[];
+}
+
 export interface BrowserRun {
   backend: BackendStatus;
   /** Per fixture checkpoint, the outputs of each case of its expected.json, in order. */
   models: Record<string, CaseOutputs[]>;
   /** Per tokenizer setting of cases.json, the encoding of each case by name. */
   tokenizer: Record<string, Record<string, TokenizerOutput>>;
+  /** Per subword case file (bpe, unigram), each case's tokens, ids and offsets from @huggingface/tokenizers in the page. */
+  subword: Record<string, SubwordOutput[]>;
   /** Live tensors after the first and after the second pass over all models (equal unless leaking). */
   tensorsAfterRuns: [number, number];
 }
 
-export const FIXTURE_MODELS = ['bert-tiny', 'bert-tiny-legacy-f16', 'bert-tiny-base-only', 'vit-tiny', 'vit-tiny-grey-bf16'];
+export const FIXTURE_MODELS = [
+  'bert-tiny',
+  'bert-tiny-legacy-f16',
+  'bert-tiny-base-only',
+  'distilbert-tiny',
+  'roberta-tiny',
+  'albert-tiny',
+  'electra-tiny-discriminator',
+  'electra-tiny-generator',
+  'vit-tiny',
+  'vit-tiny-grey-bf16',
+  'deit-tiny-distilled',
+];
 
 const plain = (a: NdArray | { shape: number[]; data: ArrayLike<number> }): PlainArray => ({ shape: [...a.shape], data: Array.from(a.data) });
 
@@ -55,12 +76,14 @@ function bertOutputs(out: FullBertOutput): CaseOutputs {
   const o: CaseOutputs = {
     'embeddings.word': plain(out.embeddings.word),
     'embeddings.position': plain(out.embeddings.position),
-    'embeddings.token_type': plain(out.embeddings.token_type),
   };
+  if (out.embeddings.token_type) o['embeddings.token_type'] = plain(out.embeddings.token_type);
   out.hidden_states.forEach((h, l) => (o[`hidden_states.${l}`] = plain(h)));
   out.attentions.forEach((a, l) => (o[`attentions.${l}`] = plain(a)));
   if (out.pooler_output) o.pooler_output = plain(out.pooler_output);
   if (out.nsp) o.nsp = { shape: [2], data: [out.nsp.is_next, out.nsp.not_next] };
+  if (out.sop) o.sop = { shape: [2], data: [out.sop.in_order, out.sop.swapped] };
+  if (out.rtd) o.rtd = plain(out.rtd);
   for (const m of out.mlm ?? []) o[`mlm@${m.position}`] = { shape: [m.log_probs.length], data: Array.from(m.log_probs) };
   return o;
 }
@@ -70,6 +93,10 @@ function vitOutputs(out: FullVitOutput): CaseOutputs {
   out.hidden_states.forEach((h, l) => (o[`hidden_states.${l}`] = plain(h)));
   out.attentions.forEach((a, l) => (o[`attentions.${l}`] = plain(a)));
   if (out.logits) o.logits = plain(out.logits);
+  if (out.distillation) {
+    o.cls_logits = plain(out.distillation.cls_logits);
+    o.distillation_logits = plain(out.distillation.distillation_logits);
+  }
   return o;
 }
 
@@ -80,7 +107,11 @@ async function runFixture(folder: string): Promise<CaseOutputs[]> {
     const { cases } = (await (await fetchOk(`${folder}/expected.json`)).json()) as { cases: Record<string, unknown>[] };
     if (model.kind === 'bert') {
       const outputs: CaseOutputs[] = [];
-      for (const c of cases) outputs.push(bertOutputs(await model.runIds(c.input_ids as number[], c.token_type_ids as number[])));
+      for (const c of cases) {
+        const ids = c.input_ids as number[];
+        // DistilBERT's and RoBERTa's cases have no token types: all zeros.
+        outputs.push(bertOutputs(await model.runIds(ids, (c.token_type_ids as number[] | undefined) ?? ids.map(() => 0))));
+      }
       return outputs;
     }
     const expected = parseSafetensors(new Uint8Array(await (await fetchOk(`${folder}/expected.safetensors`)).arrayBuffer()));
@@ -131,6 +162,22 @@ async function runTokenizerCases(base: string): Promise<BrowserRun['tokenizer']>
   return out;
 }
 
+/** The byte-level BPE and Unigram cases, tokenized in the page from the fixture checkpoints' tokenizer.json. */
+async function runSubwordCases(fixtures: string): Promise<BrowserRun['subword']> {
+  const out: BrowserRun['subword'] = {};
+  for (const kind of ['bpe', 'unigram']) {
+    const spec = (await (await fetchOk(`${fixtures}/tokenizer/${kind}_cases.json`)).json()) as { tokenizer: string; cases: { text: string }[] };
+    const folder = `${fixtures}/${spec.tokenizer.replace(/\/tokenizer\.json$/, '')}`;
+    const tokenizer = await loadTokenizer(fromUrl(`${folder}/`));
+    out[kind] = spec.cases.map(({ text }) => {
+      const enc = tokenizer.encode(text, null, 10_000);
+      const inText = enc.segment.map((s) => s === 0);
+      return { tokens: enc.tokens.filter((_, i) => inText[i]), ids: enc.input_ids.filter((_, i) => inText[i]), offsets: enc.offsets.filter((_, i) => inText[i]) };
+    });
+  }
+  return out;
+}
+
 async function runParity({ fixtures, backend: choice }: { fixtures: string; backend: BackendChoice }): Promise<BrowserRun> {
   const backend = await activateBackend(choice);
   const models: BrowserRun['models'] = {};
@@ -140,7 +187,13 @@ async function runParity({ fixtures, backend: choice }: { fixtures: string; back
     for (const name of FIXTURE_MODELS) models[name] = await runFixture(`${fixtures}/models/${name}`);
     tensorsAfterRuns.push(tf.memory().numTensors);
   }
-  return { backend, models, tokenizer: await runTokenizerCases(`${fixtures}/tokenizer`), tensorsAfterRuns: [tensorsAfterRuns[0], tensorsAfterRuns[1]] };
+  return {
+    backend,
+    models,
+    tokenizer: await runTokenizerCases(`${fixtures}/tokenizer`),
+    subword: await runSubwordCases(fixtures),
+    tensorsAfterRuns: [tensorsAfterRuns[0], tensorsAfterRuns[1]],
+  };
 }
 
 /** An image to decode: a file fetched from `url`, or bytes made by the test. */

@@ -60,7 +60,7 @@ describe('bundled mini-BERT (MLM + NSP)', () => {
 
   it('loads as a BertForPreTraining with every head and no warnings', () => {
     expect(model.info.warnings).toEqual([]);
-    expect(model.info.heads).toEqual({ mlm: true, nsp: true, pooler: true });
+    expect(model.info.heads).toEqual({ mlm: true, nsp: true, pooler: true, sop: false, rtd: false });
     expect(model.info.config.architectures).toEqual(['BertForPreTraining']);
     expect(model.info.position_embeddings.shape).toEqual([128, model.info.config.hidden_size]);
   });

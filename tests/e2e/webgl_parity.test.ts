@@ -1,7 +1,8 @@
 // The model core in real Chromium, on the WebGL backend (SwiftShader here) and on WASM, must
-// reproduce the PyTorch reference outputs of every fixture checkpoint: all layers' attentions
-// and hidden states, the embeddings, pooler, NSP and MLM log-probabilities, ViT pixels and
-// logits. The browser returns the numbers; they are checked here with the model-core tests'
+// reproduce the PyTorch reference outputs of every fixture checkpoint (BERT, DistilBERT, RoBERTa,
+// ALBERT, ELECTRA, ViT, distilled DeiT): all layers' attentions and hidden states, the embeddings,
+// pooler, NSP, SOP, replaced-token and MLM probabilities, ViT/DeiT pixels and each head's
+// logits. The byte-level BPE and Unigram tokenizers run in the page on their Python cases. The browser returns the numbers; they are checked here with the model-core tests'
 // own criterion (tests/model/helpers.ts: |a − b| ≤ 1e-5 + 1e-4·|b|). WebGL on SwiftShader
 // computes in float32 and needs no looser tolerance; a hardware GPU with float16 render targets
 // would. The BERT tokenizer cases are encoded in the browser too. Measured max |a − b| per
@@ -30,6 +31,11 @@ function checkCase(fixture: string, backend: string, i: number, outputs: Browser
     const group = `${backend} ${fixture} ${key.replace(/\.\d+$|@\d+$/, '')}`;
     if (key === 'nsp') {
       expectClose(actual, { shape: [2], data: softmax(fx.expected(`case${i}.seq_relationship_logits`).data) }, label, group);
+    } else if (key === 'sop') {
+      expectClose(actual, { shape: [2], data: softmax(fx.expected(`case${i}.sop_logits`).data) }, label, group);
+    } else if (key === 'rtd') {
+      const logits = fx.expected(`case${i}.rtd_logits`);
+      expectClose(actual, { shape: logits.shape, data: logits.data.map((x) => 1 / (1 + Math.exp(-x))) }, label, group);
     } else if (key.startsWith('mlm@')) {
       const logits = fx.expected(`case${i}.prediction_logits`);
       const vocab = logits.shape[1];
@@ -54,9 +60,30 @@ describe.each(['wasm', 'webgl'] as const)('model core parity in Chromium on %s',
       expect(cases.length, fixture).toBe(loadFixture(fixture).cases.length);
       cases.forEach((outputs, i) => checkCase(fixture, backend, i, outputs));
     }
-    // Every kind of output was compared: 3 BERT checkpoints × 4 cases, ViT 5 + 3 cases.
-    expect(Object.values(run.models).flat().length).toBe(3 * 4 + 5 + 3);
+    // Every kind of output was compared: 3 BERT checkpoints × 4 cases, 5 other text checkpoints × 3, ViT 5 + 3 cases, DeiT 3.
+    expect(Object.values(run.models).flat().length).toBe(3 * 4 + 5 * 3 + 5 + 3 + 3);
     expect(Object.keys(run.models['bert-tiny'][2])).toEqual(expect.arrayContaining(['nsp', 'mlm@2', 'mlm@6', 'attentions.2', 'hidden_states.3']));
+    expect(Object.keys(run.models['albert-tiny'][1])).toEqual(expect.arrayContaining(['sop', 'pooler_output', 'embeddings.token_type']));
+    expect(Object.keys(run.models['electra-tiny-discriminator'][0])).toContain('rtd');
+    expect(Object.keys(run.models['roberta-tiny'][2]).filter((k) => k.startsWith('mlm@'))).toHaveLength(2);
+    expect(Object.keys(run.models['deit-tiny-distilled'][0])).toEqual(expect.arrayContaining(['cls_logits', 'distillation_logits', 'logits']));
+
+    for (const kind of ['bpe', 'unigram']) {
+      const expected = JSON.parse(readFileSync(`tests/fixtures/tokenizer/${kind}_cases.json`, 'utf8')) as {
+        cases: { text: string; tokens: string[]; ids: number[]; offsets?: [number, number][] }[];
+      };
+      expect(run.subword[kind]).toHaveLength(expected.cases.length);
+      expected.cases.forEach((c, i) => {
+        expect(run.subword[kind][i].ids, `${kind} ${c.text}`).toEqual(c.ids);
+        expect(run.subword[kind][i].tokens, `${kind} ${c.text}`).toEqual(c.tokens);
+        if (c.offsets) {
+          // Python's offsets count code points, ours UTF-16 units.
+          const at = [0];
+          for (const ch of c.text) at.push(at[at.length - 1] + ch.length);
+          expect(run.subword[kind][i].offsets, `${kind} ${c.text}`).toEqual(c.offsets.map(([s, e]) => [at[s], at[e]]));
+        }
+      });
+    }
 
     const { cases } = JSON.parse(readFileSync('tests/fixtures/tokenizer/cases.json', 'utf8')) as {
       cases: { name: string; expected: Record<string, { tokens: string[]; input_ids: number[]; token_type_ids: number[] }> }[];
@@ -72,5 +99,6 @@ describe.each(['wasm', 'webgl'] as const)('model core parity in Chromium on %s',
     const measured = Object.fromEntries([...maxAbsDiff].filter(([k]) => k.startsWith(`${backend} `)).map(([k, v]) => [k.slice(backend.length + 1), v]));
     mkdirSync('test-results', { recursive: true });
     writeFileSync(`test-results/parity-${backend}.json`, JSON.stringify({ backend: run.backend, maxAbsDiff: measured }, null, 1));
-  });
+    // Eleven checkpoints, twice each, on a software GPU: about three minutes on this (shared) machine.
+  }, 600_000);
 });

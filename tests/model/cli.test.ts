@@ -97,7 +97,7 @@ describe('infer CLI', () => {
     const c = bert.cases[2];
     const out = json<TextJson>(await infer(['--model', bert.dir, '--text', c.text_a as string, '--top-k', '3', '--json']));
     expect(Object.keys(out).sort()).toEqual(
-      ['attentions', 'input_ids', 'last_hidden_state', 'max_length', 'mlm', 'nsp', 'pooler_output', 'token_type_ids', 'tokens', 'truncated', 'warnings'].sort(),
+      ['architecture', 'attentions', 'input_ids', 'last_hidden_state', 'max_length', 'mlm', 'nsp', 'pooler_output', 'token_type_ids', 'tokens', 'truncated', 'warnings'].sort(),
     );
     expect(out.truncated).toBe(0);
     expect(out.max_length).toEqual({ tokens: 40, from: 'max_position_embeddings' });
@@ -147,6 +147,71 @@ describe('infer CLI', () => {
     }
   });
 
+  it('ALBERT --json adds sop; its Unigram tokenizer and every head match PyTorch', async () => {
+    const fx = loadFixture('albert-tiny');
+    const c = fx.cases[1];
+    const out = json<TextJson & { architecture: string; sop: { in_order: number; swapped: number } }>(
+      await infer(['--model', fx.dir, '--text', c.text_a as string, '--text-b', c.text_b as string, '--json']),
+    );
+    expect(out.architecture).toBe('albert');
+    expect(Object.keys(out)).toContain('sop');
+    expect(Object.keys(out)).not.toContain('rtd');
+    expect(out.input_ids).toEqual(c.input_ids);
+    expect(out.token_type_ids).toEqual(c.token_type_ids);
+    expect(out.nsp).toBeNull();
+    expectClose(nd([out.sop.in_order, out.sop.swapped]), { shape: [2], data: softmax(fx.expected('case1.sop_logits').data) }, 'cli albert sop');
+    expectClose(nd(out.pooler_output), fx.expected('case1.pooler_output'), 'cli albert pooler');
+    for (let l = 0; l < 3; l++) expectClose(nd(out.attentions[l]), fx.expected(`case1.attentions.${l}`), `cli albert attentions.${l}`);
+  });
+
+  it('ELECTRA discriminator --json adds rtd, the per-token replaced probability', async () => {
+    const fx = loadFixture('electra-tiny-discriminator');
+    const c = fx.cases[0];
+    const out = json<TextJson & { rtd: number[] }>(await infer(['--model', fx.dir, '--text', c.text_a as string, '--json']));
+    expect(out.input_ids).toEqual(c.input_ids);
+    expect(out.mlm).toBeNull();
+    const logits = fx.expected('case0.rtd_logits');
+    expectClose(nd(out.rtd), { shape: logits.shape, data: logits.data.map((x) => 1 / (1 + Math.exp(-x))) }, 'cli electra rtd');
+    const summary = await infer(['--model', fx.dir, '--text', c.text_a as string]);
+    expect(summary.stdout).toMatch(/\nreplaced: \[CLS\] \d+\.\d%, the \d+\.\d%/);
+  });
+
+  it('RoBERTa and DistilBERT --json: <mask> / [MASK] filled, no sentence heads, BPE tokens', async () => {
+    const roberta = loadFixture('roberta-tiny');
+    const c = roberta.cases[2];
+    const out = json<TextJson>(await infer(['--model', roberta.dir, '--text', c.text_a as string, '--json']));
+    expect(out.tokens).toEqual(c.tokens);
+    expect(out.input_ids).toEqual(c.input_ids);
+    expect(out.nsp).toBeNull();
+    expect(out.pooler_output).toBeNull();
+    const masks = (c.tokens as string[]).flatMap((t, p) => (t === '<mask>' ? [p] : []));
+    expect(out.mlm.map((m) => m.position)).toEqual(masks);
+    const logProbs = logSoftmax(rows(roberta.expected('case2.prediction_logits'), masks[0], masks[0] + 1).data);
+    expect(out.mlm[0].top.map((t) => t.id)).toEqual(topKIndices(logProbs, 5));
+    const tok = json<TextJson>(await infer(['--model', roberta.dir, '--text', c.text_a as string, '--tokenize-only', '--json']));
+    expect(tok).toEqual({ tokens: c.tokens, input_ids: c.input_ids });
+
+    const distil = loadFixture('distilbert-tiny');
+    const d = json<TextJson>(await infer(['--model', distil.dir, '--text', distil.cases[2].text_a as string, '--json']));
+    expect(d.input_ids).toEqual(distil.cases[2].input_ids);
+    expect(d.nsp).toBeNull();
+    expect(Object.keys(d)).not.toContain('sop');
+    expectClose(nd(d.last_hidden_state), distil.expected('case2.hidden_states.3'), 'cli distilbert last_hidden_state');
+  });
+
+  it('distilled DeiT --json adds distillation: both heads and the mean the model reports', async () => {
+    const fx = loadFixture('deit-tiny-distilled');
+    type DeitJson = ImageJson & { distillation: { cls_logits: number[]; distillation_logits: number[]; cls_top: { id: number }[]; distillation_top: { id: number }[] } };
+    const out = json<DeitJson>(await infer(['--model', fx.dir, '--image', join(fx.dir, 'inputs/case0.png'), '--json']));
+    expectClose(nd(out.logits), fx.expected('case0.logits'), 'cli deit logits');
+    expectClose(nd(out.distillation.cls_logits), fx.expected('case0.cls_logits'), 'cli deit cls_logits');
+    expectClose(nd(out.distillation.distillation_logits), fx.expected('case0.distillation_logits'), 'cli deit distillation_logits');
+    expect(out.distillation.distillation_top.map((t) => t.id)).toEqual(topKIndices(softmax(fx.expected('case0.distillation_logits').data), 5));
+    expect(nd(out.position_similarity).shape).toEqual([16, 16]);
+    const summary = await infer(['--model', fx.dir, '--image', join(fx.dir, 'inputs/case0.png')]);
+    expect(summary.stdout).toMatch(/\ndistillation head: \S+ \d+\.\d%/);
+  });
+
   it('reports truncation of a text longer than max_position_embeddings instead of failing', async () => {
     const long = scratchFile('long.txt', 'the quick brown fox jumps over the lazy dog. '.repeat(2000));
     const out = json<TextJson>(await infer(['--model', bert.dir, '--text-file', long, '--json']));
@@ -179,7 +244,9 @@ describe('infer CLI', () => {
     const tensors = readCheckpointTensors(join(FIXTURES, 'vit-tiny'));
     tensors['vit.encoder.layer.0.intermediate.dense.weight'] = { dtype: 'F32', shape: [60, 32], bytes: new Uint8Array(60 * 32 * 4) };
     const wrongShape = copyFixture('vit-tiny', encodeSafetensors(tensors));
-    scratch.push(truncated, wrongShape);
+    const xlnet = copyFixture('bert-tiny');
+    writeFileSync(join(xlnet, 'config.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(bert.dir, 'config.json'), 'utf8')), model_type: 'xlnet' }));
+    scratch.push(truncated, wrongShape, xlnet);
     const vitImage = join(FIXTURES, 'vit-tiny/inputs/case0.png');
 
     const cases: [string[], number, RegExp][] = [
@@ -200,7 +267,9 @@ describe('infer CLI', () => {
       [['--model', wrongShape, '--image', vitImage], 1, /^error: vit.encoder.layer.0.intermediate.dense.weight has shape \[60,32\], expected \[64,32\] from config intermediate_size=64, hidden_size=32/],
       [['--model', join(FIXTURES, 'vit-tiny'), '--image', join(bert.dir, 'vocab.txt')], 1, /^error: .*vocab.txt: not a PNG, JPEG, WebP, GIF or BMP image$/m],
       [['--model', join(FIXTURES, 'vit-tiny'), '--image', '/no/such.png'], 1, /^error: cannot read image \/no\/such.png \(ENOENT/],
-      [['--model', bert.dir, '--image', vitImage], 2, /^error: .* is a BERT model; give --text/],
+      [['--model', bert.dir, '--image', vitImage], 2, /^error: .* is a text model \(bert\); give --text/],
+      [['--model', xlnet, '--text', 'hi'], 1, /^error: config.json says model_type "xlnet"; this playground runs "bert", "distilbert", "roberta", "albert", "electra", "vit", "deit"\.$/m],
+      [['--model', join(FIXTURES, 'deit-tiny-distilled'), '--text', 'hi'], 2, /^error: .* is an image model \(deit\); give --image/],
     ];
     for (const [args, code, message] of cases) {
       const r = await infer(args);

@@ -10,6 +10,7 @@ import { fromFolder } from '../../src/models/checkpoint/source_node';
 import { detectModelKind } from '../../src/models/checkpoint/weights';
 import { JsonFields } from '../../src/models/checkpoint/json';
 import { loadModel, ModelError, type Model } from '../../src/models';
+import type { BertTokenizer } from '../../src/models/bert/tokenization_bert';
 import type { LoadProgress } from '../../src/models/types';
 import { copyFixture, encodeSafetensors, expectClose, FIXTURES, loadFixture, readCheckpointTensors } from './helpers';
 
@@ -49,7 +50,7 @@ afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true }
 describe('weight names and optional heads', () => {
   it('maps legacy gamma/beta LayerNorm names and an untied decoder (bert-tiny-legacy-f16)', async () => {
     const model = await loadModel(await fromFolder(join(FIXTURES, 'bert-tiny-legacy-f16')));
-    expect(model.info.heads).toEqual({ mlm: true, nsp: true, pooler: true });
+    expect(model.info.heads).toEqual({ mlm: true, nsp: true, pooler: true, sop: false, rtd: false });
     expect(model.info.warnings).toContain('Legacy LayerNorm names (gamma/beta) were read as weight/bias.');
     // cls.predictions.decoder.bias duplicates cls.predictions.bias and is the only tensor left over.
     expect(model.info.warnings.join('\n')).toMatch(/1 tensor\(s\) in model.safetensors are not used: cls.predictions.decoder.bias/);
@@ -59,7 +60,7 @@ describe('weight names and optional heads', () => {
   it('runs a bare BertModel with unprefixed keys and disables the missing heads with warnings', async () => {
     const model = await loadModel(await fromFolder(join(FIXTURES, 'bert-tiny-base-only')));
     if (model.kind !== 'bert') throw new Error('expected BERT');
-    expect(model.info.heads).toEqual({ mlm: false, nsp: false, pooler: true });
+    expect(model.info.heads).toEqual({ mlm: false, nsp: false, pooler: true, sop: false, rtd: false });
     expect(model.info.warnings.join('\n')).toMatch(/No masked-LM head/);
     expect(model.info.warnings.join('\n')).toMatch(/No next-sentence head/);
     const out = await model.run('the [MASK] sat.');
@@ -69,7 +70,34 @@ describe('weight names and optional heads', () => {
     model.dispose();
   });
 
-  it('runs a non-distilled DeiT checkpoint ("deit." prefix) exactly like ViT, and refuses a distilled one', async () => {
+  it('runs a BertForMaskedLM (no pooler, no NSP) and a ViTModel (no classifier), saying what is missing', async () => {
+    const bertTensors = readCheckpointTensors(join(FIXTURES, 'bert-tiny'));
+    const mlmOnly = Object.fromEntries(Object.entries(bertTensors).filter(([k]) => !k.startsWith('bert.pooler.') && !k.startsWith('cls.seq_relationship.')));
+    const bert = await loadModel(await fromFolder(scratchCopy('bert-tiny', encodeSafetensors(mlmOnly))));
+    if (bert.kind !== 'bert') throw new Error('expected BERT');
+    expect(bert.info.heads).toEqual({ mlm: true, nsp: false, pooler: false, sop: false, rtd: false });
+    expect(bert.info.warnings.join('\n')).toMatch(/No pooler \(pooler.dense\) in this checkpoint: pooler output and next-sentence prediction are disabled/);
+    const c = loadFixture('bert-tiny').cases[2];
+    const out = await bert.runIds(c.input_ids as number[], c.token_type_ids as number[]);
+    expect(out.nsp).toBeNull();
+    expect(out.pooler_output).toBeNull();
+    expectClose(out.hidden_states[3], loadFixture('bert-tiny').expected('case2.hidden_states.3'), 'BertForMaskedLM hidden states');
+    expect(out.mlm!.map((m) => m.position)).toEqual([2, 6]);
+    bert.dispose();
+
+    const vitTensors = readCheckpointTensors(join(FIXTURES, 'vit-tiny'));
+    const backbone = Object.fromEntries(Object.entries(vitTensors).filter(([k]) => !k.startsWith('classifier.')));
+    const vit = await loadModel(await fromFolder(scratchCopy('vit-tiny', encodeSafetensors(backbone))));
+    if (vit.kind !== 'vit') throw new Error('expected ViT');
+    expect(vit.info.heads).toEqual({ classifier: false, distillation: false });
+    expect(vit.info.warnings.join('\n')).toMatch(/No classifier head in this checkpoint/);
+    const pixels = await vit.runPixels(loadFixture('vit-tiny').expected('case2.pixel_values'));
+    expect(pixels.logits).toBeNull();
+    expect(pixels.top).toBeNull();
+    vit.dispose();
+  });
+
+  it('runs a non-distilled DeiT checkpoint ("deit." prefix) exactly like ViT, and wants a distillation row in a distilled one', async () => {
     const tensors = readCheckpointTensors(join(FIXTURES, 'vit-tiny'));
     const renamed = Object.fromEntries(Object.entries(tensors).map(([k, v]) => [k.replace(/^vit\./, 'deit.'), v]));
     const dir = scratchCopy('vit-tiny', encodeSafetensors(renamed));
@@ -84,18 +112,26 @@ describe('weight names and optional heads', () => {
 
     const distilled = { ...renamed, 'deit.embeddings.distillation_token': tensors['vit.embeddings.cls_token'] };
     writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors(distilled));
+    // A distillation token needs its own position row before the grid: 2 + 16 rows, not 1 + 16.
     const error = await loadError(dir);
-    expect(error.code).toBe('unsupported');
-    expect(error.message).toMatch(/distilled DeiT/);
+    expect(error.code).toBe('mismatch');
+    expect(error.message).toMatch(/deit\.embeddings\.position_embeddings has shape \[1,17,32\], expected \[1,18,32\] from config 2 \+ patches/);
   });
 
   it('tells the model kind from model_type, architectures or tensor names', () => {
     const config = (value: Record<string, unknown>) => JsonFields.of(value, 'config.json');
     expect(detectModelKind(config({ model_type: 'bert' }), [])).toBe('bert');
-    expect(detectModelKind(config({ model_type: 'deit' }), [])).toBe('vit');
+    expect(detectModelKind(config({ model_type: 'deit' }), [])).toBe('deit');
+    expect(detectModelKind(config({ model_type: 'roberta' }), [])).toBe('roberta');
     expect(detectModelKind(config({ architectures: ['BertForMaskedLM'] }), [])).toBe('bert');
+    expect(detectModelKind(config({ architectures: ['DistilBertForMaskedLM'] }), [])).toBe('distilbert');
+    expect(detectModelKind(config({ architectures: ['ElectraForPreTraining'] }), [])).toBe('electra');
+    expect(detectModelKind(config({}), ['albert.encoder.embedding_hidden_mapping_in.weight'])).toBe('albert');
+    expect(detectModelKind(config({}), ['bert.embeddings.word_embeddings.weight'])).toBe('bert');
     expect(detectModelKind(config({}), ['vit.embeddings.patch_embeddings.projection.weight'])).toBe('vit');
-    expect(() => detectModelKind(config({ model_type: 'roberta' }), [])).toThrow(/model_type "roberta"/);
+    expect(() => detectModelKind(config({ model_type: 'xlnet' }), [])).toThrow(
+      /model_type "xlnet"; this playground runs "bert", "distilbert", "roberta", "albert", "electra", "vit", "deit"/,
+    );
     expect(() => detectModelKind(config({}), ['foo'])).toThrow(/Cannot tell which model/);
   });
 });
@@ -233,7 +269,7 @@ describe('broken checkpoints fail with a clear error', () => {
     expect(fromIds.encoding.segment).toContain(1);
     const long = await model.run('word '.repeat(100));
     expect(long.encoding.input_ids.length).toBe(40);
-    expect(long.encoding.truncated).toBe(model.tokenizer.tokenize('word '.repeat(100)).tokens.length - 38);
+    expect(long.encoding.truncated).toBe((model.tokenizer as BertTokenizer).tokenize('word '.repeat(100)).tokens.length - 38);
     model.dispose();
     await expect(model.runIds([2, 3], [0, 0])).rejects.toThrow(/unloaded/);
 

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../../src/models/backend_node';
 import { fromFolder } from '../../src/models/checkpoint/source_node';
 import { loadModel, type BertModel, type VitModel } from '../../src/models';
+import { neuronView } from '../../src/analysis/neuron';
+import { ModelError } from '../../src/models/errors';
 import { runForward } from '../../src/models/shared/readback';
 import type { NdArray, QueriesKeys } from '../../src/models/types';
 import { expectClose, FIXTURES, loadFixture } from './helpers';
@@ -90,6 +92,47 @@ describe('output selection', () => {
     expect(out.queries_keys!.queries).toHaveLength(L);
     expect(out.queries_keys!.keys[0].shape).toEqual([H, seq, hidden_size / H]);
     for (let l = 0; l < L; l++) expectClose(attentionFrom(out.queries_keys!, l), out.attentions![l], `attention from q, k, layer ${l}`);
+  });
+
+  it('BERT: explicit MLM positions predict at any token, and the [MASK] answer does not change', async () => {
+    const masked = await bert.run('the cat sat on the [MASK].');
+    const { input_ids, token_type_ids } = masked.encoding;
+    const every = input_ids.map((_, p) => p);
+    const out = await bert.runIds(input_ids, token_type_ids, { outputs: { attentions: false, hidden_states: false }, mlmPositions: every });
+    expect(out.mlm!.map((m) => m.position)).toEqual(every);
+    const at = masked.mlm![0].position;
+    const V = bert.info.config.vocab_size;
+    expectClose({ shape: [V], data: out.mlm![at].log_probs }, { shape: [V], data: masked.mlm![0].log_probs }, 'log-probs at the [MASK]');
+    // A position's prediction depends on that position alone, not on which others are asked for.
+    const one = await bert.runIds(input_ids, token_type_ids, { outputs: { attentions: false }, mlmPositions: [2] });
+    expectClose({ shape: [V], data: one.mlm![0].log_probs }, { shape: [V], data: out.mlm![2].log_probs }, 'log-probs at token 2');
+    const none = await bert.runIds(input_ids, token_type_ids, { outputs: {}, mlmPositions: [] });
+    expect(none.mlm).toEqual([]);
+    await expect(bert.runIds(input_ids, token_type_ids, { outputs: {}, mlmPositions: [input_ids.length] })).rejects.toThrow(ModelError);
+    await expect(bert.runIds(input_ids, token_type_ids, { outputs: {}, mlmPositions: [1.5] })).rejects.toThrow(/MLM position 1.5 is outside/);
+  });
+
+  it('the neuron view spells out q·k, the 1/√d scaling and the softmax, and gives back every attention row', async () => {
+    const out = await bert.run('the cat sat on the mat.', 'it slept.', { outputs: { queries_keys: true } });
+    const qk = out.queries_keys!;
+    const [H, seq, d] = qk.queries[0].shape;
+    for (let l = 0; l < qk.queries.length; l++) {
+      for (let h = 0; h < H; h++) {
+        for (let i = 0; i < seq; i++) {
+          const view = neuronView(qk, l, h, i);
+          expect(view.scale).toBe(1 / Math.sqrt(d));
+          const row = out.attentions![l].data.subarray((h * seq + i) * seq, (h * seq + i + 1) * seq);
+          expectClose({ shape: [seq], data: view.weights }, { shape: [seq], data: row }, `neuron view softmax, layer ${l} head ${h} token ${i}`);
+          for (let j = 0; j < seq; j++) {
+            const sum = view.products.data.subarray(j * d, (j + 1) * d).reduce((a, b) => a + b, 0);
+            expect(sum).toBeCloseTo(view.dots[j], 4);
+            expect(view.scores[j]).toBeCloseTo(view.dots[j] * view.scale, 12);
+          }
+        }
+      }
+    }
+    expect(() => neuronView(qk, 0, H, 0)).toThrow(/head/);
+    expect(() => neuronView(qk, 0, 0, seq)).toThrow(/token/);
   });
 
   it('ViT: attentions only, for the attention-distance sweep; queries and keys on request', async () => {

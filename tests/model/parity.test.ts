@@ -5,13 +5,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { albertConfig } from '../../src/models/albert/configuration_albert';
+import { albertForward, loadAlbertWeights } from '../../src/models/albert/modeling_albert';
 import { bertConfig } from '../../src/models/bert/configuration_bert';
 import { bertForward, loadBertWeights } from '../../src/models/bert/modeling_bert';
+import { distilBertConfig } from '../../src/models/distilbert/configuration_distilbert';
+import { distilBertForward, loadDistilBertWeights } from '../../src/models/distilbert/modeling_distilbert';
+import { electraConfig } from '../../src/models/electra/configuration_electra';
+import { electraForward, loadElectraWeights } from '../../src/models/electra/modeling_electra';
+import { robertaConfig } from '../../src/models/roberta/configuration_roberta';
+import { loadRobertaWeights, robertaForward } from '../../src/models/roberta/modeling_roberta';
+import type { TextForwardTensors } from '../../src/models/shared/text_model';
 import { initNodeBackend, type NodeBackend } from '../../src/models/backend_node';
 import { JsonFields } from '../../src/models/checkpoint/json';
 import { parseSafetensors, weightsOf } from '../../src/models/checkpoint/safetensors';
 import { fromFolder } from '../../src/models/checkpoint/source_node';
-import { StateDict } from '../../src/models/checkpoint/weights';
+import { detectModelKind, StateDict } from '../../src/models/checkpoint/weights';
 import { loadModel, type Model } from '../../src/models';
 import { logSoftmax, softmax, topKIndices } from '../../src/models/shared/math';
 import { readAll } from '../../src/models/shared/readback';
@@ -19,11 +28,53 @@ import type { NdArray } from '../../src/models/types';
 import { decodeImage } from '../../src/models/vit/image_decode';
 import { expectClose, loadFixture, maxAbsDiff, rows, type Fixture } from './helpers';
 
-const BERT_FIXTURES = ['bert-tiny', 'bert-tiny-legacy-f16', 'bert-tiny-base-only'];
-const VIT_FIXTURES = ['vit-tiny', 'vit-tiny-grey-bf16'];
+const TEXT_FIXTURES = [
+  'bert-tiny',
+  'bert-tiny-legacy-f16',
+  'bert-tiny-base-only',
+  'distilbert-tiny',
+  'roberta-tiny',
+  'albert-tiny',
+  'electra-tiny-discriminator',
+  'electra-tiny-generator',
+];
+const VIT_FIXTURES = ['vit-tiny', 'vit-tiny-grey-bf16', 'deit-tiny-distilled'];
 const BACKENDS: NodeBackend[] = ['cpu', 'wasm'];
 
 const row = (a: NdArray, i: number): NdArray => ({ shape: [a.shape[1]], data: rows(a, i, i + 1).data });
+const sigmoid = (a: NdArray): NdArray => ({ shape: a.shape, data: a.data.map((x) => 1 / (1 + Math.exp(-x))) });
+
+/** Each text architecture's config, weights and forward, to compute the MLM logits at every position. */
+const TEXT_FORWARDS: Record<string, (config: JsonFields, sd: StateDict) => Promise<(ids: number[], types: number[], positions: number[]) => TextForwardTensors>> = {
+  bert: async (config, sd) => {
+    const cfg = bertConfig(config);
+    const w = await sd.load(() => loadBertWeights(sd, cfg));
+    return (ids, types, positions) => bertForward(w, cfg, ids, types, positions);
+  },
+  distilbert: async (config, sd) => {
+    const cfg = distilBertConfig(config);
+    const w = await sd.load(() => loadDistilBertWeights(sd, cfg));
+    return (ids, _types, positions) => distilBertForward(w, cfg, ids, positions);
+  },
+  roberta: async (config, sd) => {
+    const cfg = robertaConfig(config);
+    const w = await sd.load(() => loadRobertaWeights(sd, cfg));
+    return (ids, types, positions) => robertaForward(w, cfg, ids, types, positions);
+  },
+  albert: async (config, sd) => {
+    const cfg = albertConfig(config);
+    const w = await sd.load(() => loadAlbertWeights(sd, cfg));
+    return (ids, types, positions) => albertForward(w, cfg, ids, types, positions);
+  },
+  electra: async (config, sd) => {
+    const cfg = electraConfig(config);
+    const w = await sd.load(() => loadElectraWeights(sd, cfg));
+    return (ids, types, positions) => electraForward(w, cfg, ids, types, positions);
+  },
+};
+
+/** A case's token types: the fixture's, or zeros for models whose cases have none (DistilBERT, RoBERTa). */
+const typesOf = (c: Record<string, unknown>) => (c.token_type_ids as number[] | undefined) ?? (c.input_ids as number[]).map(() => 0);
 
 /** Loads a fixture checkpoint for the enclosing describe block; tests read it through the getter. */
 function useModel<K extends Model['kind']>(fx: Fixture, kind: K): () => Extract<Model, { kind: K }> {
@@ -58,32 +109,39 @@ describe.each(BACKENDS)('parity with PyTorch on %s', (backend) => {
     console.log(`max |ours - torch| on ${backend}:\n${lines.join('\n')}`);
   });
 
-  describe.each(BERT_FIXTURES)('%s', (name) => {
+  describe.each(TEXT_FIXTURES)('%s', (name) => {
     const fx = loadFixture(name);
     const bert = useModel(fx, 'bert');
+    const has = (key: string) => fx.hasExpected(`case0.${key}`);
 
-    it('matches embeddings, every hidden state, every attention head, pooler, NSP and MLM', async () => {
+    it('matches embeddings, every hidden state, every attention head and each head (pooler, NSP, SOP, RTD, MLM)', async () => {
       const model = bert();
       const L = model.info.config.num_hidden_layers;
+      expect(model.info.architecture).toBe(JSON.parse(readFileSync(join(fx.dir, 'config.json'), 'utf8')).model_type);
       for (const [i, c] of fx.cases.entries()) {
-        const out = await model.runIds(c.input_ids as number[], c.token_type_ids as number[], { topK: 5 });
+        const out = await model.runIds(c.input_ids as number[], typesOf(c), { topK: 5 });
         const { expected: E, check } = caseOf(fx, name, backend, i);
         check(out.embeddings.word, 'embeddings.word');
         check(out.embeddings.position, 'embeddings.position');
-        check(out.embeddings.token_type, 'embeddings.token_type');
+        if (has('embeddings.token_type')) check(out.embeddings.token_type!, 'embeddings.token_type');
+        else expect(out.embeddings.token_type).toBeNull();
         for (let l = 0; l <= L; l++) check(out.hidden_states[l], `hidden_states.${l}`);
         for (let l = 0; l < L; l++) check(out.attentions[l], `attentions.${l}`);
         expect(out.last_hidden_state).toBe(out.hidden_states[L]);
-        check(out.pooler_output!, 'pooler_output');
 
-        if (fx.hasExpected(`case${i}.seq_relationship_logits`)) {
-          const p = softmax(E('seq_relationship_logits').data);
-          check({ shape: [2], data: Float32Array.of(out.nsp!.is_next, out.nsp!.not_next) }, 'nsp probs', { shape: [2], data: p });
-        } else {
-          expect(out.nsp).toBeNull();
-        }
+        if (has('pooler_output')) check(out.pooler_output!, 'pooler_output');
+        else expect(out.pooler_output).toBeNull();
 
-        if (fx.hasExpected(`case${i}.prediction_logits`)) {
+        const probs = (key: string, actual: [number, number] | null) => {
+          if (!has(key)) return expect(actual).toBeNull();
+          check({ shape: [2], data: Float32Array.from(actual!) }, `${key} probs`, { shape: [2], data: softmax(E(key).data) });
+        };
+        probs('seq_relationship_logits', out.nsp && [out.nsp.is_next, out.nsp.not_next]);
+        probs('sop_logits', out.sop && [out.sop.in_order, out.sop.swapped]);
+        if (has('rtd_logits')) check(out.rtd!, 'rtd probs', sigmoid(E('rtd_logits')));
+        else expect(out.rtd).toBeNull();
+
+        if (has('prediction_logits')) {
           const logits = E('prediction_logits');
           const masks = (c.input_ids as number[]).flatMap((id, p) => (id === model.tokenizer.maskTokenId ? [p] : []));
           expect(out.mlm!.map((m) => m.position)).toEqual(masks);
@@ -97,17 +155,19 @@ describe.each(BACKENDS)('parity with PyTorch on %s', (backend) => {
           expect(out.mlm).toBeNull();
         }
       }
+      // The masked case really has masks, so the MLM comparison above ran.
+      if (has('prediction_logits')) expect(fx.cases.some((c) => (c.tokens as string[]).includes(model.tokenizer.maskToken))).toBe(true);
     });
 
-    it.runIf(fx.hasExpected('case0.prediction_logits'))('matches the MLM logits at every position', async () => {
-      const cfg = bertConfig(JsonFields.parse(readFileSync(join(fx.dir, 'config.json'), 'utf8'), 'config.json'));
+    it.runIf(has('prediction_logits'))('matches the MLM logits at every position', async () => {
+      const config = JsonFields.parse(readFileSync(join(fx.dir, 'config.json'), 'utf8'), 'config.json');
       const file = parseSafetensors(new Uint8Array(readFileSync(join(fx.dir, 'model.safetensors'))));
-      const sd = new StateDict(weightsOf(file.tensors, 'model.safetensors'), 'bert');
-      const weights = await sd.load(() => loadBertWeights(sd, cfg));
+      const sd = new StateDict(weightsOf(file.tensors, 'model.safetensors'), detectModelKind(config, file.tensors.keys()));
       try {
+        const forward = await TEXT_FORWARDS[config.string('model_type', 'bert')](config, sd);
         for (const [i, c] of fx.cases.entries()) {
           const ids = c.input_ids as number[];
-          const logits = tf.tidy(() => bertForward(weights, cfg, ids, c.token_type_ids as number[], ids.map((_, p) => p)).prediction_logits!);
+          const logits = tf.tidy(() => forward(ids, typesOf(c), ids.map((_, p) => p)).prediction_logits!);
           const [actual] = await readAll([logits]);
           logits.dispose();
           caseOf(fx, name, backend, i).check(actual, 'prediction_logits');
@@ -137,6 +197,15 @@ describe.each(BACKENDS)('parity with PyTorch on %s', (backend) => {
         check(out.logits!, 'logits');
         const probs = softmax(E('logits').data);
         expect(out.top!.map((t) => t.id)).toEqual(topKIndices(probs, 5));
+        expect(out.prefix_tokens).toBe(fx.hasExpected('case0.distillation_logits') ? 2 : 1);
+        if (fx.hasExpected('case0.distillation_logits')) {
+          check(out.distillation!.cls_logits, 'cls_logits');
+          check(out.distillation!.distillation_logits, 'distillation_logits');
+          expect(out.distillation!.distillation_top.map((t) => t.id)).toEqual(topKIndices(softmax(E('distillation_logits').data), 5));
+          expect(out.distillation!.cls_top.map((t) => t.id)).toEqual(topKIndices(softmax(E('cls_logits').data), 5));
+        } else {
+          expect(out.distillation).toBeNull();
+        }
       }
     });
 

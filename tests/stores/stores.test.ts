@@ -18,13 +18,16 @@ const status = (name: BackendStatus['name']): BackendStatus => ({ name, requeste
 
 const bertInfo = (layers: number): BertModelInfo => ({
   kind: 'bert',
+  architecture: 'bert',
+  tokenizer: 'wordpiece',
+  mask_token: '[MASK]',
   weights_file: 'model.safetensors',
   config: {
     model_type: 'bert', architectures: [], vocab_size: 10, hidden_size: 4, num_hidden_layers: layers, num_attention_heads: 2,
     intermediate_size: 8, hidden_act: 'gelu', max_position_embeddings: 8, type_vocab_size: 2, layer_norm_eps: 1e-12, tie_word_embeddings: true,
   },
   position_embeddings: nd([8, 4]),
-  heads: { mlm: true, nsp: true, pooler: true },
+  heads: { mlm: true, nsp: true, pooler: true, sop: false, rtd: false },
   max_length: { tokens: 8, from: 'max_position_embeddings' },
   warnings: [],
 });
@@ -34,8 +37,12 @@ function bertOutput(text: string, layers: number, heads = 2): BertOutput {
   const n = tokens.length;
   return {
     model: 'bert',
-    encoding: { tokens, input_ids: tokens.map((_, i) => i), token_type_ids: tokens.map(() => 0), offsets: tokens.map(() => null), segment: tokens.map(() => 0), word_ids: tokens.map(() => null), truncated: 0 },
-    embeddings: { word: nd([n, 4]), position: nd([n, 4]), token_type: nd([n, 4]) },
+    architecture: 'bert',
+    encoding: {
+      tokens, input_ids: tokens.map((_, i) => i), token_type_ids: tokens.map(() => 0), offsets: tokens.map(() => null), segment: tokens.map(() => 0),
+      word_ids: tokens.map(() => null), truncated: 0, mask_token: '[MASK]', tokenizer: 'wordpiece',
+    },
+    embeddings: { word: nd([n, 4]), position: nd([n, 4]), token_type: nd([n, 4]), normalized: nd([n, 4]) },
     hidden_states: Array.from({ length: layers + 1 }, () => nd([n, 4])),
     attentions: Array.from({ length: layers }, () => nd([heads, n, n])),
     queries_keys: null,
@@ -43,6 +50,8 @@ function bertOutput(text: string, layers: number, heads = 2): BertOutput {
     pooler_output: null,
     mlm: [],
     nsp: null,
+    sop: null,
+    rtd: null,
     timings,
   };
 }
@@ -58,6 +67,8 @@ function fakeInference() {
     load: (...args) => deferred('load', args),
     runText: (...args) => deferred('runText', args),
     runImage: (...args) => deferred('runImage', args),
+    tokenize: (...args) => deferred('tokenize', args),
+    runIds: (...args) => deferred('runIds', args),
     cacheInfo: () => Promise.resolve({ entries: 0, bytes: 0 }),
     clearCache: () => Promise.resolve({ entries: 0, bytes: 0 }),
     memory: () => Promise.resolve({ numTensors: 42, numBytes: 0 }),
@@ -195,6 +206,33 @@ describe('stores with a fake worker', () => {
     expect(s.text.getState().attention).toMatchObject({ layer: 1, head: 'mean' });
   });
 
+  it('the neuron view asks for queries and keys: at once when it opens, then on every run while it is open', async () => {
+    const s = setup({ a: 'one two' });
+    await loadBert(s);
+    await flush();
+    const first = s.fake.take('runText');
+    expect(first.args[3]).toBeUndefined();
+    first.resolve(bertOutput('one two', 2));
+    await flush();
+    s.text.getState().setAttention({ view: 'neuron', query: 9 });
+    const opened = s.fake.take('runText');
+    expect(opened.args[3]).toEqual({ queries_keys: true });
+    const withQk = { ...bertOutput('one two', 2), queries_keys: { queries: [nd([2, 4, 2])], keys: [nd([2, 4, 2])] } };
+    opened.resolve(withQk);
+    await flush();
+    // The query token is clamped to the input's four tokens.
+    expect(s.text.getState().attention.query).toBe(3);
+    s.text.getState().setAttention({ layer: 1 });
+    expect(s.fake.pending).toHaveLength(0); // queries and keys are there: no re-run
+    s.text.getState().setTextA('three');
+    await flush();
+    expect(s.fake.take('runText').args[3]).toEqual({ queries_keys: true });
+    s.text.getState().setAttention({ view: 'matrix' });
+    s.text.getState().setTextA('four');
+    await flush();
+    expect(s.fake.take('runText').args[3]).toBeUndefined();
+  });
+
   it('a failed load keeps the previous model and explains a likely typo', async () => {
     const s = setup();
     await loadBert(s);
@@ -249,6 +287,17 @@ describe('stores with a fake worker', () => {
     expect(s.image.getState().output).toBe(out);
     expect(s.image.getState().source?.name).toBe('a.png');
     expect(s.image.getState().error).toBe('Could not run "b.png": not an image');
+
+    // Opening the neuron view re-runs the image for its queries and keys, and later runs keep asking.
+    s.image.getState().setNeuron(true);
+    await flush();
+    const neuronRun = s.fake.take('runImage');
+    expect(neuronRun.args[2]).toEqual({ queries_keys: true });
+    neuronRun.resolve({ ...out, queries_keys: { queries: [], keys: [] } });
+    await flush();
+    s.image.getState().setNeuron(false);
+    s.image.getState().setNeuron(true);
+    expect(s.fake.pending).toHaveLength(0);
   });
 
   it('a long run is listed as an activity; Stop restarts the worker, reloads the model and keeps the results', async () => {

@@ -21,6 +21,7 @@
 
 import { isObject, JsonFields } from '../checkpoint/json';
 import { ModelError } from '../errors';
+import type { TextTokenizer } from '../shared/text_model';
 import type { BertEncoding } from '../types';
 
 /** One code point of the text being normalized and the span [start, end) of the input it came from. */
@@ -195,7 +196,8 @@ function splitOnPunctuation(word: Char[]): Char[][] {
   return pieces;
 }
 
-export class BertTokenizer {
+export class BertTokenizer implements TextTokenizer {
+  readonly kind = 'wordpiece';
   readonly vocabSize: number;
   readonly flavor: BertTokenizerFlavor;
   readonly unkToken: string;
@@ -300,6 +302,15 @@ export class BertTokenizer {
     return token;
   }
 
+  isAddedSpecial(id: number): boolean {
+    return id === this.clsTokenId || id === this.sepTokenId;
+  }
+
+  /** Ids of the special tokens ([PAD], [UNK], [CLS], [SEP], [MASK]) and of every added token. */
+  specialIds(): number[] {
+    return [...new Set(this.addedIds.values())];
+  }
+
   tokenToId(token: string): number | undefined {
     return this.addedIds.get(token) ?? this.vocab.get(token);
   }
@@ -338,25 +349,11 @@ export class BertTokenizer {
    * `maxLength` tokens in total with HF's `longest_first` strategy.
    */
   encode(textA: string, textB?: string | null, maxLength?: number): BertEncoding {
-    if (typeof textA !== 'string' || (textB != null && typeof textB !== 'string')) {
-      throw new ModelError('malformed', 'BERT input texts must be strings.');
-    }
-    for (const [name, text] of [['A', textA], ['B', textB ?? '']]) {
-      if (text.length > MAX_TEXT_CHARS) {
-        throw new ModelError(
-          'unsupported',
-          `Text ${name} is ${text.length.toLocaleString('en')} characters long; at most ${MAX_TEXT_CHARS.toLocaleString('en')} are tokenized (the model reads only its first few hundred tokens).`,
-        );
-      }
-    }
-    const limit = maxLength ?? this.maxLength;
-    if (limit !== null && (!Number.isSafeInteger(limit) || limit <= 0)) {
-      throw new ModelError('malformed', `maxLength must be a positive integer, got ${limit}.`);
-    }
+    const limit = checkedEncodeArgs(textA, textB, maxLength ?? this.maxLength);
     const a = this.tokenize(textA);
     const b = textB == null ? null : this.tokenize(textB);
-    const [keepA, keepB] =
-      limit === null ? [a.tokens.length, b?.tokens.length ?? 0] : truncateLongestFirst(a, b, limit);
+    const template = b ? '[CLS] A [SEP] B [SEP]' : '[CLS] A [SEP]';
+    const [keepA, keepB] = truncateLongestFirst(a.tokens.length, b?.tokens.length ?? null, limit, b ? 3 : 2, template);
 
     const enc: BertEncoding = {
       tokens: [],
@@ -366,6 +363,8 @@ export class BertTokenizer {
       segment: [],
       word_ids: [],
       truncated: a.tokens.length - keepA + (b ? b.tokens.length - keepB : 0),
+      mask_token: this.maskToken,
+      tokenizer: 'wordpiece',
     };
     const special = (token: string, typeId: number) => {
       enc.tokens.push(token);
@@ -496,31 +495,51 @@ export class BertTokenizer {
   }
 }
 
-/**
- * How many tokens of A and B survive HF's `longest_first` truncation: one token at a time from the
- * longer text, from B on ties. Where HF would give up and return an over-long sequence (a single
- * text that would lose every token, or a pair with maxLength < 3), this throws instead.
- */
-function truncateLongestFirst(a: BertTokenization, b: BertTokenization | null, maxLength: number): [number, number] {
-  let na = a.tokens.length;
-  let nb = b?.tokens.length ?? 0;
-  const specials = b ? 3 : 2;
-  const toRemove = na + nb + specials - maxLength;
-  if (toRemove <= 0) return [na, nb];
-  if (!b) {
-    if (na <= toRemove) {
-      throw new ModelError('malformed', `maxLength ${maxLength} leaves no room for the text after [CLS] and [SEP].`);
+/** Checks `encode`'s arguments (texts from untyped callers, a length from the user) and returns the length limit. */
+export function checkedEncodeArgs(textA: unknown, textB: unknown, limit: number | null): number | null {
+  if (typeof textA !== 'string' || (textB != null && typeof textB !== 'string')) {
+    throw new ModelError('malformed', 'Input texts must be strings.');
+  }
+  for (const [name, text] of [['A', textA], ['B', textB ?? '']] as const) {
+    if (text.length > MAX_TEXT_CHARS) {
+      throw new ModelError(
+        'unsupported',
+        `Text ${name} is ${text.length.toLocaleString('en')} characters long; at most ${MAX_TEXT_CHARS.toLocaleString('en')} are tokenized (the model reads only its first few hundred tokens).`,
+      );
     }
-    return [na - toRemove, 0];
+  }
+  if (limit !== null && (!Number.isSafeInteger(limit) || limit <= 0)) {
+    throw new ModelError('malformed', `maxLength must be a positive integer, got ${limit}.`);
+  }
+  return limit;
+}
+
+/**
+ * How many tokens of A (length `na`) and B (`nb`, null for one text) survive HF's `longest_first`
+ * truncation to `maxLength` tokens (null: no limit) with `specials` added tokens (`template` names them in messages):
+ * one token at a time from the longer text, from B on ties. Where HF would give up and return an
+ * over-long sequence (a single text that would lose every token, or a pair with no room for its
+ * special tokens), this throws instead.
+ */
+export function truncateLongestFirst(na: number, nb: number | null, maxLength: number | null, specials: number, template: string): [number, number] {
+  let [keepA, keepB] = [na, nb ?? 0];
+  if (maxLength === null) return [keepA, keepB];
+  const toRemove = keepA + keepB + specials - maxLength;
+  if (toRemove <= 0) return [keepA, keepB];
+  if (nb === null) {
+    if (keepA <= toRemove) {
+      throw new ModelError('malformed', `maxLength ${maxLength} leaves no room for the text in ${template}.`);
+    }
+    return [keepA - toRemove, 0];
   }
   if (maxLength < specials) {
-    throw new ModelError('malformed', `maxLength ${maxLength} cannot hold [CLS] A [SEP] B [SEP].`);
+    throw new ModelError('malformed', `maxLength ${maxLength} cannot hold ${template}.`);
   }
   for (let i = 0; i < toRemove; i++) {
-    if (na > nb) na -= 1;
-    else nb -= 1;
+    if (keepA > keepB) keepA -= 1;
+    else keepB -= 1;
   }
-  return [na, nb];
+  return [keepA, keepB];
 }
 
 function defaultOptions(): BertTokenizerOptions {

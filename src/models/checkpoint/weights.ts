@@ -1,51 +1,65 @@
 // From a weights file (model.safetensors or pytorch_model.bin) to named, shape-checked tfjs tensors.
 //
 // Checkpoints name the same weight in several ways; we look everything up by one canonical name:
-//   - the backbone prefix is dropped: "bert.encoder…" / "vit.encoder…" / "deit.encoder…" → "encoder…"
+//   - the backbone prefix is dropped: "bert.encoder…" / "roberta.encoder…" / "vit.encoder…" / … → "encoder…"
 //     (a bare BertModel/ViTModel checkpoint has no prefix at all);
 //   - TF-era LayerNorm names "gamma"/"beta" become "weight"/"bias";
-//   - task heads ("cls.…", "classifier.…") keep their names.
+//   - task heads ("cls.…", "lm_head.…", "classifier.…", …) keep their names.
 //
 // Memory: a model's loader runs twice. The first pass only reads the header: it checks every
-// shape against the config and notes how each tensor is uploaded (as is, or transposed). Then the
-// data is read once, each tensor's bytes going straight into the float32 array it is uploaded
-// from, and that array is dropped once the backend has the tensor; tensors nobody asked for are
-// skipped unread. The second pass hands out the uploaded tensors. So a load holds the weights on
-// the backend plus one tensor in flight, never the file.
+// shape against the config and notes how each tensor is uploaded (as is, transposed, or cut into
+// attention heads). Then the data is read once, each tensor's bytes going straight into a float32
+// array that is uploaded and dropped; tensors nobody asked for are skipped unread. The second pass
+// hands out the uploaded tensors. So a load holds the weights on the backend plus one tensor in
+// flight, never the file.
 
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelError } from '../errors';
-import type { JsonFields } from './json';
-import type { LayerNormParams, Linear } from '../shared/layers';
+import { lookup, type JsonFields } from './json';
+import type { AttentionHead, LayerNormParams, Linear, SelfAttentionParams } from '../shared/layers';
 import { Float32Writer, isFloatDtype, type CheckpointWeights, type TensorInfo, type TensorSink } from './safetensors';
 import type { WeightsFile } from '../types';
 
-export type ModelKind = 'bert' | 'vit';
+/** The architectures this playground runs, by config.json `model_type`. */
+export type ModelArchitecture = 'bert' | 'distilbert' | 'roberta' | 'albert' | 'electra' | 'vit' | 'deit';
 
-const BACKBONE_PREFIXES: Record<ModelKind, string[]> = { bert: ['bert.'], vit: ['vit.', 'deit.'] };
+const ARCHITECTURES: Readonly<Record<ModelArchitecture, { backbone: string[]; heads: string[]; classPrefix: string }>> = {
+  bert: { backbone: ['bert.'], heads: ['cls.'], classPrefix: 'Bert' },
+  distilbert: { backbone: ['distilbert.'], heads: ['vocab_transform.', 'vocab_layer_norm.', 'vocab_projector.'], classPrefix: 'DistilBert' },
+  roberta: { backbone: ['roberta.'], heads: ['lm_head.'], classPrefix: 'Roberta' },
+  albert: { backbone: ['albert.'], heads: ['predictions.', 'sop_classifier.'], classPrefix: 'Albert' },
+  electra: {
+    backbone: ['electra.'],
+    heads: ['discriminator_predictions.', 'generator_predictions.', 'generator_lm_head.'],
+    classPrefix: 'Electra',
+  },
+  vit: { backbone: ['vit.', 'deit.'], heads: ['classifier.'], classPrefix: 'ViT' },
+  deit: { backbone: ['deit.', 'vit.'], heads: ['classifier.', 'cls_classifier.', 'distillation_classifier.'], classPrefix: 'DeiT' },
+};
 
-/** Decides BERT vs ViT from config.model_type, else `architectures`, else the tensor names. */
-export function detectModelKind(config: JsonFields, names: Iterable<string>): ModelKind {
+const SUPPORTED = Object.keys(ARCHITECTURES).map((a) => `"${a}"`).join(', ');
+
+/** Decides the architecture from config.model_type, else `architectures`, else the tensor names. */
+export function detectModelKind(config: JsonFields, names: Iterable<string>): ModelArchitecture {
   const modelType = config.get('model_type');
-  if (modelType === 'bert') return 'bert';
-  if (modelType === 'vit' || modelType === 'deit') return 'vit';
   if (typeof modelType === 'string') {
-    throw new ModelError(
-      'unsupported',
-      `config.json says model_type "${modelType}"; this playground runs BERT ("bert") and ViT ("vit", "deit") checkpoints.`,
-    );
+    if (lookup(ARCHITECTURES, modelType)) return modelType as ModelArchitecture;
+    throw new ModelError('unsupported', `config.json says model_type "${modelType}"; this playground runs ${SUPPORTED}.`);
   }
   const declared = config.get('architectures');
-  const architectures = Array.isArray(declared) ? declared.map(String) : [];
-  if (architectures.some((a) => a.startsWith('Bert'))) return 'bert';
-  if (architectures.some((a) => a.startsWith('ViT') || a.startsWith('DeiT'))) return 'vit';
-  for (const name of names) {
-    if (name.endsWith('embeddings.word_embeddings.weight')) return 'bert';
-    if (name.endsWith('embeddings.patch_embeddings.projection.weight')) return 'vit';
-  }
+  const classes = Array.isArray(declared) ? declared.map(String) : [];
+  // Longest class prefix first: "DistilBertForMaskedLM" is not a "Bert…" class.
+  const byPrefix = (Object.keys(ARCHITECTURES) as ModelArchitecture[]).sort((a, b) => ARCHITECTURES[b].classPrefix.length - ARCHITECTURES[a].classPrefix.length);
+  const fromClass = byPrefix.find((a) => classes.some((c) => c.startsWith(ARCHITECTURES[a].classPrefix)));
+  if (fromClass) return fromClass;
+  const all = [...names];
+  const fromPrefix = byPrefix.find((a) => a !== 'vit' && all.some((n) => n.startsWith(ARCHITECTURES[a].backbone[0])));
+  if (fromPrefix) return fromPrefix;
+  if (all.some((n) => n.endsWith('embeddings.word_embeddings.weight'))) return 'bert';
+  if (all.some((n) => n.endsWith('embeddings.patch_embeddings.projection.weight'))) return 'vit';
   throw new ModelError(
     'unsupported',
-    'Cannot tell which model this is: config.json has no model_type and the weights look like neither BERT nor ViT.',
+    `Cannot tell which model this is: config.json has no model_type and the weights look like none of ${SUPPORTED}.`,
   );
 }
 
@@ -55,14 +69,17 @@ export type Dim = number | [configKey: string, value: number];
 // Buffers, not weights: some exports include them; they are recomputed, so never "unused".
 const IGNORED = /(^|\.)position_ids$/;
 
-/** How a tensor goes to the backend: its shape there, and the row count when it is transposed on the way. */
+/**
+ * How a tensor goes to the backend: the row count when it is transposed on the way, and what is
+ * made of its float32 values (one tensor, or one per attention head).
+ */
 interface Upload {
-  shape: number[];
   transposeRows: number | null;
+  build: (values: Float32Array) => unknown;
 }
 
 /** What the loader's first pass gets in place of a tensor: it only passes them around. */
-const PLANNED = null as unknown as tf.Tensor;
+const PLANNED = null;
 
 const dimsOf = (shape: Dim[]) => shape.map((d) => (typeof d === 'number' ? d : d[1]));
 
@@ -76,17 +93,23 @@ export class StateDict {
   private readonly canonical = new Map<string, string>();
   /** What the loader asked for in its first pass, by canonical name. */
   private readonly uploads = new Map<string, Upload>();
-  private readonly uploaded = new Map<string, tf.Tensor>();
+  /** What each upload's `build` made of the tensor's values. */
+  private readonly uploaded = new Map<string, unknown>();
+  /** Tensors deliberately not read (see skip). */
+  private readonly skipped = new Set<string>();
   private readonly prefix: string;
+  /** Name prefixes of task heads, which keep their names (no backbone prefix). */
+  private readonly heads: string[];
   private planning = false;
 
   constructor(
     private readonly file: CheckpointWeights,
-    kind: ModelKind,
+    architecture: ModelArchitecture,
   ) {
     this.fileName = file.fileName as WeightsFile;
     const names = [...file.tensors.keys()];
-    this.prefix = BACKBONE_PREFIXES[kind].find((p) => names.some((n) => n.startsWith(p))) ?? '';
+    this.prefix = ARCHITECTURES[architecture].backbone.find((p) => names.some((n) => n.startsWith(p))) ?? '';
+    this.heads = ARCHITECTURES[architecture].heads;
     let renamedLegacy = false;
     for (const [name, entry] of file.tensors) {
       let canonical = this.prefix && name.startsWith(this.prefix) ? name.slice(this.prefix.length) : name;
@@ -112,11 +135,14 @@ export class StateDict {
   }
 
   private isBackbone(name: string): boolean {
-    return !name.startsWith('cls.') && !name.startsWith('classifier.');
+    return !this.heads.some((h) => name.startsWith(h));
   }
 
-  /** A required tensor, after checking its shape and dtype: planned in the first pass, the uploaded one in the second. */
-  private take<R extends tf.Rank>(name: string, shape: Dim[], upload: Upload): tf.Tensor<R> {
+  /**
+   * What `build` makes of a required tensor's float32 values, after checking its shape and dtype:
+   * planned in the first pass (PLANNED), the uploaded result in the second.
+   */
+  private take<T>(name: string, shape: Dim[], transposeRows: number | null, build: (values: Float32Array) => T): T {
     const entry = this.entries.get(name);
     if (!entry) {
       throw new ModelError(
@@ -141,15 +167,21 @@ export class StateDict {
       );
     }
     if (this.planning) {
-      this.uploads.set(name, upload);
-      return PLANNED as tf.Tensor<R>;
+      this.uploads.set(name, { transposeRows, build });
+      return PLANNED as T;
     }
-    return this.uploaded.get(name) as tf.Tensor<R>;
+    return this.uploaded.get(name) as T;
+  }
+
+  private keep<T extends tf.Tensor>(t: T): T {
+    this.created.push(t);
+    return t;
   }
 
   /** A required tensor, uploaded to the current backend (optionally viewed as another shape of the same size). */
   tensor<R extends tf.Rank>(name: string, shape: Dim[], uploadShape?: number[]): tf.Tensor<R> {
-    return this.take<R>(name, shape, { shape: uploadShape ?? dimsOf(shape), transposeRows: null });
+    const dims = uploadShape ?? dimsOf(shape);
+    return this.take(name, shape, null, (values) => this.keep(tf.tensor<R>(values, dims as tf.ShapeMap[R])));
   }
 
   /**
@@ -159,7 +191,8 @@ export class StateDict {
    */
   transposed(name: string, shape: Dim[]): tf.Tensor2D {
     const [out, ...inner] = dimsOf(shape);
-    return this.take<tf.Rank.R2>(name, shape, { shape: [inner.reduce((a, b) => a * b, 1), out], transposeRows: out });
+    const rows = inner.reduce((a, b) => a * b, 1);
+    return this.take(name, shape, out, (values) => this.keep(tf.tensor2d(values, [rows, out])));
   }
 
   /** nn.Linear(in, out) stored as "<prefix>.weight" [out, in] and "<prefix>.bias" [out]. */
@@ -168,6 +201,45 @@ export class StateDict {
       weight: this.transposed(`${prefix}.weight`, [out, inp]),
       bias: bias ? this.tensor<tf.Rank.R1>(`${prefix}.bias`, [out]) : null,
     };
+  }
+
+  /** A tensor that is deliberately not read, e.g. a stored copy of a weight HF ties to another. */
+  skip(name: string): void {
+    if (this.entries.has(name)) this.skipped.add(name);
+  }
+
+  /**
+   * The query, key and value nn.Linear(hidden, hidden) under "<prefix>.{query,key,value}" (or the
+   * three `names` an architecture gives them, e.g. DistilBERT's q_lin, k_lin, v_lin), cut into
+   * `numHeads` per-head projections on the host, once (see multiHeadSelfAttention for why).
+   */
+  selfAttention(prefix: string, hidden: Dim, numHeads: number, bias = true, names: readonly [string, string, string] = ['query', 'key', 'value']): SelfAttentionParams {
+    const size = typeof hidden === 'number' ? hidden : hidden[1];
+    const d = size / numHeads;
+    const perHead = <T>(make: (h: number) => T) => Array.from({ length: numHeads }, (_, h) => make(h));
+    // Rows h·d … (h+1)·d of a PyTorch weight [out, in] are head h's outputs.
+    const rows = (w: Float32Array) => perHead((h) => this.keep(tf.tensor2d(w.subarray(h * d * size, (h + 1) * d * size), [d, size])));
+    const columns = (w: Float32Array) =>
+      perHead((h) => {
+        const t = new Float32Array(size * d);
+        for (let j = 0; j < d; j++) for (let i = 0; i < size; i++) t[i * d + j] = w[(h * d + j) * size + i];
+        return this.keep(tf.tensor2d(t, [size, d]));
+      });
+    const part = <T>(b: Float32Array, make: (v: Float32Array) => T) => perHead((h) => make(b.slice(h * d, (h + 1) * d)));
+    const read = <W, B>(name: string, weight: (w: Float32Array) => W[], biasOf: (v: Float32Array) => B) => ({
+      w: this.take(`${prefix}.${name}.weight`, [hidden, hidden], null, weight),
+      b: bias ? this.take(`${prefix}.${name}.bias`, [hidden], null, (v) => part(v, biasOf)) : null,
+    });
+    const query = read(names[0], columns, (v) => this.keep(tf.tensor1d(v)));
+    const key = read(names[1], rows, (v) => this.keep(tf.tensor2d(v, [d, 1])));
+    const value = read(names[2], columns, (v) => this.keep(tf.tensor1d(v)));
+    if (this.planning) return { heads: [] };
+    const heads: AttentionHead[] = perHead((h) => ({
+      query: { weight: query.w[h], bias: query.b?.[h] ?? null },
+      keyT: { weight: key.w[h], bias: key.b?.[h] ?? null },
+      value: { weight: value.w[h], bias: value.b?.[h] ?? null },
+    }));
+    return { heads };
   }
 
   layerNorm(prefix: string, size: Dim): LayerNormParams {
@@ -188,9 +260,7 @@ export class StateDict {
       write: (bytes) => writer.write(bytes),
       end: () => {
         writer.end();
-        const t = tf.tensor(writer.values, upload.shape);
-        this.created.push(t);
-        this.uploaded.set(name, t);
+        this.uploaded.set(name, upload.build(writer.values));
       },
     };
   }
@@ -227,8 +297,10 @@ export class StateDict {
   private async checkFinite(): Promise<void> {
     const names = [...this.uploaded.keys()];
     if (names.length === 0) return;
+    // A build makes one tensor, or one per attention head.
+    const tensorsOf = (name: string) => [this.uploaded.get(name)].flat() as tf.Tensor[];
     // Tensor by tensor, so that no more than one tensor's worth of flags exists at a time.
-    const flags = names.map((name) => tf.tidy(() => tf.all(tf.isFinite(this.uploaded.get(name)!))));
+    const flags = names.map((name) => tf.tidy(() => tensorsOf(name).map((t) => tf.all(tf.isFinite(t))).reduce((x, y) => tf.logicalAnd(x, y))));
     const stacked = tf.stack(flags);
     let finite;
     try {
@@ -246,7 +318,7 @@ export class StateDict {
   }
 
   private warnUnused(): void {
-    const unused = [...this.entries.keys()].filter((n) => !this.uploads.has(n) && !IGNORED.test(n)).map((n) => this.fileNameOf(n));
+    const unused = [...this.entries.keys()].filter((n) => !this.uploads.has(n) && !this.skipped.has(n) && !IGNORED.test(n)).map((n) => this.fileNameOf(n));
     if (unused.length === 0) return;
     const shown = unused.slice(0, 5).join(', ');
     this.warnings.push(`${unused.length} tensor(s) in ${this.fileName} are not used: ${shown}${unused.length > 5 ? ', …' : ''}.`);

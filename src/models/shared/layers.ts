@@ -67,45 +67,113 @@ export function activation(name: string): Activation {
   return fn;
 }
 
-export interface SelfAttentionParams {
+/** One attention head's share of the query, key and value projections (head size d). */
+export interface AttentionHead {
+  /** [hidden, d] */
   query: Linear;
-  key: Linear;
+  /** The key projection as PyTorch stores it, [d, hidden], with its bias as a column [d, 1]: Kᵀ = W xᵀ + b. */
+  keyT: { weight: tf.Tensor2D; bias: tf.Tensor2D | null };
+  /** [hidden, d] */
   value: Linear;
 }
 
-/** What one attention layer computed: the context and probabilities, and the per-head projections for the neuron view. */
+/** Query/key/value split per head at load (see StateDict.selfAttention). */
+export interface SelfAttentionParams {
+  heads: AttentionHead[];
+}
+
+/** What one attention layer computed: the context and probabilities, and each head's projections for the neuron view. */
 export interface SelfAttentionOutput {
   /** The heads' concatenated context [seq, hidden], before the output projection. */
   context: tf.Tensor2D;
   /** Softmax probabilities [heads, seq, seq]. */
   probs: tf.Tensor3D;
-  /** [heads, seq, head_size], before the 1/√d scaling. */
-  queries: tf.Tensor3D;
-  /** Keys already transposed for the product, [heads, head_size, seq]. */
-  keysT: tf.Tensor3D;
+  /** Per head [seq, head_size], before the 1/√d scaling. */
+  queries: tf.Tensor2D[];
+  /** Per head Kᵀ [head_size, seq], bias included. */
+  keysT: tf.Tensor2D[];
 }
 
 /**
  * Scaled dot-product self-attention of one unpadded sequence x [seq, hidden].
+ *
+ * Every product is a plain 2-D matmul, one head at a time: tfjs-wasm hands those to XNNPACK, while
+ * a batched [heads, seq, d] product or a transposed one runs in a scalar single-threaded loop, four
+ * times slower at bert-base size. Hence the per-head weights, and Kᵀ computed as W xᵀ, not transposed.
  *
  * There is deliberately no attention mask: we always run batch 1 without padding, so no score is
  * ever pushed to -1e9/-inf. That keeps us clear of tfjs' WebGL softmax bug on masked rows
  * (tfjs issue #5394, values of 3.4e38) and makes every probability a real one.
  */
 export function multiHeadSelfAttention(x: tf.Tensor2D, p: SelfAttentionParams, numHeads: number): SelfAttentionOutput {
-  const [seq, hidden] = x.shape;
-  const headSize = hidden / numHeads;
-  const splitHeads = (t: tf.Tensor2D, perm: number[]) => tf.transpose<tf.Tensor3D>(tf.reshape(t, [seq, numHeads, headSize]), perm);
-  const queries = splitHeads(linear(x, p.query), [1, 0, 2]); // [heads, seq, d]
-  const keysT = splitHeads(linear(x, p.key), [1, 2, 0]); // [heads, d, seq]: Kᵀ directly, no transposed matmul
-  const v = splitHeads(linear(x, p.value), [1, 0, 2]);
-  const scores = tf.div(tf.matMul(queries, keysT), Math.sqrt(headSize));
-  const probs = tf.softmax(scores) as tf.Tensor3D;
-  const context = tf.reshape<tf.Rank.R2>(tf.transpose(tf.matMul(probs, v), [1, 0, 2]), [seq, hidden]);
-  return { context, probs, queries, keysT };
+  const scale = Math.sqrt(x.shape[1] / numHeads);
+  const xT = tf.transpose(x);
+  const contexts: tf.Tensor2D[] = [];
+  const probs: tf.Tensor2D[] = [];
+  const queries: tf.Tensor2D[] = [];
+  const keysT: tf.Tensor2D[] = [];
+  for (const head of p.heads) {
+    const q = linear(x, head.query);
+    const kT = tf.matMul<tf.Tensor2D>(head.keyT.weight, xT);
+    const kTb = head.keyT.bias ? tf.add<tf.Tensor2D>(kT, head.keyT.bias) : kT;
+    const prob = tf.softmax(tf.div<tf.Tensor2D>(tf.matMul(q, kTb), scale));
+    contexts.push(tf.matMul(prob, linear(x, head.value)));
+    probs.push(prob);
+    queries.push(q);
+    keysT.push(kTb);
+  }
+  return { context: tf.concat(contexts, 1), probs: tf.stack<tf.Tensor2D>(probs) as tf.Tensor3D, queries, keysT };
 }
 
 /** The neuron view's per-layer queries and keys, each [heads, seq, head_size]. */
 export function queriesAndKeys(layers: SelfAttentionOutput[]): { queries: tf.Tensor3D[]; keys: tf.Tensor3D[] } {
-  return { queries: layers.map((l) => l.queries), keys: layers.map((l) => tf.transpose(l.keysT, [0, 2, 1])) };
+  return {
+    queries: layers.map((l) => tf.stack<tf.Tensor2D>(l.queries) as tf.Tensor3D),
+    keys: layers.map((l) => tf.stack<tf.Tensor2D>(l.keysT.map((kT) => tf.transpose(kT))) as tf.Tensor3D),
+  };
+}
+
+/** The weights of one post-LN encoder layer (BERT's, and DistilBERT's, RoBERTa's, ALBERT's and ELECTRA's under other names). */
+export interface PostLnLayerWeights {
+  attention: SelfAttentionParams;
+  attentionOutput: Linear;
+  attentionLayerNorm: LayerNormParams;
+  intermediate: Linear;
+  output: Linear;
+  outputLayerNorm: LayerNormParams;
+}
+
+/** Runs `layers` in turn (ALBERT passes its shared layer once per depth); hidden_states[0] is the input. */
+export function bertEncoder(
+  x: tf.Tensor2D,
+  layers: PostLnLayerWeights[],
+  numHeads: number,
+  act: Activation,
+  eps: number,
+): { hidden_states: tf.Tensor2D[]; attentions: SelfAttentionOutput[] } {
+  const hidden_states = [x];
+  const attentions = [];
+  for (const layer of layers) {
+    const out = bertEncoderLayer(hidden_states[hidden_states.length - 1], layer, numHeads, act, eps);
+    hidden_states.push(out.hidden);
+    attentions.push(out.attention);
+  }
+  return { hidden_states, attentions };
+}
+
+/**
+ * BERT's post-LN encoder layer: a = LayerNorm(x + Attention(x)Wo); out = LayerNorm(a + act(a W1) W2).
+ * The additions keep HF's operand order (sublayer output + residual), so rounding matches too.
+ */
+export function bertEncoderLayer(
+  x: tf.Tensor2D,
+  layer: PostLnLayerWeights,
+  numHeads: number,
+  act: Activation,
+  eps: number,
+): { hidden: tf.Tensor2D; attention: SelfAttentionOutput } {
+  const attention = multiHeadSelfAttention(x, layer.attention, numHeads);
+  const a = layerNorm(tf.add(linear(attention.context, layer.attentionOutput), x), layer.attentionLayerNorm, eps);
+  const hidden = layerNorm(tf.add(linear(act(linear(a, layer.intermediate)), layer.output), a), layer.outputLayerNorm, eps);
+  return { hidden, attention };
 }

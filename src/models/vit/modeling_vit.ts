@@ -3,7 +3,11 @@
 //   x = [CLS; patches] + position embeddings (bicubically resized for other image sizes)
 //   each layer (pre-LN): x = x + Attention(LN(x))Wo;  x = x + act(LN(x) W1) W2
 //   logits = LN(x)[CLS] Wclassifier
-// DeiT checkpoints without a distillation token are the same network under a "deit." prefix.
+// DeiT checkpoints without a distillation token are the same network under a "deit." prefix. A
+// distilled DeiT (Touvron et al., 2021; HF's DeiTForImageClassificationWithTeacher) adds a second
+// learned token after [CLS], the distillation token, trained to reproduce a teacher's predictions:
+//   x = [CLS; DIST; patches] + position embeddings (two rows before the grid)
+//   cls_logits = LN(x)[CLS] Wcls;  distillation_logits = LN(x)[DIST] Wdist;  logits = their mean.
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../checkpoint/weights';
@@ -47,34 +51,35 @@ function cubicTaps(inSize: number, outSize: number): { index: number[]; weight: 
 
 /**
  * HF's interpolate_pos_encoding: resizes the square grid of patch position embeddings
- * ([1 + n·n, D], row 0 = [CLS], which is kept) to rows × cols with bicubic interpolation.
+ * ([P + n·n, D]; the first P = `prefix` rows, [CLS] and a DeiT's distillation token, are kept) to
+ * rows × cols with bicubic interpolation.
  */
-export function interpolatePosEncoding(pos: NdArray, rows: number, cols: number): NdArray {
+export function interpolatePosEncoding(pos: NdArray, rows: number, cols: number, prefix = 1): NdArray {
   const [positions, dim] = pos.shape;
-  const side = Math.round(Math.sqrt(positions - 1));
-  if (side * side !== positions - 1) {
-    throw new ModelError('unsupported', `Cannot resize position embeddings: ${positions - 1} patches do not form a square grid.`);
+  const side = Math.round(Math.sqrt(positions - prefix));
+  if (side * side !== positions - prefix) {
+    throw new ModelError('unsupported', `Cannot resize position embeddings: ${positions - prefix} patches do not form a square grid.`);
   }
   if (rows === side && cols === side) return pos;
   const ys = cubicTaps(side, rows);
   const xs = cubicTaps(side, cols);
-  const out = new Float32Array((1 + rows * cols) * dim);
-  out.set(pos.data.subarray(0, dim));
+  const out = new Float32Array((prefix + rows * cols) * dim);
+  out.set(pos.data.subarray(0, prefix * dim));
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
-      const target = (1 + r * cols + c) * dim;
+      const target = (prefix + r * cols + c) * dim;
       for (let d = 0; d < dim; d++) {
         let sum = 0;
         for (let i = 0; i < 4; i++) {
           let row = 0;
-          for (let j = 0; j < 4; j++) row += xs[c].weight[j] * pos.data[(1 + ys[r].index[i] * side + xs[c].index[j]) * dim + d];
+          for (let j = 0; j < 4; j++) row += xs[c].weight[j] * pos.data[(prefix + ys[r].index[i] * side + xs[c].index[j]) * dim + d];
           sum += ys[r].weight[i] * row;
         }
         out[target + d] = sum;
       }
     }
   }
-  return { shape: [1 + rows * cols, dim], data: out };
+  return { shape: [prefix + rows * cols, dim], data: out };
 }
 
 interface VitLayerWeights {
@@ -90,26 +95,26 @@ export interface VitWeights {
   /** Conv kernel as a linear map: [channels·patch·patch, hidden]. */
   patchEmbedding: Linear;
   clsToken: tf.Tensor2D;
-  /** [1 + n·n, hidden] at the trained grid. */
+  /** A distilled DeiT's second token [1, hidden]; null for ViT. */
+  distillationToken: tf.Tensor2D | null;
+  /** [P + n·n, hidden] at the trained grid (P = 1, or 2 with a distillation token). */
   positionEmbeddings: tf.Tensor2D;
   layers: VitLayerWeights[];
   layernorm: LayerNormParams;
   classifier: Linear | null;
+  /** A distilled DeiT's two heads, read from the [CLS] and the distillation token. */
+  distillation: { cls: Linear; distillation: Linear } | null;
 }
 
 export function loadVitWeights(sd: StateDict, cfg: VitConfig): VitWeights {
-  if (sd.has('embeddings.distillation_token')) {
-    throw new ModelError(
-      'unsupported',
-      'This is a distilled DeiT checkpoint (it has a distillation token); only ViT and non-distilled DeiT are supported.',
-    );
-  }
+  const distilled = sd.has('embeddings.distillation_token');
+  const prefix = distilled ? 2 : 1;
   const H: [string, number] = ['hidden_size', cfg.hidden_size];
   const I: [string, number] = ['intermediate_size', cfg.intermediate_size];
   const C: [string, number] = ['num_channels', cfg.num_channels];
   const P: [string, number] = ['patch_size', cfg.patch_size];
   const [rows, cols] = patchGrid(cfg.image_size[0], cfg.image_size[1], cfg.patch_size);
-  const positions: [string, number] = [`1 + patches of image_size=${cfg.image_size.join('x')}`, 1 + rows * cols];
+  const positions: [string, number] = [`${prefix} + patches of image_size=${cfg.image_size.join('x')}`, prefix + rows * cols];
 
   const weights: VitWeights = {
     patchEmbedding: {
@@ -117,30 +122,34 @@ export function loadVitWeights(sd: StateDict, cfg: VitConfig): VitWeights {
       bias: sd.tensor('embeddings.patch_embeddings.projection.bias', [H]),
     },
     clsToken: sd.tensor('embeddings.cls_token', [1, 1, H], [1, cfg.hidden_size]),
-    positionEmbeddings: sd.tensor('embeddings.position_embeddings', [1, positions, H], [1 + rows * cols, cfg.hidden_size]),
+    distillationToken: distilled ? sd.tensor('embeddings.distillation_token', [1, 1, H], [1, cfg.hidden_size]) : null,
+    positionEmbeddings: sd.tensor('embeddings.position_embeddings', [1, positions, H], [prefix + rows * cols, cfg.hidden_size]),
     layers: [],
     layernorm: sd.layerNorm('layernorm', H),
     classifier: null,
+    distillation: null,
   };
   for (let i = 0; i < cfg.num_hidden_layers; i++) {
     const p = `encoder.layer.${i}`;
     weights.layers.push({
       layernormBefore: sd.layerNorm(`${p}.layernorm_before`, H),
-      attention: {
-        query: sd.linear(`${p}.attention.attention.query`, H, H, cfg.qkv_bias),
-        key: sd.linear(`${p}.attention.attention.key`, H, H, cfg.qkv_bias),
-        value: sd.linear(`${p}.attention.attention.value`, H, H, cfg.qkv_bias),
-      },
+      attention: sd.selfAttention(`${p}.attention.attention`, H, cfg.num_attention_heads, cfg.qkv_bias),
       attentionOutput: sd.linear(`${p}.attention.output.dense`, H, H),
       layernormAfter: sd.layerNorm(`${p}.layernorm_after`, H),
       intermediate: sd.linear(`${p}.intermediate.dense`, I, H),
       output: sd.linear(`${p}.output.dense`, H, I),
     });
   }
+  const labels: [string, number] = ['num_labels (size of id2label)', cfg.id2label.length];
   if (sd.has('classifier.weight')) {
-    weights.classifier = sd.linear('classifier', ['num_labels (size of id2label)', cfg.id2label.length], H);
+    weights.classifier = sd.linear('classifier', labels, H);
+  } else if (sd.has('cls_classifier.weight')) {
+    weights.distillation = { cls: sd.linear('cls_classifier', labels, H), distillation: sd.linear('distillation_classifier', labels, H) };
   } else {
     sd.warnings.push('No classifier head in this checkpoint: class predictions are disabled.');
+  }
+  if (distilled && !weights.distillation && weights.classifier) {
+    sd.warnings.push('This DeiT has a distillation token but only one classifier (on [CLS]); the distillation head is missing.');
   }
   return weights;
 }
@@ -152,6 +161,8 @@ export interface VitForwardTensors {
   queries_keys: { queries: tf.Tensor3D[]; keys: tf.Tensor3D[] } | null;
   last_hidden_state: tf.Tensor2D;
   logits: tf.Tensor1D | null;
+  cls_logits: tf.Tensor1D | null;
+  distillation_logits: tf.Tensor1D | null;
 }
 
 /** One forward pass of pixel values [C, H, W] with position embeddings for its grid. Call inside tf.tidy. */
@@ -173,7 +184,8 @@ export function vitForward(
   const cropped = tf.slice(pixels, [0, 0, 0], [C, rows * P, cols * P]);
   const patchVectors = tf.reshape(tf.transpose(tf.reshape(cropped, [C, rows, P, cols, P]), [1, 3, 0, 2, 4]), [rows * cols, C * P * P]);
   const patches = linear(patchVectors as tf.Tensor2D, w.patchEmbedding);
-  let x = tf.add<tf.Tensor2D>(tf.concat([w.clsToken, patches], 0), positionEmbeddings);
+  const prefixTokens = w.distillationToken ? [w.clsToken, w.distillationToken] : [w.clsToken];
+  let x = tf.add<tf.Tensor2D>(tf.concat([...prefixTokens, patches], 0), positionEmbeddings);
 
   const hidden_states = [x];
   const selfAttentions = [];
@@ -187,8 +199,15 @@ export function vitForward(
   const attentions = selfAttentions.map((l) => l.probs);
   const queries_keys = outputQueriesKeys ? queriesAndKeys(selfAttentions) : null;
   const last_hidden_state = layerNorm(x, w.layernorm, eps);
-  const logits = w.classifier ? tf.reshape<tf.Rank.R1>(linear(tf.slice(last_hidden_state, [0, 0], [1, -1]), w.classifier), [-1]) : null;
-  return { hidden_states, attentions, queries_keys, last_hidden_state, logits };
+  const head = (token: number, p: Linear) => tf.reshape<tf.Rank.R1>(linear(tf.slice(last_hidden_state, [token, 0], [1, -1]), p), [-1]);
+  if (w.distillation) {
+    const cls_logits = head(0, w.distillation.cls);
+    const distillation_logits = head(1, w.distillation.distillation);
+    const logits = tf.div<tf.Tensor1D>(tf.add(cls_logits, distillation_logits), 2);
+    return { hidden_states, attentions, queries_keys, last_hidden_state, logits, cls_logits, distillation_logits };
+  }
+  const logits = w.classifier ? head(0, w.classifier) : null;
+  return { hidden_states, attentions, queries_keys, last_hidden_state, logits, cls_logits: null, distillation_logits: null };
 }
 
 // Every layer's attention maps are returned, so memory grows with layers x heads x tokens²; past
@@ -199,17 +218,17 @@ const MAX_ATTENTION_BYTES = 2 ** 30;
  * The patch grid of a height x width image, after checking that the model can take it: at least
  * one patch, and attention maps within MAX_ATTENTION_BYTES. `what` starts the messages.
  */
-function checkedPatchGrid(cfg: VitConfig, height: number, width: number, what: string, advice: string): [number, number] {
+function checkedPatchGrid(cfg: VitConfig, height: number, width: number, what: string, advice: string, prefix = 1): [number, number] {
   if (height < cfg.patch_size || width < cfg.patch_size) {
     throw new ModelError('mismatch', `${what} (${height}x${width}) is smaller than one patch (patch_size=${cfg.patch_size}).`);
   }
   const grid = patchGrid(height, width, cfg.patch_size);
-  const tokens = 1 + grid[0] * grid[1];
+  const tokens = prefix + grid[0] * grid[1];
   const attentionBytes = 4 * cfg.num_hidden_layers * cfg.num_attention_heads * tokens * tokens;
   if (attentionBytes > MAX_ATTENTION_BYTES) {
     throw new ModelError(
       'unsupported',
-      `${what} (${height}x${width}) makes ${tokens - 1} patches; their attention maps would take ` +
+      `${what} (${height}x${width}) makes ${grid[0] * grid[1]} patches; their attention maps would take ` +
         `${(attentionBytes / 2 ** 30).toFixed(1)} GiB (limit ${MAX_ATTENTION_BYTES / 2 ** 30} GiB). ${advice}`,
     );
   }
@@ -246,10 +265,11 @@ export interface VitModel {
 }
 
 export async function createVitModel(sd: StateDict, cfg: VitConfig, processor: ViTImageProcessor): Promise<VitModel> {
+  const prefix = sd.has('embeddings.distillation_token') ? 2 : 1;
   if (processor.config.do_resize || processor.config.do_center_crop) {
     // The processor's output size is fixed: check its sequence length now, before any weight is uploaded.
     const { height, width } = processor.size;
-    checkedPatchGrid(cfg, height, width, 'preprocessor_config.json: the processed image', 'Lower "size" or "crop_size".');
+    checkedPatchGrid(cfg, height, width, 'preprocessor_config.json: the processed image', 'Lower "size" or "crop_size".', prefix);
   }
   const weights = await sd.load(() => loadVitWeights(sd, cfg));
   const [positionEmbeddings] = await readAll([weights.positionEmbeddings]);
@@ -258,7 +278,8 @@ export async function createVitModel(sd: StateDict, cfg: VitConfig, processor: V
     weights_file: sd.fileName,
     config: cfg,
     position_embeddings: positionEmbeddings,
-    heads: { classifier: weights.classifier !== null },
+    heads: { classifier: weights.classifier !== null || weights.distillation !== null, distillation: weights.distillation !== null },
+    prefix_tokens: prefix,
     trained_grid: patchGrid(cfg.image_size[0], cfg.image_size[1], cfg.patch_size),
     warnings: sd.warnings,
     preprocessing: {
@@ -278,7 +299,7 @@ export async function createVitModel(sd: StateDict, cfg: VitConfig, processor: V
       throw bad(`pixel_values must be [channels, height, width] with matching data, got shape [${pixels.shape.join(',')}].`);
     }
     if (c !== cfg.num_channels) throw bad(`The image has ${c} channel(s) but the model expects num_channels=${cfg.num_channels}.`);
-    const grid = checkedPatchGrid(cfg, height, width, 'The image', 'Use a smaller image.');
+    const grid = checkedPatchGrid(cfg, height, width, 'The image', 'Use a smaller image.', prefix);
     const [h0, w0] = cfg.image_size;
     if (!interpolate && (height !== h0 || width !== w0)) {
       throw bad(`Input image size (${height}x${width}) doesn't match the model (${h0}x${w0}); enable position-encoding interpolation.`);
@@ -289,14 +310,14 @@ export async function createVitModel(sd: StateDict, cfg: VitConfig, processor: V
   function checkImageSize(width: number, height: number, fileName?: string): void {
     processor.checkImageSize(width, height, fileName);
     const out = processor.outputSize(width, height);
-    checkedPatchGrid(cfg, out.height, out.width, `${fileName ? `${fileName}: t` : 'T'}he processed image`, 'Use a smaller image.');
+    checkedPatchGrid(cfg, out.height, out.width, `${fileName ? `${fileName}: t` : 'T'}he processed image`, 'Use a smaller image.', prefix);
   }
 
   async function execute(pixel_values: NdArray, image: Pixels | null, opts: PixelRunOptions, preprocess_ms: number): Promise<VitOutput> {
     if (disposed) throw new ModelError('unsupported', 'This model was unloaded; load it again.');
     const request = { ...DEFAULT_OUTPUTS, ...opts.outputs };
     const grid = validate(pixel_values, opts.interpolatePosEncoding ?? false);
-    const positions = interpolatePosEncoding(positionEmbeddings, grid[0], grid[1]);
+    const positions = interpolatePosEncoding(positionEmbeddings, grid[0], grid[1], prefix);
 
     const { arrays: r, forward_ms, readback_ms } = await runForward(() => {
       const pixels = tf.tensor3d(pixel_values.data, pixel_values.shape as [number, number, number]);
@@ -308,16 +329,22 @@ export async function createVitModel(sd: StateDict, cfg: VitConfig, processor: V
         queries_keys: t.queries_keys,
         last_hidden_state: t.last_hidden_state,
         logits: t.logits,
+        cls_logits: t.cls_logits,
+        distillation_logits: t.distillation_logits,
       };
     });
 
-    let top: VitOutput['top'] = null;
-    if (r.logits) {
-      const probs = softmax(r.logits.data);
-      top = topKIndices(probs, opts.topK ?? 5).map((id) => ({ id, label: cfg.id2label[id], prob: probs[id] }));
-    }
+    const topOf = (logits: NdArray) => {
+      const probs = softmax(logits.data);
+      return topKIndices(probs, opts.topK ?? 5).map((id) => ({ id, label: cfg.id2label[id], prob: probs[id] }));
+    };
+    const distillation =
+      r.cls_logits && r.distillation_logits
+        ? { cls_logits: r.cls_logits, distillation_logits: r.distillation_logits, cls_top: topOf(r.cls_logits), distillation_top: topOf(r.distillation_logits) }
+        : null;
     return {
       model: 'vit',
+      prefix_tokens: prefix,
       image,
       pixel_values,
       grid,
@@ -327,7 +354,8 @@ export async function createVitModel(sd: StateDict, cfg: VitConfig, processor: V
       last_hidden_state: r.last_hidden_state,
       cls: { shape: [cfg.hidden_size], data: r.last_hidden_state.data.subarray(0, cfg.hidden_size) },
       logits: r.logits,
-      top,
+      top: r.logits ? topOf(r.logits) : null,
+      distillation,
       timings: { preprocess_ms, forward_ms, readback_ms },
     };
   }

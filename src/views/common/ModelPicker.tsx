@@ -7,7 +7,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../stores';
 import { PRESETS } from '../../stores/presets';
 import type { ModelSlot } from '../../worker/protocol';
-import { formatBytes } from './format';
+import { ARCHITECTURE_NAMES, formatBytes } from './format';
 
 /** Every file under the dropped items, descending into folders. */
 async function droppedFiles(items: DataTransferItemList): Promise<File[]> {
@@ -113,7 +113,7 @@ export function ModelPicker({ slot }: { slot: ModelSlot }) {
       <p className="current-model" data-testid={`current-model-${slot}`} aria-live="polite">
         {state.current ? (
           <>
-            Model: <strong>{state.current.name}</strong> ({info?.config.num_hidden_layers} layers, {info?.config.num_attention_heads} heads, hidden size {info?.config.hidden_size})
+            Model: <strong>{state.current.name}</strong> ({info && <span data-testid={`architecture-${slot}`}>{ARCHITECTURE_NAMES[info.config.model_type]}</span>}, {info?.config.num_hidden_layers} layers, {info?.config.num_attention_heads} heads, hidden size {info?.config.hidden_size})
           </>
         ) : state.loading ? (
           'Loading model…'

@@ -39,3 +39,14 @@ export function formatBytes(bytes: number): string {
 }
 
 export const formatMs = (ms: number) => `${formatNumber(ms, ms < 10 ? 1 : 0)} ms`;
+
+/** How the papers write each architecture's name (config.json model_type → name). */
+export const ARCHITECTURE_NAMES: Record<string, string> = {
+  bert: 'BERT',
+  distilbert: 'DistilBERT',
+  roberta: 'RoBERTa',
+  albert: 'ALBERT',
+  electra: 'ELECTRA',
+  vit: 'ViT',
+  deit: 'DeiT',
+};

@@ -22,7 +22,10 @@ export function AttentionDistancePlot({ output, model }: Props) {
   const samples = useImageStore((s) => s.samples);
   const sweep: DistanceSweep | undefined = useImageStore((s) => s.sweeps[model]);
   const measureSamples = useImageStore((s) => s.measureSamples);
-  const args = useMemo(() => ({ attentions: output.attentions, grid: output.grid, patchSize: patchSizeOf(output) }), [output]);
+  const args = useMemo(
+    () => ({ attentions: output.attentions, grid: output.grid, patchSize: patchSizeOf(output), prefix: output.prefix_tokens }),
+    [output],
+  );
   const { value: computed, input } = useAnalysis('attentionDistance', args, ['attentions']);
   const current = computed && input?.attentions === output.attentions ? computed : output.attentions.map(() => []);
   const averaged = sweep?.perLayer ?? null;

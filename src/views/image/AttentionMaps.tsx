@@ -1,7 +1,8 @@
-// Where one token looks: the [CLS] token's attention over the patches, and the attention of the
-// patch the user clicked, for the chosen layer and head.
+// Where one token looks: the [CLS] token's attention over the patches (and a distilled DeiT's
+// distillation token's), and the attention of the patch the user clicked, for the chosen layer and head.
 
 import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { FullVitOutput } from '../../models/types';
 import { useImageStore } from '../../stores';
 import { Panel } from '../common/Panel';
@@ -14,9 +15,12 @@ export function AttentionMaps({ output, pixels }: { output: FullVitOutput; pixel
   const head = useImageStore((s) => s.head);
   const patch = useImageStore((s) => s.patch);
   const setPatch = useImageStore((s) => s.setPatch);
+  const { t } = useTranslation();
+  const prefix = output.prefix_tokens;
   const matrix = useMemo(() => attentionMatrix(output, layer, head), [output, layer, head]);
-  const fromCls = useMemo(() => rowToPatches(matrix, 0), [matrix]);
-  const fromPatch = useMemo(() => (patch === null ? null : rowToPatches(matrix, 1 + patch)), [matrix, patch]);
+  const fromCls = useMemo(() => rowToPatches(matrix, 0, prefix), [matrix, prefix]);
+  const fromDistillation = useMemo(() => (prefix > 1 ? rowToPatches(matrix, 1, prefix) : null), [matrix, prefix]);
+  const fromPatch = useMemo(() => (patch === null ? null : rowToPatches(matrix, prefix + patch, prefix)), [matrix, patch, prefix]);
   const where = `${layerLabel(layer)}, ${headLabel(head)}`;
 
   return (
@@ -25,7 +29,7 @@ export function AttentionMaps({ output, pixels }: { output: FullVitOutput; pixel
       exportName="vit-attention"
       explain="Each patch is a token. Left: how much the [CLS] token, whose final state feeds the classifier, attends to each patch. Right: where the patch you click attends. Values are attention probabilities; what is missing from 100% went to [CLS]. Click any patch to pick it."
       controls={<LayerHeadControls layers={output.attentions.length} heads={output.attentions[0].shape[0]} />}
-      data={() => ({ layer, head, patch, grid: output.grid, cls_to_patches: fromCls, patch_to_patches: fromPatch })}
+      data={() => ({ layer, head, patch, grid: output.grid, cls_to_patches: fromCls, distillation_to_patches: fromDistillation, patch_to_patches: fromPatch })}
     >
       <div className="map-pair">
         <figure>
@@ -39,6 +43,19 @@ export function AttentionMaps({ output, pixels }: { output: FullVitOutput; pixel
           />
           <figcaption>[CLS] → patches · {where}</figcaption>
         </figure>
+        {fromDistillation && (
+          <figure data-testid="distillation-attention">
+            <PatchMap
+              values={fromDistillation}
+              grid={output.grid}
+              underlay={pixels}
+              ariaLabel={t('image.distillation.mapLabel', { where })}
+              selectedPatch={patch}
+              onPatchClick={setPatch}
+            />
+            <figcaption>{t('image.distillation.map', { where })}</figcaption>
+          </figure>
+        )}
         <figure data-testid="patch-attention">
           {fromPatch ? (
             <PatchMap

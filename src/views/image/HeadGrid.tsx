@@ -16,10 +16,11 @@ export function HeadGrid({ output, pixels }: { output: FullVitOutput; pixels: Im
   const patch = useImageStore((s) => s.patch);
   const setHead = useImageStore((s) => s.setHead);
   const attention = output.attentions[layer];
-  const from = patch === null ? 0 : 1 + patch;
+  const prefix = output.prefix_tokens;
+  const from = patch === null ? 0 : prefix + patch;
   const maps = useMemo(
-    () => Array.from({ length: attention.shape[0] }, (_, h) => rowToPatches(headOf(attention, h), from)),
-    [attention, from],
+    () => Array.from({ length: attention.shape[0] }, (_, h) => rowToPatches(headOf(attention, h), from, prefix)),
+    [attention, from, prefix],
   );
   const who = patch === null ? '[CLS]' : `patch ${patch}`;
 

@@ -2,13 +2,16 @@
 // maps, rollout, attention distance), and what it learned about space (position embeddings).
 
 import { useEffect, useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../stores';
 import { useImageStore } from '../../stores';
 import { Panel } from '../common/Panel';
 import { AttentionDistancePlot } from './AttentionDistancePlot';
 import { AttentionMaps } from './AttentionMaps';
+import { DistillationHeads } from './DistillationHeads';
 import { HeadGrid } from './HeadGrid';
 import { ImagePicker } from './ImagePicker';
+import { ImageNeuronPanel } from './NeuronPanel';
 import { InputView } from './InputView';
 import { PatchOutputs } from './PatchOutputs';
 import { PositionEmbeddingGrid } from './PositionEmbeddingGrid';
@@ -18,6 +21,7 @@ import { displayPixels } from './vitData';
 import './image.css';
 
 export function ImageWorkspace() {
+  const { t } = useTranslation();
   const model = useAppStore((s) => s.slots.vit.current);
   const output = useImageStore((s) => s.output);
   const error = useImageStore((s) => s.error);
@@ -66,6 +70,16 @@ export function ImageWorkspace() {
               {output.top ? <TopClasses top={output.top} /> : <p>This checkpoint has no classification head.</p>}
             </Panel>
           </div>
+          {output.distillation && output.top && (
+            <Panel
+              title={t('image.distillation.title')}
+              exportName="deit-heads"
+              explain={t('image.distillation.explain')}
+              data={() => ({ ...output.distillation, logits: output.logits })}
+            >
+              <DistillationHeads distillation={output.distillation} mean={output.top} />
+            </Panel>
+          )}
           <label className="opacity-control">
             Map opacity over the image{' '}
             <input
@@ -79,6 +93,7 @@ export function ImageWorkspace() {
             />
           </label>
           <AttentionMaps output={output} pixels={pixels} />
+          <ImageNeuronPanel output={output} pixels={pixels} />
           <HeadGrid output={output} pixels={pixels} />
           <RolloutView output={output} pixels={pixels} />
           <AttentionDistancePlot output={output} model={model.name} />

@@ -16,7 +16,7 @@ export function PatchOutputs({ output, pixels }: { output: FullVitOutput; pixels
   const setPatch = useImageStore((s) => s.setPatch);
   const [rows, cols] = output.grid;
   const n = rows * cols;
-  const patches = useMemo(() => rowsOf(output.last_hidden_state, 1, 1 + n), [output, n]);
+  const patches = useMemo(() => rowsOf(output.last_hidden_state, output.prefix_tokens, output.prefix_tokens + n), [output, n]);
   const similarity = useMemo(() => (patch === null ? null : cosineSimilarityToRow(patches, patch)), [patches, patch]);
   // PCA of e.g. 196 outputs of width 768 takes up to a second: the analysis worker does it.
   const pcaArgs = useMemo(() => (n >= 2 ? { vectors: patches } : null), [patches, n]);

@@ -18,7 +18,8 @@ export function PositionEmbeddingGrid({ info }: { info: VitModelInfo }) {
   const grid = info.trained_grid;
   const [rows, cols] = grid;
   const n = rows * cols;
-  const args = useMemo(() => ({ positions: rowsOf(info.position_embeddings, 1, 1 + n), grid }), [info, grid, n]);
+  const prefix = info.prefix_tokens;
+  const args = useMemo(() => ({ positions: rowsOf(info.position_embeddings, prefix, prefix + n), grid }), [info, grid, n, prefix]);
   const { value: computed, input, error } = useAnalysis('positionStructure', args);
   // A structure of the previous model stays out of sight until this model's is ready.
   const structure = input === args ? computed : null;

@@ -20,7 +20,7 @@ export function RolloutView({ output, pixels }: { output: FullVitOutput; pixels:
   const setPatch = useImageStore((s) => s.setPatch);
   const options = useImageStore((s) => s.rollout);
   const setRollout = useImageStore((s) => s.setRollout);
-  const from = patch === null ? 0 : 1 + patch;
+  const from = patch === null ? 0 : output.prefix_tokens + patch;
   const n = output.attentions[layer].shape[1];
 
   // Every depth at once, so switching layers costs nothing; the analysis worker computes it, so
@@ -34,8 +34,9 @@ export function RolloutView({ output, pixels }: { output: FullVitOutput; pixels:
     () => ({ shape: [n, n], data: Float32Array.from(fuseHeads(output.attentions[layer], shownOptions.headFusion)) }),
     [output, layer, n, shownOptions.headFusion],
   );
-  const rolloutRow = useMemo(() => (current ? rowToPatches(current[layer], from) : null), [current, layer, from]);
-  const rawRow = useMemo(() => rowToPatches(raw, from), [raw, from]);
+  const prefix = output.prefix_tokens;
+  const rolloutRow = useMemo(() => (current ? rowToPatches(current[layer], from, prefix) : null), [current, layer, from, prefix]);
+  const rawRow = useMemo(() => rowToPatches(raw, from, prefix), [raw, from, prefix]);
   const who = patch === null ? '[CLS]' : `patch ${patch}`;
 
   return (

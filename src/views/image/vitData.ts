@@ -6,7 +6,7 @@ import type { FullVitOutput, NdArray } from '../../models/types';
 import type { Pixels } from '../../models/vit/image_processing_vit';
 import type { HeadChoice } from '../../stores';
 
-/** Attention matrix [1 + N, 1 + N] of one head, or the mean over the layer's heads. */
+/** Attention matrix [P + N, P + N] (P = output.prefix_tokens) of one head, or the mean over the layer's heads. */
 export function attentionMatrix(output: FullVitOutput, layer: number, head: HeadChoice): NdArray {
   const attention = output.attentions[layer];
   if (!attention) throw new Error(`layer ${layer + 1} does not exist`);
@@ -14,12 +14,13 @@ export function attentionMatrix(output: FullVitOutput, layer: number, head: Head
 }
 
 /**
- * What token `from` (0 = [CLS], 1 + p = patch p) gives each patch: its row of an [1 + N, 1 + N]
- * matrix without the [CLS] column, as [N]. Values stay probabilities; the rest went to [CLS].
+ * What token `from` (0 = [CLS], 1 = a DeiT's distillation token, P + p = patch p) gives each patch:
+ * its row of a [P + N, P + N] matrix without the columns of the P tokens before the patches, as [N].
+ * Values stay probabilities; the rest went to those tokens.
  */
-export function rowToPatches(matrix: NdArray, from: number): Float32Array {
+export function rowToPatches(matrix: NdArray, from: number, prefix: number): Float32Array {
   const n = matrix.shape[1];
-  return matrix.data.slice(from * n + 1, (from + 1) * n);
+  return matrix.data.slice(from * n + prefix, (from + 1) * n);
 }
 
 /**

@@ -2,36 +2,38 @@
 // user masked a known token, the probability of the original and its loss −log p (the quantity
 // MLM pretraining minimises, averaged over masked positions).
 
-import type { FullBertOutput } from '../../models/types';
+import { useTranslation } from 'react-i18next';
+import { displayToken } from '../../models/token_text';
+import type { FullBertOutput, TokenizerKind } from '../../models/types';
 import type { MaskOrigin } from '../../stores/masking';
 import { useTextStore } from '../../stores';
 import { formatPercent } from '../common/format';
 import { ProbabilityBar } from '../common/ProbabilityBar';
 
-function OriginalScore({ origin, logProbs }: { origin: MaskOrigin; logProbs: Float32Array }) {
+function OriginalScore({ origin, logProbs, tokenizer }: { origin: MaskOrigin; logProbs: Float32Array; tokenizer: TokenizerKind }) {
   const logP = logProbs[origin.id];
   return (
     <p className="mask-original" data-testid="mask-original">
-      Original token <strong>{origin.token}</strong>: p = {formatPercent(Math.exp(logP))}, loss −log p = {(-logP).toFixed(3)}
+      Original token <strong>{displayToken(origin.token, tokenizer)}</strong>: p = {formatPercent(Math.exp(logP))}, loss −log p = {(-logP).toFixed(3)}
     </p>
   );
 }
 
 export function MaskPredictions({ output }: { output: FullBertOutput }) {
+  const { t } = useTranslation();
+  const { mask_token: mask, tokenizer } = output.encoding;
   const originals = useTextStore((s) => s.originals);
   const fillMask = useTextStore((s) => s.fillMask);
   if (!output.mlm) return <p>This checkpoint has no masked-LM head, so it cannot fill in masks.</p>;
-  if (output.mlm.length === 0) return <p>No [MASK] in the input. Click a token above to mask it, or type [MASK].</p>;
+  if (output.mlm.length === 0) return <p>{t('text.mask.none', { mask })}</p>;
 
   const losses = output.mlm.flatMap((m, i) => (originals[i] ? [-m.log_probs[originals[i].id]] : []));
   return (
     <div className="mask-predictions">
       {output.mlm.map((m, i) => (
         <figure key={m.position} className="mask-result" data-testid="mask-result">
-          <figcaption>
-            [MASK] at position {m.position}
-          </figcaption>
-          {originals[i] && <OriginalScore origin={originals[i]} logProbs={m.log_probs} />}
+          <figcaption>{t('text.mask.at', { mask, position: m.position })}</figcaption>
+          {originals[i] && <OriginalScore origin={originals[i]} logProbs={m.log_probs} tokenizer={tokenizer} />}
           <ol className="prob-bars">
             {m.top.map((c) => (
               <li key={c.id}>
@@ -40,9 +42,9 @@ export function MaskPredictions({ output }: { output: FullBertOutput }) {
                   className="prob-row"
                   data-testid="prediction"
                   onClick={() => fillMask(i, c.token)}
-                  aria-label={`${c.token}, ${formatPercent(c.prob)}; put it into the sentence`}
+                  aria-label={`${displayToken(c.token, tokenizer)}, ${formatPercent(c.prob)}; put it into the sentence`}
                 >
-                  <ProbabilityBar label={c.token} prob={c.prob} />
+                  <ProbabilityBar label={displayToken(c.token, tokenizer)} prob={c.prob} />
                 </button>
               </li>
             ))}

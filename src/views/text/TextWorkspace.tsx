@@ -1,26 +1,75 @@
 // The text workspace: type one or two sentences, see how BERT tokenizes them, fill in masked
-// words, ask whether B follows A, and look inside (attention, embeddings).
+// words, ask whether B follows A, and look inside (attention, embeddings); or open a lab.
 
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { cosineSimilarityMatrix } from '../../analysis/similarity';
 import { useAppStore } from '../../stores';
-import { useTextStore } from '../../stores';
+import { useLabStore, useTextStore } from '../../stores';
+import { ARCHITECTURE_NAMES } from '../common/format';
 import { Panel } from '../common/Panel';
 import { AttentionPanel } from './attention/AttentionPanel';
 import { ClsTrajectory, clsRows } from './embeddings/ClsTrajectory';
 import { EmbeddingDecomposition } from './embeddings/EmbeddingDecomposition';
+import { SelfSupervisionLab } from './lab/SelfSupervisionLab';
 import { PositionSimilarity } from './embeddings/PositionSimilarity';
 import { MaskPredictions } from './MaskPredictions';
 import { NspPanel } from './NspPanel';
+import { RtdPanel } from './RtdPanel';
+import { SopPanel } from './SopPanel';
 import { SentenceInputs } from './SentenceInputs';
 import { TokenStrip } from './TokenStrip';
 
+const SECTIONS = [
+  { id: 'explore', label: 'text.sections.explore', lab: false },
+  { id: 'self-supervision', label: 'text.sections.selfSupervision', lab: true },
+] as const;
+
+/** The workspace's sections: the views of one input, and the labs. */
+function SectionTabs() {
+  const { t } = useTranslation();
+  const { open, setOpen } = useLabStore(useShallow((s) => ({ open: s.open, setOpen: s.setOpen })));
+  return (
+    <nav role="tablist" aria-label={t('text.sections.label')} className="section-tabs">
+      {SECTIONS.map((section) => (
+        <button
+          key={section.id}
+          role="tab"
+          type="button"
+          id={`section-${section.id}`}
+          aria-selected={open === section.lab}
+          onClick={() => setOpen(section.lab)}
+        >
+          {t(section.label)}
+        </button>
+      ))}
+    </nav>
+  );
+}
+
 export function TextWorkspace() {
+  const { t } = useTranslation();
+  const model = useAppStore((s) => s.slots.bert.current);
+  const labOpen = useLabStore((s) => s.open);
+  return (
+    <div className="workspace text-workspace">
+      <SectionTabs />
+      <div role="tabpanel" aria-labelledby={`section-${labOpen ? 'self-supervision' : 'explore'}`}>
+        {!labOpen && <ExploreSection />}
+        {labOpen && (model ? <SelfSupervisionLab /> : <p>{t('text.waitingForModel')}</p>)}
+      </div>
+    </div>
+  );
+}
+
+/** The views of one input: tokens, masked words, NSP, attention, embeddings. */
+function ExploreSection() {
+  const { t } = useTranslation();
   const model = useAppStore((s) => s.slots.bert.current);
   const { output, error } = useTextStore(useShallow((s) => ({ output: s.output, error: s.error })));
 
   return (
-    <div className="workspace text-workspace">
+    <>
       <p className="explain intro">
         BERT is an encoder pretrained self-supervised on raw text: it reads the whole input at once and was trained to fill in
         masked words (masked language modelling) and to tell whether sentence B really followed sentence A (next-sentence
@@ -41,7 +90,7 @@ export function TextWorkspace() {
             explain="WordPiece splits words into vocabulary pieces (## marks a piece that continues a word). [CLS] opens the input and its final vector feeds classification heads; [SEP] closes each sentence. Click a token to mask it."
             data={() => output.encoding}
           >
-            <TokenStrip encoding={output.encoding} />
+            <TokenStrip encoding={output.encoding} rtd={output.rtd} />
           </Panel>
           <div className="panel-pair">
             <Panel
@@ -61,14 +110,32 @@ export function TextWorkspace() {
             >
               <MaskPredictions output={output} />
             </Panel>
-            <Panel
-              title="Next-sentence prediction"
-              exportName="nsp"
-              explain="During pretraining, half the time B was the sentence that really followed A and half the time a random one; a small head on the final [CLS] vector learned to tell IsNext from NotNext."
-              data={() => output.nsp}
-            >
-              <NspPanel output={output} />
-            </Panel>
+            {output.sop ? (
+              <Panel title={t('text.sop.title')} exportName="sop" explain={t('text.sop.explain')} data={() => output.sop}>
+                <SopPanel output={output} />
+              </Panel>
+            ) : output.rtd ? (
+              <Panel title={t('text.rtd.title')} exportName="rtd" explain={t('text.rtd.explain')} data={() => ({ tokens: output.encoding.tokens, rtd: output.rtd })}>
+                <RtdPanel output={output} />
+              </Panel>
+            ) : (
+              <Panel
+                title="Next-sentence prediction"
+                exportName="nsp"
+                explain="During pretraining, half the time B was the sentence that really followed A and half the time a random one; a small head on the final [CLS] vector learned to tell IsNext from NotNext."
+                data={() => output.nsp}
+              >
+                {output.nsp || output.architecture === 'bert' ? (
+                  <NspPanel output={output} />
+                ) : (
+                  <p data-testid="no-sentence-head">
+                    {output.architecture === 'albert'
+                      ? t('text.sop.missing')
+                      : t('text.noSentenceHead', { model: ARCHITECTURE_NAMES[output.architecture] })}
+                  </p>
+                )}
+              </Panel>
+            )}
           </div>
           <AttentionPanel output={output} />
           <Panel
@@ -99,6 +166,6 @@ export function TextWorkspace() {
           </Panel>
         </>
       )}
-    </div>
+    </>
   );
 }

@@ -3,8 +3,8 @@
 
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { build } from 'vite';
 import type { TestProject } from 'vitest/node';
+import { buildPages } from './build';
 import { serveApp, serveHub } from './servers';
 
 export const DIST = resolve('test-results/e2e-dist');
@@ -18,15 +18,7 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   if (!(process.env.E2E_REUSE_BUILD && existsSync(resolve(DIST, 'index.html')))) {
-    await build({
-      configFile: resolve('vite.config.ts'),
-      logLevel: 'warn',
-      build: {
-        outDir: DIST,
-        emptyOutDir: true,
-        rolldownOptions: { input: { main: resolve('index.html'), parity: resolve('tests/browser/parity.html') } },
-      },
-    });
+    await buildPages(DIST, { main: 'index.html', parity: 'tests/browser/parity.html' });
   }
   const app = await serveApp(DIST);
   const hub = await serveHub(resolve('tests/fixtures'));

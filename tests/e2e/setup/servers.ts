@@ -1,4 +1,4 @@
-// Two small HTTP servers for the browser tests, both on free localhost ports:
+// Two small HTTP servers for the browser tests and the browser benchmark, both on free localhost ports:
 //  - the app: the production build, with the COOP/COEP headers that enable WASM threads;
 //  - a stand-in for huggingface.co: `/<org>/<repo>/resolve/main/<file>` serves
 //    tests/fixtures/models/<repo>/<file> (with Content-Length, so progress is byte-accurate),
@@ -16,6 +16,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json',
   '.wasm': 'application/wasm',
@@ -68,10 +69,15 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, root: string,
   else createReadStream(file).pipe(res);
 }
 
-export function serveApp(distDir: string): Promise<Server> {
+/** The build in `distDir`; `mounts` maps URL prefixes ("/ort/") to more folders (the benchmark's models and engines). */
+export function serveApp(distDir: string, mounts: Record<string, string> = {}): Promise<Server> {
   const root = resolve(distDir);
   const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
-  return listen((req, res, path) => sendFile(req, res, root, path.endsWith('/') ? `${path}index.html` : path, headers));
+  return listen((req, res, path) => {
+    const mount = Object.keys(mounts).find((prefix) => path.startsWith(prefix));
+    if (mount) return sendFile(req, res, resolve(mounts[mount]), path.slice(mount.length), headers);
+    return sendFile(req, res, root, path.endsWith('/') ? `${path}index.html` : path, headers);
+  });
 }
 
 export function serveHub(fixturesDir: string): Promise<Server> {

@@ -1,32 +1,35 @@
-// BERT's input embedding is the sum of three learned lookups: the token (WordPiece id), the
+// BERT's input embedding is the sum of three learned lookups: the token (vocabulary id), the
 // segment (A or B) and the position. This shows each part of every token, their sum, and the
-// sum after LayerNorm, which is what the first layer receives.
+// sum after LayerNorm, which is what the first layer receives (ALBERT and ELECTRA project it up
+// to the hidden size first; DistilBERT has no segment embedding).
 
 import { useState } from 'react';
 import { rowOf } from '../../../analysis/ndarray';
+import { displayToken } from '../../../models/token_text';
 import type { FullBertOutput } from '../../../models/types';
 import { ColorLegend } from '../../common/Heatmap';
 import { norm, summedRow } from './vectorMath';
-import { VectorStrip } from './VectorStrip';
+import { VectorStrip } from '../../common/VectorStrip';
 
 export function EmbeddingDecomposition({ output }: { output: FullBertOutput }) {
   const [selected, setSelected] = useState(1);
-  const { word, position, token_type } = output.embeddings;
-  const parts = [word, token_type, position];
-  const tokens = output.encoding.tokens;
+  const { word, position, token_type, normalized } = output.embeddings;
+  const parts = token_type ? [word, token_type, position] : [word, position];
+  const tokens = output.encoding.tokens.map((t) => displayToken(t, output.encoding.tokenizer));
   const at = Math.min(selected, tokens.length - 1);
   const strips = [
     { name: 'token', values: rowOf(word, at) },
-    { name: 'segment', values: rowOf(token_type, at) },
+    ...(token_type ? [{ name: 'segment', values: rowOf(token_type, at) }] : []),
     { name: 'position', values: rowOf(position, at) },
     { name: 'sum', values: summedRow(parts, at) },
-    { name: 'after LayerNorm', values: rowOf(output.hidden_states[0], at) },
+    { name: 'after LayerNorm', values: rowOf(normalized, at) },
   ];
+  const last = strips.length - 1;
   const maxAbs = (v: Float32Array) => v.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
   // The three parts and their sum share one scale so their sizes compare; LayerNorm rescales the
   // sum to unit variance, so its row gets its own.
-  const partsRange = Math.max(...strips.slice(0, 4).map((s) => maxAbs(s.values)));
-  const normRange = maxAbs(strips[4].values);
+  const partsRange = Math.max(...strips.slice(0, last).map((s) => maxAbs(s.values)));
+  const normRange = maxAbs(strips[last].values);
   return (
     <div className="embedding-decomposition">
       <table className="numbers" data-testid="embedding-table">
@@ -50,10 +53,10 @@ export function EmbeddingDecomposition({ output }: { output: FullBertOutput }) {
                 </button>
               </th>
               <td>{norm(rowOf(word, p)).toFixed(2)}</td>
-              <td>{norm(rowOf(token_type, p)).toFixed(2)}</td>
+              <td>{token_type ? norm(rowOf(token_type, p)).toFixed(2) : '–'}</td>
               <td>{norm(rowOf(position, p)).toFixed(2)}</td>
               <td>{norm(summedRow(parts, p)).toFixed(2)}</td>
-              <td>{norm(rowOf(output.hidden_states[0], p)).toFixed(2)}</td>
+              <td>{norm(rowOf(normalized, p)).toFixed(2)}</td>
             </tr>
           ))}
         </tbody>
@@ -63,7 +66,7 @@ export function EmbeddingDecomposition({ output }: { output: FullBertOutput }) {
         {strips.map((s, i) => (
           <div key={s.name} className="strip-row">
             <span className="strip-name">{s.name}</span>
-            <VectorStrip values={s.values} range={i < 4 ? partsRange : normRange} label={`${s.name} embedding of ${tokens[at]}`} />
+            <VectorStrip values={s.values} range={i < last ? partsRange : normRange} label={`${s.name} embedding of ${tokens[at]}`} />
           </div>
         ))}
         <div className="strip-legends">

@@ -1,8 +1,8 @@
-// One embedding vector as a strip of coloured cells (one per dimension), on a diverging scale
+// One vector (an embedding, a query or key) as a strip of coloured cells, one per dimension, on a diverging scale
 // centred at 0 and shared by the strips drawn together, so their magnitudes compare.
 
 import { useEffect, useRef } from 'react';
-import { divergingColor } from '../../common/colors';
+import { divergingColor } from './colors';
 
 interface Props {
   values: Float32Array;
