@@ -26,6 +26,8 @@ export const SHAPES: Record<string, Shape> = {
   'bert-large': { kind: 'bert', hidden: 1024, layers: 24, heads: 16, intermediate: 4096 },
   'vit-base': { kind: 'vit', hidden: 768, layers: 12, heads: 12, intermediate: 3072 },
   'vit-large': { kind: 'vit', hidden: 1024, layers: 24, heads: 16, intermediate: 4096 },
+  // For the Stop button's e2e test: a 512-token run takes seconds on WASM, the file only ~110 MB.
+  'bert-deep-narrow': { kind: 'bert', hidden: 256, layers: 24, heads: 4, intermediate: 1024 },
 };
 
 const VOCAB = 30522;
@@ -116,10 +118,11 @@ function noise(seed: number): () => number {
   };
 }
 
-export function makeCheckpoint(name: string): string {
-  const shape = SHAPES[name];
+/** Writes the random checkpoint `name` into `root`/<name>-random, unless it is there; returns that folder. */
+export function makeCheckpoint(name: string, root = MODELS_DIR): string {
+  const shape = Object.hasOwn(SHAPES, name) ? SHAPES[name] : undefined;
   if (!shape) throw new Error(`unknown shape "${name}" (known: ${Object.keys(SHAPES).join(', ')})`);
-  const dir = join(MODELS_DIR, `${name}-random`);
+  const dir = join(root, `${name}-random`);
   if (existsSync(join(dir, 'model.safetensors'))) return dir;
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'config.json'), JSON.stringify(configOf(shape), null, 1));

@@ -92,7 +92,8 @@ function wasmThreadsParam(value: string | null): WasmThreads {
   return Number.isInteger(threads) && threads >= 1 ? threads : null;
 }
 
-export const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+/** An error as one line for the user; a call the Stop button cancelled just says so. */
+export const errorText = (e: unknown) => (isCancelled(e) ? t('activity.stopped') : e instanceof Error ? e.message : String(e));
 
 export function createAppStore(deps: StoreDeps) {
   return create<AppState>()((set, get) => {
@@ -264,7 +265,7 @@ export function createAppStore(deps: StoreDeps) {
         try {
           // The same backend as before (kept as it was, so that nothing re-runs for a new one).
           const { backendChoice, backend } = get();
-          const status = await client.setBackend(backendChoice).catch(() => null);
+          const status = await client.setBackend(backendChoice, get().wasmThreads).catch(() => null);
           if (status && backend && status.name !== backend.name) set({ backend: status });
           for (const slot of reload) {
             const { name } = get().slots[slot].current!;

@@ -323,7 +323,7 @@ describe('stores with a fake worker', () => {
     expect(s.app.getState().activities).toEqual([]);
     // The fresh worker gets the same backend choice, then the same model again.
     const backend = s.fake.take('setBackend');
-    expect(backend.args).toEqual(['auto']);
+    expect(backend.args).toEqual(['auto', null]);
     backend.resolve(status('wasm'));
     await flush();
     const reload = s.fake.take('load');
@@ -354,7 +354,7 @@ describe('stores with a fake worker', () => {
     await loading;
     expect(s.app.getState().slots.bert).toMatchObject({ notice: 'Loading hub:someone/huge-model was stopped.', error: null });
     const backend = s.fake.take('setBackend');
-    expect(backend.args).toEqual(['wasm']);
+    expect(backend.args).toEqual(['wasm', null]);
     backend.resolve(status('wasm'));
     await flush();
     const reload = s.fake.take('load');

@@ -23,7 +23,7 @@ export function ActivityBar() {
   if (stopping !== null) {
     return (
       <div className="activity-bar" role="status" data-testid="activity">
-        {stopping ? t('activity.stopping', { names: stopping }) : t('activity.stoppingNothing')}
+        {stopping ? t('activity.stopping', { names: stopping }) : t('activity.stopped')}
       </div>
     );
   }
