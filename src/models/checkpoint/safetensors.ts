@@ -105,7 +105,7 @@ function parseHeader(json: Uint8Array, fileSize: number | null, fileName: string
       bad(`has unsupported dtype ${JSON.stringify(dtype)} (supported: ${[...DTYPE_BYTES.keys()].join(', ')})`);
     }
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      bad(`has invalid shape ${JSON.stringify(shape)}`);
+      bad(shape === undefined ? 'has no shape' : `has invalid shape ${JSON.stringify(shape)}`);
     }
     if (
       !Array.isArray(offsets) ||
@@ -113,7 +113,7 @@ function parseHeader(json: Uint8Array, fileSize: number | null, fileName: string
       !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
       offsets[0] > offsets[1]
     ) {
-      bad(`has invalid data_offsets ${JSON.stringify(offsets)}`);
+      bad(offsets === undefined ? 'has no data_offsets' : `has invalid data_offsets ${JSON.stringify(offsets)}`);
     }
     const [begin, end] = offsets as [number, number];
     if (end > available) bad(`ends at byte ${end} but the data area has only ${available} bytes (truncated file?)`);
