@@ -103,6 +103,7 @@ export function ModelPicker({ slot }: { slot: ModelSlot }) {
     <section
       className={`model-picker${dragging ? ' dragging' : ''}`}
       aria-label={`${slot === 'bert' ? 'Text' : 'Image'} model`}
+      aria-busy={state.loading}
       onDragOver={(e) => {
         e.preventDefault();
         setDragging(true);
