@@ -108,7 +108,7 @@ function vocab(): string {
 }
 
 /** A fast seeded generator (xorshift32) of uniform values in [-1, 1). */
-function noise(seed: number): () => number {
+export function noise(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
     x ^= x << 13;

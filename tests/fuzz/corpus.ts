@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { deflateSync } from 'node:zlib';
+import { noise } from '../../bench/make_checkpoint';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures');
 
@@ -35,15 +36,10 @@ export interface FuzzCase {
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const json = (v: unknown) => utf8(JSON.stringify(v));
 
-/** xorshift32: a small seeded generator, so the corpus is the same on every machine. */
+/** Uniform in [0, 1), seeded, so the corpus is the same on every machine. */
 function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
+  const uniform = noise(seed);
+  return () => (uniform() + 1) / 2;
 }
 
 function fixture(model: string, file: string): Uint8Array {

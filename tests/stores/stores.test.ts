@@ -116,6 +116,16 @@ async function loadBert({ app, fake }: ReturnType<typeof setup>, layers = 2) {
   await loading;
 }
 
+/** The stores after a model loaded and ran "one": what the text workspace shows. */
+async function withResults(url: Record<string, string> = {}) {
+  const s = setup({ a: 'one', ...url });
+  await loadBert(s);
+  await flush();
+  s.fake.take('runText').resolve(bertOutput('one', 2));
+  await flush();
+  return { s, shown: s.text.getState().output };
+}
+
 describe('stores with a fake worker', () => {
   it('creating the stores starts no worker; state comes from the URL', () => {
     const { inference, app, text } = setup({ a: 'hello there', tab: 'image', backend: 'wasm' });
@@ -168,12 +178,7 @@ describe('stores with a fake worker', () => {
   });
 
   it('an error keeps the last results on screen', async () => {
-    const s = setup({ a: 'one' });
-    await loadBert(s);
-    await flush();
-    s.fake.take('runText').resolve(bertOutput('one', 2));
-    await flush();
-    const shown = s.text.getState().output;
+    const { s, shown } = await withResults();
     s.text.getState().setTextA('two');
     await flush();
     s.fake.take('runText').reject(new WorkerCallError({ code: 'mismatch', message: 'The input has 600 tokens.' }));
@@ -301,12 +306,7 @@ describe('stores with a fake worker', () => {
   });
 
   it('a long run is listed as an activity; Stop restarts the worker, reloads the model and keeps the results', async () => {
-    const s = setup({ a: 'one' });
-    await loadBert(s);
-    await flush();
-    s.fake.take('runText').resolve(bertOutput('one', 2));
-    await flush();
-    const shown = s.text.getState().output;
+    const { s, shown } = await withResults();
     const model = s.app.getState().slots.bert.current;
 
     s.text.getState().setTextA('a very long text');
@@ -343,11 +343,7 @@ describe('stores with a fake worker', () => {
   });
 
   it('Stop during a load keeps the previous model (reloaded) and says the load was stopped', async () => {
-    const s = setup({ a: 'one', backend: 'wasm' });
-    await loadBert(s);
-    await flush();
-    s.fake.take('runText').resolve(bertOutput('one', 2));
-    await flush();
+    const { s } = await withResults({ backend: 'wasm' });
     const loading = s.app.getState().loadModel('someone/huge-model');
     expect(s.app.getState().activities.map((a) => a.what)).toEqual(['Loading hub:someone/huge-model']);
     const stopping = s.app.getState().stop();
