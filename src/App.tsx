@@ -9,6 +9,7 @@ import { ActivityBar } from './views/common/ActivityBar';
 import { BackendBadge } from './views/common/BackendBadge';
 import { ErrorBoundary } from './views/common/ErrorBoundary';
 import { LanguageSwitch } from './views/common/LanguageSwitch';
+import { UrlNotices } from './views/common/UrlNotices';
 import { ModelPicker } from './views/common/ModelPicker';
 import { TextWorkspace } from './views/text/TextWorkspace';
 
@@ -64,6 +65,7 @@ export function App() {
         <BackendBadge />
         <LanguageSwitch />
       </header>
+      <UrlNotices />
       <main id="workspace" role="tabpanel" aria-labelledby={`tab-${tab}`}>
         <ActivityBar />
         <ErrorBoundary what={t('app.modelPicker')}>

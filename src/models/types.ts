@@ -227,6 +227,8 @@ export interface BertModelInfo extends ModelInfoBase {
   heads: { mlm: boolean; nsp: boolean; pooler: boolean; sop: boolean; rtd: boolean };
   tokenizer: TokenizerKind;
   mask_token: string;
+  /** What a word the vocabulary cannot spell becomes ([UNK], <unk>); null for byte-level BPE, which spells anything. */
+  unk_token: string | null;
   /**
    * Longest input a run takes, in tokens, and the setting it comes from: the smaller of
    * tokenizer_config.json's model_max_length and config.json's max_position_embeddings, where
@@ -251,8 +253,12 @@ export interface VitModelInfo extends ModelInfoBase {
 
 export type ModelInfo = BertModelInfo | VitModelInfo;
 
-/** The resolved float steps of a ViT/DeiT image processor: x -> (x * rescale_factor - mean) / std. */
+/** The resolved steps of a ViT/DeiT image processor: resize, centre crop, then x -> (x * rescale_factor - mean) / std. */
 export interface ImagePreprocessing {
+  /** Size every image is resized to (ignoring its aspect ratio, as HF's processors do), or null without a resize. */
+  resize: { width: number; height: number } | null;
+  /** Size of the centre crop after the resize, or null without one. */
+  center_crop: { width: number; height: number } | null;
   do_rescale: boolean;
   rescale_factor: number;
   do_normalize: boolean;

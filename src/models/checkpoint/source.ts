@@ -151,9 +151,10 @@ type FetchFn = typeof fetch;
 
 /**
  * Files under a URL prefix, e.g. `https://huggingface.co/google/bert_uncased_L-2_H-128_A-2/resolve/main/`
- * or `/models/mini-bert/`.
+ * or `/models/mini-bert/`. With `files` (the folder's listing, when known) `exists` answers from
+ * it rather than asking the server, so probing an optional file costs no request and no 404.
  */
-export function fromUrl(baseUrl: string, options: { fetch?: FetchFn } = {}): CheckpointSource {
+export function fromUrl(baseUrl: string, options: { fetch?: FetchFn; files?: readonly string[] } = {}): CheckpointSource {
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   const fetchFn = options.fetch ?? ((...args: Parameters<FetchFn>) => globalThis.fetch(...args));
 
@@ -186,7 +187,11 @@ export function fromUrl(baseUrl: string, options: { fetch?: FetchFn } = {}): Che
 
   return checkpointSource({
     label: base,
-    exists: async (name) => (await request(name, 'HEAD')) !== null,
+    exists: async (name) => {
+      if (options.files) return options.files.includes(name);
+      const response = await request(name, 'HEAD');
+      return response !== null;
+    },
     open: async (name) => {
       const response = await request(name, 'GET');
       if (!response) throw new ModelError('not_found', `${base} has no file "${name}". Check the model URL.`);

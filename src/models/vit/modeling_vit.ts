@@ -283,6 +283,8 @@ export async function createVitModel(sd: StateDict, cfg: VitConfig, processor: V
     trained_grid: patchGrid(cfg.image_size[0], cfg.image_size[1], cfg.patch_size),
     warnings: sd.warnings,
     preprocessing: {
+      resize: processor.config.do_resize ? { ...processor.config.size } : null,
+      center_crop: processor.config.do_center_crop && processor.config.crop_size ? { ...processor.config.crop_size } : null,
       do_rescale: processor.config.do_rescale,
       rescale_factor: processor.config.rescale_factor,
       do_normalize: processor.config.do_normalize,

@@ -16,7 +16,7 @@ import { InputView } from './InputView';
 import { PatchOutputs } from './PatchOutputs';
 import { PositionEmbeddingGrid } from './PositionEmbeddingGrid';
 import { RolloutView } from './RolloutView';
-import { TopClasses } from './TopClasses';
+import { ClassNote, TopClasses } from './TopClasses';
 import { displayPixels } from './vitData';
 import './image.css';
 
@@ -24,6 +24,7 @@ export function ImageWorkspace() {
   const { t } = useTranslation();
   const model = useAppStore((s) => s.slots.vit.current);
   const output = useImageStore((s) => s.output);
+  const source = useImageStore((s) => s.source);
   const error = useImageStore((s) => s.error);
   const loadSamples = useImageStore((s) => s.loadSamples);
   const overlayOpacity = useImageStore((s) => s.overlayOpacity);
@@ -37,37 +38,40 @@ export function ImageWorkspace() {
 
   return (
     <div className="workspace image-workspace">
-      <p className="explain intro">
-        A Vision Transformer cuts the image into square patches, turns each into a vector and lets every patch attend to every
-        other one, with a [CLS] token whose final state is classified. Unlike a CNN it has no built-in notion of locality or of
-        translation: it has to learn both from data.
-      </p>
+      <p className="explain intro">{t('image.intro')}</p>
       <ImagePicker />
       {error && (
         <p role="alert" className="error-box" data-testid="image-error">
           {error}
         </p>
       )}
-      {!model && <p>Waiting for an image model…</p>}
+      {!model && <p>{t('image.waitingForModel')}</p>}
       {model && <PositionEmbeddingGrid info={model.info} />}
-      {output && pixels && model && (
+      {output && pixels && model && source && (
         <>
           <div className="panel-pair">
             <Panel
-              title="Model input"
+              title={t('image.input.title')}
               exportName="vit-input"
-              explain="The image as the model receives it: resized and converted (shown here with the rescale and normalisation undone), cut into patches."
-              data={() => ({ grid: output.grid, pixel_values: output.pixel_values })}
+              explain={t('image.input.explain')}
+              data={() => ({ image: source.name, grid: output.grid, pixel_values: output.pixel_values })}
             >
-              <InputView pixels={pixels} grid={output.grid} />
+              <InputView pixels={pixels} grid={output.grid} source={source} preprocessing={model.info.preprocessing} />
             </Panel>
             <Panel
-              title="Prediction"
+              title={t('image.prediction.title')}
               exportName="vit-top-classes"
-              explain="The classifier reads the final [CLS] state; these are its five most probable classes."
+              explain={t('image.prediction.explain')}
               data={() => ({ top: output.top, logits: output.logits })}
             >
-              {output.top ? <TopClasses top={output.top} /> : <p>This checkpoint has no classification head.</p>}
+              {output.top ? (
+                <>
+                  <TopClasses top={output.top} />
+                  <ClassNote labels={model.info.config.id2label} model={model.name} />
+                </>
+              ) : (
+                <p>{t('image.prediction.noHead')}</p>
+              )}
             </Panel>
           </div>
           {output.distillation && output.top && (
@@ -81,7 +85,7 @@ export function ImageWorkspace() {
             </Panel>
           )}
           <label className="opacity-control">
-            Map opacity over the image{' '}
+            {t('image.opacity')}{' '}
             <input
               type="range"
               min={0}
