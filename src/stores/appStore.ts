@@ -86,7 +86,7 @@ export type AppStore = ReturnType<typeof createAppStore>;
 
 const emptySlot = <Info>(): SlotState<Info> => ({ current: null, progress: null, loading: false, error: null, notice: null });
 
-const BACKENDS: BackendChoice[] = ['auto', 'webgl', 'wasm', 'cpu'];
+const BACKENDS: BackendChoice[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
 /** ?threads=N: a positive whole number, else null (the worker picks for this machine). */
 function wasmThreadsParam(value: string | null): WasmThreads {

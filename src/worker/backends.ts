@@ -1,7 +1,8 @@
-// Which tfjs backend runs the model, and why. WebGL only pays off on a real GPU: on a software
-// rasteriser (SwiftShader, llvmpipe) it is slower than WASM and only float32-emulating, so "auto"
-// picks WebGL for hardware renderers and WASM otherwise, with CPU as the last resort. Every
-// attempt has a timeout, because a backend that never finishes initialising must not freeze the app.
+// Which tfjs backend runs the model, and why. The GPU backends only pay off on a real GPU: on a
+// software implementation (SwiftShader, llvmpipe) they are slower than WASM, so "auto" picks WebGPU
+// when the browser offers a hardware adapter, else WebGL on a hardware renderer, else WASM, with CPU
+// as the last resort. Every attempt has a timeout, because a backend that never finishes
+// initialising must not freeze the app.
 
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -73,7 +74,32 @@ export function probeWebgl(): WebglProbe | null {
   return { renderer, hardware: !software };
 }
 
-async function describe(name: BackendName, webgl: WebglProbe | null): Promise<Pick<BackendStatus, 'precision' | 'details'>> {
+export interface WebgpuProbe {
+  /** Vendor and architecture as the adapter reports them, e.g. "nvidia ampere" or "google swiftshader". */
+  adapter: string;
+  hardware: boolean;
+  /** Why there is no adapter, when there is none. */
+  missing: string | null;
+}
+
+/** The adapter WebGPU would run on here; `missing` says why there is none. */
+export async function probeWebgpu(): Promise<WebgpuProbe> {
+  const none = (missing: string) => ({ adapter: '', hardware: false, missing });
+  if (!('gpu' in navigator)) return none('this browser has no WebGPU (navigator.gpu)');
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await navigator.gpu.requestAdapter();
+  } catch (e) {
+    return none(`WebGPU gave no adapter (${(e as Error).message})`);
+  }
+  if (!adapter) return none('WebGPU gave no adapter');
+  const { vendor, architecture, isFallbackAdapter } = adapter.info;
+  const name = [vendor, architecture].filter(Boolean).join(' ') || 'unknown adapter';
+  return { adapter: name, hardware: !isFallbackAdapter && !/swiftshader|llvmpipe|software/i.test(name), missing: null };
+}
+
+async function describe(name: BackendName, webgl: WebglProbe | null, webgpu: WebgpuProbe): Promise<Pick<BackendStatus, 'precision' | 'details'>> {
+  if (name === 'webgpu') return { precision: 'float32', details: `WebGPU on ${webgpu.adapter}${webgpu.hardware ? '' : ' (software)'}` };
   if (name === 'webgl') {
     const float32 = tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED');
     return {
@@ -97,15 +123,21 @@ async function describe(name: BackendName, webgl: WebglProbe | null): Promise<Pi
 }
 
 /** The order in which to try backends for a choice, each with the reason it is tried. */
-function plan(choice: BackendChoice, webgl: WebglProbe | null): { name: BackendName; reason: string }[] {
+function plan(choice: BackendChoice, webgl: WebglProbe | null, webgpu: WebgpuProbe): { name: BackendName; reason: string }[] {
   const wasm = { name: 'wasm' as const, reason: 'WebAssembly' };
   const cpu = { name: 'cpu' as const, reason: 'plain JavaScript, the last resort' };
+  if (choice === 'webgpu') return [{ name: 'webgpu', reason: 'chosen by you' }, wasm, cpu];
   if (choice === 'webgl') return [{ name: 'webgl', reason: 'chosen by you' }, wasm, cpu];
   if (choice === 'wasm') return [{ name: 'wasm', reason: 'chosen by you' }, cpu];
   if (choice === 'cpu') return [{ name: 'cpu', reason: 'chosen by you' }];
-  if (webgl?.hardware) return [{ name: 'webgl', reason: `hardware GPU (${webgl.renderer})` }, wasm, cpu];
-  const why = webgl ? `WebGL renders in software (${webgl.renderer}), slower than WASM` : 'WebGL is not available';
-  return [{ name: 'wasm', reason: why }, cpu];
+  const webglStep = { name: 'webgl' as const, reason: `hardware GPU (${webgl?.renderer})` };
+  if (webgpu.hardware) return [{ name: 'webgpu', reason: `hardware GPU (${webgpu.adapter})` }, ...(webgl?.hardware ? [webglStep] : []), wasm, cpu];
+  if (webgl?.hardware) return [webglStep, wasm, cpu];
+  const why = [
+    webgpu.missing ?? `WebGPU runs in software (${webgpu.adapter}), slower than WASM`,
+    webgl ? `WebGL renders in software (${webgl.renderer}), slower than WASM` : 'WebGL is not available',
+  ];
+  return [{ name: 'wasm', reason: why.join('; ') }, cpu];
 }
 
 /**
@@ -114,10 +146,15 @@ function plan(choice: BackendChoice, webgl: WebglProbe | null): { name: BackendN
  */
 export async function activateBackend(choice: BackendChoice, failed: string[] = [], threads: WasmThreads = null): Promise<BackendStatus> {
   const webgl = probeWebgl();
+  const webgpu = await probeWebgpu();
   const notes = [...failed];
-  for (const { name, reason } of plan(choice, webgl)) {
+  for (const { name, reason } of plan(choice, webgl, webgpu)) {
     if (name === 'webgl' && !webgl) {
       notes.push('WebGL is not available');
+      continue;
+    }
+    if (name === 'webgpu' && webgpu.missing) {
+      notes.push(webgpu.missing);
       continue;
     }
     try {
@@ -128,7 +165,7 @@ export async function activateBackend(choice: BackendChoice, failed: string[] = 
       continue;
     }
     const because = notes.length > 0 ? `fallback: ${notes.join('; ')}` : reason;
-    return { name, requested: choice, reason: because, ...(await describe(name, webgl)) };
+    return { name, requested: choice, reason: because, ...(await describe(name, webgl, webgpu)) };
   }
   throw new Error(`No tfjs backend could start: ${notes.join('; ')}`);
 }

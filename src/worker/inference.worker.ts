@@ -89,8 +89,18 @@ function throttledProgress(id: number): (p: LoadProgress) => void {
 }
 
 async function load(spec: ModelSourceSpec, onProgress?: (p: LoadProgress) => void): Promise<ModelLoaded> {
-  await ensureBackend();
+  const { name: backendName } = await ensureBackend();
   const model = await loadModel(sourceOf(spec), { onProgress });
+  // WASM packs, and WebGL uploads, each weight on first use: do it while the model is loading, not
+  // in the user's first run. The CPU backend has nothing to prepare.
+  if (backendName !== 'cpu') {
+    try {
+      await model.warmUp();
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  }
   const slot = model.kind;
   // The previous model is only dropped once the new one is ready, so a failed load loses nothing.
   const previous = models[slot];

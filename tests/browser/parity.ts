@@ -236,8 +236,10 @@ declare global {
   interface Window {
     runParity: typeof runParity;
     decodeInWorker: typeof decodeInWorker;
+    activateBackend: typeof activateBackend;
   }
 }
 
 window.runParity = runParity;
+window.activateBackend = activateBackend;
 window.decodeInWorker = decodeInWorker;

@@ -326,9 +326,9 @@ describe('text workspace with the bundled mini-BERT', () => {
 
   it('loads by default on the backend the policy picks for a software GPU', async () => {
     await expect.poll(() => testId(page, 'current-model-bert').textContent(), { timeout: 60_000 }).toContain('bundled:mini-bert');
-    // Chromium runs WebGL on SwiftShader here, which the policy must recognise as software.
+    // Chromium runs WebGL and WebGPU on SwiftShader here, which the policy must recognise as software.
     expect(await testId(page, 'backend-name').textContent()).toBe('WASM');
-    expect(await page.locator('.badge-reason').textContent()).toMatch(/renders in software \(.*SwiftShader.*\)/);
+    expect(await page.locator('.badge-reason').textContent()).toMatch(/WebGPU runs in software \(google swiftshader\).*renders in software \(.*SwiftShader.*\)/);
   });
 
   it('fills the example mask and takes the README screenshot', async () => {

@@ -1,10 +1,10 @@
-// The model core in real Chromium, on the WebGL backend (SwiftShader here) and on WASM, must
+// The model core in real Chromium, on the WebGPU and WebGL backends (SwiftShader here) and on WASM, must
 // reproduce the PyTorch reference outputs of every fixture checkpoint (BERT, DistilBERT, RoBERTa,
 // ALBERT, ELECTRA, ViT, distilled DeiT): all layers' attentions and hidden states, the embeddings,
 // pooler, NSP, SOP, replaced-token and MLM probabilities, ViT/DeiT pixels and each head's
 // logits. The byte-level BPE and Unigram tokenizers run in the page on their Python cases. The browser returns the numbers; they are checked here with the model-core tests'
-// own criterion (tests/model/helpers.ts: |a − b| ≤ 1e-5 + 1e-4·|b|). WebGL on SwiftShader
-// computes in float32 and needs no looser tolerance; a hardware GPU with float16 render targets
+// own criterion (tests/model/helpers.ts: |a − b| ≤ 1e-5 + 1e-4·|b|). WebGL and WebGPU on SwiftShader
+// compute in float32 and need no looser tolerance; a hardware GPU with float16 render targets
 // would. The BERT tokenizer cases are encoded in the browser too. Measured max |a − b| per
 // output go to test-results/parity-<backend>.json.
 
@@ -48,7 +48,7 @@ function checkCase(fixture: string, backend: string, i: number, outputs: Browser
   }
 }
 
-describe.each(['wasm', 'webgl'] as const)('model core parity in Chromium on %s', (backend) => {
+describe.each(['wasm', 'webgl', 'webgpu'] as const)('model core parity in Chromium on %s', (backend) => {
   it('matches the PyTorch reference on every fixture and the tokenizer cases, without leaking tensors', async () => {
     const { page, errors } = await watchedPage(browser);
     await page.goto(`${inject('appUrl')}/tests/browser/parity.html`);
@@ -101,4 +101,23 @@ describe.each(['wasm', 'webgl'] as const)('model core parity in Chromium on %s',
     writeFileSync(`test-results/parity-${backend}.json`, JSON.stringify({ backend: run.backend, maxAbsDiff: measured }, null, 1));
     // Eleven checkpoints, twice each, on a software GPU: about three minutes on this (shared) machine.
   }, 600_000);
+});
+
+describe('WebGPU without an adapter', () => {
+  it('falls back to WASM and says why, whether chosen or automatic', async () => {
+    const { page, errors } = await watchedPage(browser);
+    // What a browser with WebGPU but no usable GPU (blocklisted driver, no GPU process) gives.
+    await page.addInitScript(() => {
+      GPU.prototype.requestAdapter = () => Promise.resolve(null);
+    });
+    await page.goto(`${inject('appUrl')}/tests/browser/parity.html`);
+    await page.waitForFunction(() => typeof window.activateBackend === 'function');
+    const chosen = await page.evaluate(() => window.activateBackend('webgpu'));
+    expect(chosen).toMatchObject({ name: 'wasm', requested: 'webgpu', reason: 'fallback: WebGPU gave no adapter' });
+    const auto = await page.evaluate(() => window.activateBackend('auto'));
+    expect(auto.name).toBe('wasm');
+    expect(auto.reason).toMatch(/^WebGPU gave no adapter; WebGL renders in software \(.*SwiftShader.*\), slower than WASM$/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

@@ -10,7 +10,7 @@ import ko from '../../src/i18n/locales/ko.json';
 const CATALOGUES: Record<Language, unknown> = { en, ko };
 
 /** Korean strings that are rightly the same as the English ones (names, symbols, formulas). */
-const SAME_IN_BOTH = new Set<string>(['backend.choices.webgl', 'backend.choices.wasm', 'text.cls.norm']);
+const SAME_IN_BOTH = new Set<string>(['backend.choices.webgpu', 'backend.choices.webgl', 'backend.choices.wasm', 'text.cls.norm']);
 
 /** Every leaf as "a.b.c" → string; anything but nested objects and strings is an error. */
 function flatten(value: unknown, prefix = '', out = new Map<string, string>()): Map<string, string> {

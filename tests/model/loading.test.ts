@@ -341,12 +341,16 @@ describe('checkpoint sources', () => {
 describe('memory', () => {
   // numTensors is an exact count, so a leak of even one tensor per forward shows after the first
   // repeat; 20 repeats also catch a leak that happens only on some runs (e.g. every other one).
-  it('keeps tf.memory().numTensors flat over 20 forwards and frees everything on dispose', async () => {
+  it('keeps tf.memory().numTensors flat over the warm-up and 20 forwards and frees everything on dispose', async () => {
     const start = tf.memory().numTensors;
     const bert = await loadModel(await fromFolder(join(FIXTURES, 'bert-tiny')));
     const vit = await loadModel(await fromFolder(join(FIXTURES, 'vit-tiny')));
     if (bert.kind !== 'bert' || vit.kind !== 'vit') throw new Error('unexpected kinds');
     const pixels = loadFixture('vit-tiny').expected('case3.pixel_values');
+    const weights = tf.memory().numTensors;
+    await bert.warmUp();
+    await vit.warmUp();
+    expect(tf.memory().numTensors).toBe(weights);
     await bert.run('the [MASK] sat.', 'on the mat.');
     await vit.runPixels(pixels, { interpolatePosEncoding: true });
     const loaded = tf.memory().numTensors;

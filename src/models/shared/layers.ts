@@ -125,8 +125,27 @@ export function multiHeadSelfAttention(x: tf.Tensor2D, p: SelfAttentionParams, n
   return { context: tf.concat(contexts, 1), probs: tf.stack<tf.Tensor2D>(probs) as tf.Tensor3D, queries, keysT };
 }
 
+/** What outlives an encoder layer: its output, attention maps, and each head's queries and keys when asked for. */
+export interface LayerResult {
+  hidden: tf.Tensor2D;
+  attention: Pick<SelfAttentionOutput, 'probs' | 'queries' | 'keysT'>;
+}
+
+/**
+ * Runs one encoder layer in a tf.tidy of its own, so the heap holds one layer's intermediates at a
+ * time: under a single tidy around the whole forward, bert-base at 128 tokens keeps ~150 MB of them
+ * alive until the end, memory the page keeps and the first run has to fault in.
+ */
+export function tidyLayer(layer: () => { hidden: tf.Tensor2D; attention: SelfAttentionOutput }): LayerResult {
+  return tf.tidy(() => {
+    const { hidden, attention } = layer();
+    const { probs, queries, keysT } = attention;
+    return { hidden, attention: { probs, queries, keysT } };
+  });
+}
+
 /** The neuron view's per-layer queries and keys, each [heads, seq, head_size]. */
-export function queriesAndKeys(layers: SelfAttentionOutput[]): { queries: tf.Tensor3D[]; keys: tf.Tensor3D[] } {
+export function queriesAndKeys(layers: LayerResult['attention'][]): { queries: tf.Tensor3D[]; keys: tf.Tensor3D[] } {
   return {
     queries: layers.map((l) => tf.stack<tf.Tensor2D>(l.queries) as tf.Tensor3D),
     keys: layers.map((l) => tf.stack<tf.Tensor2D>(l.keysT.map((kT) => tf.transpose(kT))) as tf.Tensor3D),
@@ -150,11 +169,12 @@ export function bertEncoder(
   numHeads: number,
   act: Activation,
   eps: number,
-): { hidden_states: tf.Tensor2D[]; attentions: SelfAttentionOutput[] } {
+): { hidden_states: tf.Tensor2D[]; attentions: LayerResult['attention'][] } {
   const hidden_states = [x];
   const attentions = [];
   for (const layer of layers) {
-    const out = bertEncoderLayer(hidden_states[hidden_states.length - 1], layer, numHeads, act, eps);
+    const input = hidden_states[hidden_states.length - 1];
+    const out = tidyLayer(() => bertEncoderLayer(input, layer, numHeads, act, eps));
     hidden_states.push(out.hidden);
     attentions.push(out.attention);
   }

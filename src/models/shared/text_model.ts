@@ -17,7 +17,7 @@ import {
   type TextConfig,
   type TokenizerKind,
 } from '../types';
-import { queriesAndKeys, type SelfAttentionOutput } from './layers';
+import { queriesAndKeys, type LayerResult } from './layers';
 import { logSoftmax, softmax, topKIndices } from './math';
 import { readAll, runForward } from './readback';
 
@@ -48,7 +48,7 @@ export interface TextForwardTensors {
   /** The embedding LayerNorm's output, before any projection to hidden_size. */
   normalized: tf.Tensor2D;
   hidden_states: tf.Tensor2D[];
-  attentions: SelfAttentionOutput[];
+  attentions: LayerResult['attention'][];
   pooler_output?: tf.Tensor1D | null;
   /** MLM logits [positions.length, vocab] at the requested positions. */
   prediction_logits?: tf.Tensor2D | null;
@@ -97,6 +97,12 @@ export interface BertModel {
   run(textA: string, textB: string | null | undefined, opts: RunOptions): Promise<BertOutput>;
   runIds(input_ids: number[], token_type_ids: number[], opts?: { topK?: number }): Promise<FullBertOutput>;
   runIds(input_ids: number[], token_type_ids: number[], opts: RunOptions): Promise<BertOutput>;
+  /**
+   * A throwaway forward on the mask token alone that touches every weight, so the backend's one-time
+   * work happens now rather than in the first real run: on WASM, XNNPACK packs each weight matrix
+   * the first time it multiplies by it (for bert-base, several times the cost of a forward).
+   */
+  warmUp(): Promise<void>;
   dispose(): void;
 }
 
@@ -236,6 +242,9 @@ export async function createTextModel(sd: StateDict, tokenizer: TextTokenizer, m
     tokenizer,
     run: run as BertModel['run'],
     runIds: runIds as BertModel['runIds'],
+    async warmUp() {
+      await run(tokenizer.maskToken, null, { outputs: { attentions: false, hidden_states: false } });
+    },
     dispose() {
       disposed = true;
       sd.dispose();

@@ -18,6 +18,7 @@ import {
   linear,
   multiHeadSelfAttention,
   queriesAndKeys,
+  tidyLayer,
   type LayerNormParams,
   type Linear,
   type SelfAttentionParams,
@@ -190,10 +191,15 @@ export function vitForward(
   const hidden_states = [x];
   const selfAttentions = [];
   for (const layer of w.layers) {
-    const attention = multiHeadSelfAttention(layerNorm(x, layer.layernormBefore, eps), layer.attention, cfg.num_attention_heads);
-    const h = tf.add<tf.Tensor2D>(linear(attention.context, layer.attentionOutput), x);
-    x = tf.add<tf.Tensor2D>(linear(act(linear(layerNorm(h, layer.layernormAfter, eps), layer.intermediate)), layer.output), h);
-    selfAttentions.push(attention);
+    const input = x;
+    const result = tidyLayer(() => {
+      const attention = multiHeadSelfAttention(layerNorm(input, layer.layernormBefore, eps), layer.attention, cfg.num_attention_heads);
+      const h = tf.add<tf.Tensor2D>(linear(attention.context, layer.attentionOutput), input);
+      const hidden = tf.add<tf.Tensor2D>(linear(act(linear(layerNorm(h, layer.layernormAfter, eps), layer.intermediate)), layer.output), h);
+      return { hidden, attention };
+    });
+    x = result.hidden;
+    selfAttentions.push(result.attention);
     hidden_states.push(x);
   }
   const attentions = selfAttentions.map((l) => l.probs);
@@ -261,6 +267,11 @@ export interface VitModel {
   run(image: RgbaImage, opts: RunOptions): Promise<VitOutput>;
   runPixels(pixel_values: NdArray, opts?: { topK?: number; interpolatePosEncoding?: boolean }): Promise<FullVitOutput>;
   runPixels(pixel_values: NdArray, opts: PixelRunOptions): Promise<VitOutput>;
+  /**
+   * A throwaway forward on a one-patch image that touches every weight, so the backend's one-time
+   * work (XNNPACK packing the weight matrices on WASM) happens now rather than in the first real run.
+   */
+  warmUp(): Promise<void>;
   dispose(): void;
 }
 
@@ -384,6 +395,11 @@ export async function createVitModel(sd: StateDict, cfg: VitConfig, processor: V
     checkImageSize,
     run: run as VitModel['run'],
     runPixels: runPixels as VitModel['runPixels'],
+    async warmUp() {
+      const P = cfg.patch_size;
+      const pixels = { shape: [cfg.num_channels, P, P], data: new Float32Array(cfg.num_channels * P * P) };
+      await runPixels(pixels, { interpolatePosEncoding: true, outputs: { attentions: false, hidden_states: false } });
+    },
     dispose() {
       disposed = true;
       sd.dispose();

@@ -7,7 +7,7 @@ import { useAppStore } from '../../stores';
 import type { BackendChoice } from '../../worker/protocol';
 import { formatMs } from './format';
 
-const CHOICES: BackendChoice[] = ['auto', 'webgl', 'wasm', 'cpu'];
+const CHOICES: BackendChoice[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
 export function BackendBadge() {
   const { t } = useTranslation();

@@ -1,6 +1,6 @@
 // Chromium (or Google Chrome) for the browser tests, found by scripts/chromium.mjs and driven by
-// playwright-core. WebGL runs on SwiftShader, so the WebGL backend is really exercised, just on a
-// software GPU.
+// playwright-core. WebGL and WebGPU run on SwiftShader, so the GPU backends are really exercised,
+// just on a software GPU (WebGPU's adapter is then a fallback one, which the auto-choice passes over).
 
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { findChromium } from '../../../scripts/chromium.mjs';
@@ -14,6 +14,7 @@ const FLAGS = [
   '--disable-quic',
   '--use-angle=swiftshader',
   '--enable-unsafe-swiftshader',
+  '--enable-unsafe-webgpu',
 ];
 
 export function launchChromium(): Promise<Browser> {
