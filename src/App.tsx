@@ -5,6 +5,7 @@ import { lazy, Suspense, useEffect, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore, type Tab } from './stores';
+import { ActivityBar } from './views/common/ActivityBar';
 import { BackendBadge } from './views/common/BackendBadge';
 import { ErrorBoundary } from './views/common/ErrorBoundary';
 import { LanguageSwitch } from './views/common/LanguageSwitch';
@@ -66,6 +67,7 @@ export function App() {
       </header>
       <UrlNotices />
       <main id="workspace" role="tabpanel" aria-labelledby={`tab-${tab}`}>
+        <ActivityBar />
         <ErrorBoundary what={t('app.modelPicker')}>
           <ModelPicker slot={slot} />
         </ErrorBoundary>

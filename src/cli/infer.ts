@@ -6,7 +6,7 @@
 //
 // `infer(argv)` is exported so the tests can run it in-process; the file runs it when executed.
 
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -15,13 +15,21 @@ import { cosineSimilarityMatrix } from '../analysis/similarity';
 import { initNodeBackend, type NodeBackend } from '../models/backend_node';
 import { fromFolder } from '../models/checkpoint/source_node';
 import { loadModel, loadTokenizer } from '../models';
-import type { BertEncoding, ClassProbability, CnnOutput, FullBertOutput, FullVitOutput, NdArray } from '../models/types';
+import { MAX_TEXT_CHARS } from '../models/bert/tokenization_bert';
+import type { BertEncoding, BertModelInfo, ClassProbability, CnnOutput, FullBertOutput, FullVitOutput, NdArray } from '../models/types';
 import { decodeImage } from '../models/vit/image_decode';
-import { readImageHeader } from '../models/vit/image_header';
+import { MAX_IMAGE_FILE_BYTES, readImageHeader } from '../models/vit/image_header';
 
 const USAGE = `usage: infer --model <folder> (--text "..." [--text-b "..."] [--tokenize-only] | --image <png|jpg>)
              [--top-k 5] [--backend wasm|cpu] [--json]
-       --text-file / --text-b-file <path> read a text from a file instead (for texts too long for a command line)`;
+       --text-file / --text-b-file <path> read a text from a file instead (for texts too long for a command line)
+       An option's value is the next argument, even when it starts with "-" (--text "-x").`;
+
+const MAX_TOP_K = 100;
+/** A text file holds at most MAX_TEXT_CHARS characters of up to 4 UTF-8 bytes each. */
+const MAX_TEXT_FILE_BYTES = 4 * MAX_TEXT_CHARS;
+
+const STRING_OPTIONS = ['model', 'text', 'text-file', 'text-b', 'text-b-file', 'image', 'top-k', 'backend'] as const;
 
 /** A mistake in the command line itself (exit status 2). */
 class UsageError extends Error {}
@@ -38,7 +46,7 @@ function nested(a: NdArray): unknown {
 
 const truncationNote = (e: BertEncoding) => `truncated: ${e.truncated} token(s) dropped to fit ${e.tokens.length} tokens`;
 
-function textJson(out: FullBertOutput, warnings: string[]) {
+function textJson(out: FullBertOutput, info: BertModelInfo) {
   const { tokens, input_ids, token_type_ids, truncated } = out.encoding;
   return {
     architecture: out.architecture,
@@ -46,6 +54,7 @@ function textJson(out: FullBertOutput, warnings: string[]) {
     input_ids,
     token_type_ids,
     truncated,
+    max_length: info.max_length,
     attentions: out.attentions.map(nested),
     last_hidden_state: nested(out.last_hidden_state),
     pooler_output: out.pooler_output ? Array.from(out.pooler_output.data) : null,
@@ -54,7 +63,7 @@ function textJson(out: FullBertOutput, warnings: string[]) {
     // Architecture-specific heads, present only where the model has them.
     ...(out.sop && { sop: out.sop }),
     ...(out.rtd && { rtd: Array.from(out.rtd.data) }),
-    warnings,
+    warnings: info.warnings,
   };
 }
 
@@ -85,10 +94,10 @@ function imageJson(out: FullVitOutput, positionEmbeddings: NdArray, warnings: st
 
 const pct = (p: number) => `${(100 * p).toFixed(1)}%`;
 
-function textSummary(out: FullBertOutput): string {
+function textSummary(out: FullBertOutput, info: BertModelInfo): string {
   const { tokens, mask_token } = out.encoding;
   const lines = [`tokens (${tokens.length}): ${tokens.join(' ')}`];
-  if (out.encoding.truncated > 0) lines.push(truncationNote(out.encoding));
+  if (out.encoding.truncated > 0) lines.push(`${truncationNote(out.encoding)} (${info.max_length.from})`);
   for (const m of out.mlm ?? []) lines.push(`${mask_token} at ${m.position}: ${m.top.map((t) => `${t.token} ${pct(t.prob)}`).join(', ')}`);
   if (out.nsp) lines.push(`next sentence: IsNext ${pct(out.nsp.is_next)}, NotNext ${pct(out.nsp.not_next)}`);
   if (out.sop) lines.push(`sentence order: original ${pct(out.sop.in_order)}, swapped ${pct(out.sop.swapped)}`);
@@ -130,16 +139,44 @@ function cnnSummary(out: CnnOutput): string {
   return lines.join('\n');
 }
 
-async function readInput(path: string, what: string): Promise<Buffer> {
-  return readFile(path).catch((e: Error) => {
-    throw new Error(`cannot read ${what} ${path} (${e.message})`);
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+/** A regular file of at most `maxBytes`: a device (/dev/zero), a pipe or a folder is refused before reading. */
+async function readInput(path: string, what: string, maxBytes: number): Promise<Buffer> {
+  const cannot = (e: Error) => new Error(`cannot read ${what} ${path} (${e.message})`);
+  const handle = await open(path, 'r').catch((e: Error) => {
+    throw cannot(e);
   });
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new Error(`${what} ${path} is not a regular file`);
+    if (info.size > maxBytes) throw new Error(`${what} ${path} is ${mib(info.size)}; at most ${mib(maxBytes)} is read`);
+    return await handle.readFile().catch((e: Error) => {
+      throw cannot(e);
+    });
+  } finally {
+    await handle.close();
+  }
 }
 
 /** A text from --text, or from a file (argv cannot carry more than 128 KB in one argument on Linux). */
 async function readText(inline: string | undefined, file: string | undefined, flag: string): Promise<string | undefined> {
   if (inline !== undefined && file !== undefined) throw new UsageError(`give either --${flag} or --${flag}-file, not both`);
-  return file === undefined ? inline : (await readInput(file, `--${flag}-file`)).toString('utf8');
+  return file === undefined ? inline : (await readInput(file, `--${flag}-file`, MAX_TEXT_FILE_BYTES)).toString('utf8');
+}
+
+/**
+ * Joins "--option value" into "--option=value" for the options that take one, so that a value
+ * may start with "-" (a text such as "-x"), as getopt takes the next argument whatever it is.
+ */
+function joinOptionValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') ? argv[i].slice(2) : null;
+    if (name !== null && (STRING_OPTIONS as readonly string[]).includes(name) && i + 1 < argv.length) out.push(`${argv[i]}=${argv[++i]}`);
+    else out.push(argv[i]);
+  }
+  return out;
 }
 
 /** What one invocation prints: `stdout` on success, `notes` (one line each) for stderr. */
@@ -152,7 +189,7 @@ async function run(argv: string[]): Promise<Printed> {
   let values;
   try {
     ({ values } = parseArgs({
-      args: argv,
+      args: joinOptionValues(argv),
       strict: true,
       allowPositionals: false,
       options: {
@@ -174,13 +211,18 @@ async function run(argv: string[]): Promise<Printed> {
   }
   if (values.help) return { stdout: `${USAGE}\n`, notes: [] };
   if (!values.model) throw new UsageError('--model <folder> is required');
+  const hasA = values.text !== undefined || values['text-file'] !== undefined;
+  const hasB = values['text-b'] !== undefined || values['text-b-file'] !== undefined;
+  if (hasB && !hasA) throw new UsageError('--text-b needs --text (sentence B follows sentence A)');
+  if (hasA === (values.image !== undefined)) throw new UsageError('give exactly one of --text or --image');
+  if (values['tokenize-only'] && !hasA) throw new UsageError('--tokenize-only needs --text');
+  // Decimal digits only: Number() would also take "0x10", "1e2" or " 5".
+  const topK = /^[0-9]{1,3}$/.test(values['top-k']) ? Number(values['top-k']) : NaN;
+  if (!(topK >= 1 && topK <= MAX_TOP_K)) {
+    throw new UsageError(`--top-k must be a positive integer, got "${values['top-k']}" (at most ${MAX_TOP_K})`);
+  }
   const textA = await readText(values.text, values['text-file'], 'text');
   const textB = await readText(values['text-b'], values['text-b-file'], 'text-b');
-  if ((textA === undefined) === (values.image === undefined)) throw new UsageError('give exactly one of --text or --image');
-  if (textB !== undefined && textA === undefined) throw new UsageError('--text-b needs --text');
-  if (values['tokenize-only'] && textA === undefined) throw new UsageError('--tokenize-only needs --text');
-  const topK = Number(values['top-k']);
-  if (!Number.isInteger(topK) || topK < 1) throw new UsageError(`--top-k must be a positive integer, got "${values['top-k']}"`);
   const backend = values.backend as NodeBackend;
   if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got "${values.backend}"`);
 
@@ -197,7 +239,7 @@ async function run(argv: string[]): Promise<Printed> {
   }
 
   // Read the image's header before loading the model, so a file that is no image, or too large, fails fast.
-  const imageBytes = values.image === undefined ? null : new Uint8Array(await readInput(values.image, 'image'));
+  const imageBytes = values.image === undefined ? null : new Uint8Array(await readInput(values.image, 'image', MAX_IMAGE_FILE_BYTES));
   const imageSize = imageBytes && readImageHeader(imageBytes, values.image);
 
   await initNodeBackend(backend);
@@ -206,7 +248,7 @@ async function run(argv: string[]): Promise<Printed> {
     if (model.kind === 'bert') {
       if (textA === undefined) throw new UsageError(`${values.model} is a text model (${model.info.architecture}); give --text, not --image`);
       const out = await model.run(textA, textB ?? null, { topK });
-      return print(textJson(out, model.info.warnings), () => textSummary(out));
+      return print(textJson(out, model.info), () => textSummary(out, model.info));
     }
     if (!imageBytes || !imageSize) throw new UsageError(`${values.model} is an image model (${model.info.config.model_type}); give --image, not --text`);
     // A size the model cannot take (e.g. a 1x49000000 image to resize) is refused before decoding.

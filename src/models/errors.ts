@@ -8,7 +8,8 @@ export type ModelErrorCode =
   | 'gated' // 401/403: private or gated Hugging Face repo
   | 'malformed' // a file exists but cannot be parsed
   | 'mismatch' // weights and config (or input and model) disagree
-  | 'unsupported'; // valid, but something this playground does not implement
+  | 'unsupported' // valid, but something this playground does not implement
+  | 'numeric'; // a run gave NaN or infinite values
 
 export class ModelError extends Error {
   readonly code: ModelErrorCode;

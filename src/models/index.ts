@@ -7,8 +7,8 @@ import { bertConfig } from './bert/configuration_bert';
 import { createBertModel } from './bert/modeling_bert';
 import { BertTokenizer } from './bert/tokenization_bert';
 import { JsonFields } from './checkpoint/json';
-import { parseSafetensors, type Safetensors } from './checkpoint/safetensors';
-import type { CheckpointSource } from './checkpoint/source';
+import { readSafetensors, weightsOf, type CheckpointWeights } from './checkpoint/safetensors';
+import { ByteReader, type CheckpointSource } from './checkpoint/source';
 import { detectModelKind, isImageArchitecture, StateDict } from './checkpoint/weights';
 import { cnnConfig } from './cnn/configuration_cnn';
 import { createCnnModel, type CnnModel } from './cnn/modeling_cnn';
@@ -20,7 +20,7 @@ import { ModelError } from './errors';
 import { robertaConfig, robertaMaxTokens } from './roberta/configuration_roberta';
 import { createRobertaModel } from './roberta/modeling_roberta';
 import type { BertModel, TextTokenizer } from './shared/text_model';
-import type { LoadProgress, TextArchitecture, TextConfig, WeightsFile } from './types';
+import type { LoadProgress, TextArchitecture, TextConfig } from './types';
 import { vitConfig } from './vit/configuration_vit';
 import { ViTImageProcessor } from './vit/image_processing_vit';
 import { createVitModel, type VitModel } from './vit/modeling_vit';
@@ -38,18 +38,25 @@ async function readOptional(source: CheckpointSource, name: string): Promise<str
   return (await source.exists(name)) ? source.readText(name) : undefined;
 }
 
-/** The checkpoint's weights: model.safetensors when present (as transformers prefers it), else pytorch_model.bin. */
-async function readWeights(
-  source: CheckpointSource,
-  onProgress?: (p: LoadProgress) => void,
-): Promise<{ file: Safetensors; fileName: WeightsFile }> {
+/**
+ * The checkpoint's weights, model.safetensors when present (as transformers prefers it), else
+ * pytorch_model.bin. A safetensors file is opened as a stream and only its header is read here;
+ * a pytorch_model.bin is read whole, as a zip archive or pickle must be.
+ */
+async function openWeights(source: CheckpointSource, onProgress?: (p: LoadProgress) => void): Promise<CheckpointWeights> {
   if (await source.exists('model.safetensors')) {
-    return { file: parseSafetensors(await source.read('model.safetensors', onProgress)), fileName: 'model.safetensors' };
+    const reader = new ByteReader(await source.open('model.safetensors'), 'model.safetensors', onProgress);
+    try {
+      return await readSafetensors(reader);
+    } catch (e) {
+      reader.close();
+      throw e;
+    }
   }
   if (await source.exists('pytorch_model.bin')) {
     // The zip reader and the unpickler are only downloaded by the app when a checkpoint needs them.
     const { parsePytorchBin } = await import('./checkpoint/pytorch_bin');
-    return { file: parsePytorchBin(await source.read('pytorch_model.bin', onProgress)), fileName: 'pytorch_model.bin' };
+    return weightsOf(parsePytorchBin(await source.read('pytorch_model.bin', onProgress)).tensors, 'pytorch_model.bin');
   }
   for (const index of ['model.safetensors.index.json', 'pytorch_model.bin.index.json']) {
     if (await source.exists(index)) {
@@ -121,33 +128,37 @@ export async function loadModel(
 ): Promise<Model> {
   if (!(await source.exists('config.json'))) throw new ModelError('not_found', `${source.label} has no config.json.`);
   const config = JsonFields.parse(await source.readText('config.json'), 'config.json');
-  const { file, fileName } = await readWeights(source, onProgress);
-  const architecture = detectModelKind(config, file.tensors.keys());
-  const sd = new StateDict(file, architecture, fileName);
-
-  // Configs, tokenizer and processor are read before any weight is uploaded, so their errors leave nothing to clean up.
-  if (isImageArchitecture(architecture)) {
-    // ViT, DeiT and the mini-CNN take the same pixel_values, from the same processor.
-    const image = architecture === 'mini_cnn' ? ({ kind: 'cnn', cfg: cnnConfig(config) } as const) : ({ kind: 'vit', cfg: vitConfig(config) } as const);
-    const preprocessor = await readOptional(source, 'preprocessor_config.json');
-    const processor = ViTImageProcessor.fromConfig(
-      preprocessor === undefined ? null : JsonFields.parse(preprocessor, 'preprocessor_config.json'),
-      image.cfg.num_channels,
-    );
-    return image.kind === 'cnn' ? createCnnModel(sd, image.cfg, processor) : createVitModel(sd, image.cfg, processor);
-  }
-  const text = textConfig(architecture, config);
-  const tokenizer = await loadTextTokenizer(source, text.cfg, maxTokensOf(text.cfg));
-  switch (text.architecture) {
-    case 'bert':
-      return createBertModel(sd, text.cfg, tokenizer);
-    case 'distilbert':
-      return createDistilBertModel(sd, text.cfg, tokenizer);
-    case 'roberta':
-      return createRobertaModel(sd, text.cfg, tokenizer);
-    case 'albert':
-      return createAlbertModel(sd, text.cfg, tokenizer);
-    case 'electra':
-      return createElectraModel(sd, text.cfg, tokenizer);
+  const weights = await openWeights(source, onProgress);
+  try {
+    const architecture = detectModelKind(config, weights.tensors.keys());
+    const sd = new StateDict(weights, architecture);
+    // Configs, tokenizer and processor are read before any weight data, so their errors leave nothing to clean up.
+    if (isImageArchitecture(architecture)) {
+      // ViT, DeiT and the mini-CNN take the same pixel_values, from the same processor.
+      const image = architecture === 'mini_cnn' ? ({ kind: 'cnn', cfg: cnnConfig(config) } as const) : ({ kind: 'vit', cfg: vitConfig(config) } as const);
+      const preprocessor = await readOptional(source, 'preprocessor_config.json');
+      const processor = ViTImageProcessor.fromConfig(
+        preprocessor === undefined ? null : JsonFields.parse(preprocessor, 'preprocessor_config.json'),
+        image.cfg.num_channels,
+      );
+      return image.kind === 'cnn' ? await createCnnModel(sd, image.cfg, processor) : await createVitModel(sd, image.cfg, processor);
+    }
+    const text = textConfig(architecture, config);
+    const tokenizer = await loadTextTokenizer(source, text.cfg, maxTokensOf(text.cfg));
+    switch (text.architecture) {
+      case 'bert':
+        return await createBertModel(sd, text.cfg, tokenizer);
+      case 'distilbert':
+        return await createDistilBertModel(sd, text.cfg, tokenizer);
+      case 'roberta':
+        return await createRobertaModel(sd, text.cfg, tokenizer);
+      case 'albert':
+        return await createAlbertModel(sd, text.cfg, tokenizer);
+      case 'electra':
+        return await createElectraModel(sd, text.cfg, tokenizer);
+    }
+  } finally {
+    // Stops a download that an error left unfinished; a complete one is already closed.
+    weights.close();
   }
 }

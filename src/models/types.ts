@@ -252,6 +252,12 @@ export interface BertModelInfo extends ModelInfoBase {
   mask_token: string;
   /** What a word the vocabulary cannot spell becomes ([UNK], <unk>); null for byte-level BPE, which spells anything. */
   unk_token: string | null;
+  /**
+   * Longest input a run takes, in tokens, and the setting it comes from: the smaller of
+   * tokenizer_config.json's model_max_length and config.json's max_position_embeddings, where
+   * Hugging Face truncates too. Longer inputs are cut (BertEncoding.truncated says by how much).
+   */
+  max_length: { tokens: number; from: 'model_max_length' | 'max_position_embeddings' };
 }
 
 /** Static facts about a loaded ViT that the UI shows without running it. */

@@ -1,10 +1,12 @@
 // App-wide state: which backend runs the models, which model sits in each slot (one BERT, one
-// ViT), download progress, the checkpoint cache and the timings of the latest run. Loading a
-// model never clears the current one: it is replaced only when the new one is ready.
+// ViT), download progress, the checkpoint cache, the timings of the latest run and what the worker
+// is busy with. Loading a model never clears the current one: it is replaced only when the new one
+// is ready. A long job can be stopped: the worker is restarted and the models reloaded, while
+// every result on screen stays.
 
 import { create } from 'zustand';
 import type { BertModelInfo, LoadProgress, Timings, VitModelInfo } from '../models/types';
-import { WorkerCallError } from '../worker/client';
+import { isCancelled, WorkerCallError } from '../worker/client';
 import type { BackendChoice, BackendStatus, CacheInfo, ModelLoaded, ModelSlot, ModelSourceSpec, WasmThreads } from '../worker/protocol';
 import type { InferenceApi, StoreDeps } from './deps';
 import { DEFAULT_HUB, DEFAULT_MODEL, PRESETS, sourceFor } from './presets';
@@ -20,6 +22,15 @@ export interface SlotState<Info = BertModelInfo | VitModelInfo> {
   error: string | null;
   /** Something to know that is not an error, e.g. that a model went to the other workspace. */
   notice: string | null;
+}
+
+/** A job the worker does for the user: a model load or a run. */
+export interface Activity {
+  id: number;
+  /** What it is doing, for the user ("Running mini-bert on the sentences"). */
+  what: string;
+  /** When it was asked for (Date.now()). */
+  since: number;
 }
 
 export interface AppState {
@@ -43,6 +54,10 @@ export interface AppState {
   timings: Partial<Record<ModelSlot, Timings>>;
   /** Live tensors in the worker after the latest run; constant across runs unless something leaks. */
   liveTensors: number | null;
+  /** The worker's jobs, oldest first: it works on the first, the others wait. */
+  activities: Activity[];
+  /** Set while the worker restarts after Stop and the models reload: what is being reloaded. */
+  stopping: string | null;
 
   setTab: (tab: Tab) => void;
   /** Switches the UI language and keeps it in the URL, so a shared link opens in it. */
@@ -57,6 +72,14 @@ export interface AppState {
   clearCache: () => Promise<void>;
   /** Records the timings of a finished run (shown in the backend badge) and the worker's tensor count. */
   reportTimings: (slot: ModelSlot, timings: Timings) => void;
+  /** Runs a worker call as an activity described by `what`, listed in `activities` until it settles. */
+  track: <T>(what: string, call: () => Promise<T>) => Promise<T>;
+  /**
+   * Stops the worker's jobs: the worker is restarted (open calls fail as cancelled, and their
+   * callers keep what they show), the backend is chosen again and the models reloaded, from the
+   * browser's cache for hub models.
+   */
+  stop: () => Promise<void>;
 }
 
 export type AppStore = ReturnType<typeof createAppStore>;
@@ -71,7 +94,8 @@ function wasmThreadsParam(value: string | null): WasmThreads {
   return Number.isInteger(threads) && threads >= 1 ? threads : null;
 }
 
-export const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+/** An error as one line for the user; a call the Stop button cancelled just says so. */
+export const errorText = (e: unknown) => (isCancelled(e) ? t('activity.stopped') : e instanceof Error ? e.message : String(e));
 
 export function createAppStore(deps: StoreDeps) {
   return create<AppState>()((set, get) => {
@@ -92,6 +116,24 @@ export function createAppStore(deps: StoreDeps) {
         for (const loaded of reloaded) setCurrent(loaded);
       });
       return client;
+    };
+
+    // Where each slot's model came from, to reload it after a Stop.
+    const loadedFrom: Partial<Record<ModelSlot, ModelSourceSpec>> = {};
+    let nextActivity = 1;
+
+    /** Loads `spec` in the worker, showing its progress in `slot`. */
+    const fetchModel = async (slot: ModelSlot, spec: ModelSourceSpec): Promise<{ loaded: ModelLoaded; files: LoadProgress[] }> => {
+      const files: LoadProgress[] = [];
+      patchSlot(slot, { loading: true, error: null, notice: null, progress: { name: spec.name, files, done: false } });
+      const loaded = await inference().load(spec, (p) => {
+        const at = files.findIndex((f) => f.file === p.file);
+        if (at >= 0) files[at] = p;
+        else files.push(p);
+        patchSlot(slot, { progress: { name: spec.name, files: [...files], done: false } });
+      });
+      loadedFrom[loaded.slot] = spec;
+      return { loaded, files };
     };
 
     // Which slot shows the progress of a load. The checkpoint's config decides where the model
@@ -116,6 +158,8 @@ export function createAppStore(deps: StoreDeps) {
       cache: null,
       timings: {},
       liveTensors: null,
+      activities: [],
+      stopping: null,
 
       setTab(tab) {
         set({ tab });
@@ -157,15 +201,8 @@ export function createAppStore(deps: StoreDeps) {
           patchSlot(slot, { error: errorText(e) });
           return;
         }
-        const files: LoadProgress[] = [];
-        patchSlot(slot, { loading: true, error: null, notice: null, progress: { name: spec.name, files, done: false } });
         try {
-          const loaded = await inference().load(spec, (p) => {
-            const at = files.findIndex((f) => f.file === p.file);
-            if (at >= 0) files[at] = p;
-            else files.push(p);
-            patchSlot(slot, { progress: { name: spec.name, files: [...files], done: false } });
-          });
+          const { loaded, files } = await get().track(t('activity.load', { name: spec.name }), () => fetchModel(slot, spec));
           if (loaded.slot !== slot) {
             patchSlot(slot, {
               loading: false,
@@ -182,6 +219,10 @@ export function createAppStore(deps: StoreDeps) {
           // Only informative (the size shown next to "clear cache"); a failure here is no load failure.
           if (spec.type === 'url' && spec.cache) get().refreshCache().catch(() => undefined);
         } catch (e) {
+          if (isCancelled(e)) {
+            patchSlot(slot, { loading: false, progress: null, notice: t('activity.loadStopped', { name: spec.name }) });
+            return;
+          }
           // The hub answers 404 alike for a missing file and for a repo that does not exist.
           const typo = e instanceof WorkerCallError && e.code === 'not_found' && spec.type === 'url' && spec.cache;
           const hint = typo ? ` ${t('picker.checkRepoId')}` : '';
@@ -209,6 +250,41 @@ export function createAppStore(deps: StoreDeps) {
           .memory()
           .then(({ numTensors }) => set({ liveTensors: numTensors }))
           .catch(() => set({ liveTensors: null }));
+      },
+
+      async track(what, call) {
+        const activity = { id: nextActivity++, what, since: Date.now() };
+        set((s) => ({ activities: [...s.activities, activity] }));
+        try {
+          return await call();
+        } finally {
+          set((s) => ({ activities: s.activities.filter((a) => a !== activity) }));
+        }
+      },
+
+      async stop() {
+        if (!client || get().stopping) return;
+        const reload = (['bert', 'vit'] as const).filter((slot) => loadedFrom[slot] && get().slots[slot].current);
+        set({ stopping: reload.map((slot) => get().slots[slot].current!.name).join(', ') });
+        client.restart();
+        try {
+          // The same backend as before (kept as it was, so that nothing re-runs for a new one).
+          const { backendChoice, backend } = get();
+          const status = await client.setBackend(backendChoice, get().wasmThreads).catch(() => null);
+          if (status && backend && status.name !== backend.name) set({ backend: status });
+          for (const slot of reload) {
+            const { name } = get().slots[slot].current!;
+            try {
+              const { files } = await fetchModel(slot, loadedFrom[slot]!);
+              // The same model again: `current` is kept, so the workspaces do not re-run what was just stopped.
+              patchSlot(slot, { loading: false, progress: { name, files, done: true } });
+            } catch (e) {
+              patchSlot(slot, { loading: false, current: null, error: t('activity.reloadFailed', { name, message: errorText(e) }) });
+            }
+          }
+        } finally {
+          set({ stopping: null });
+        }
       },
     };
   });

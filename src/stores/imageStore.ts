@@ -10,7 +10,7 @@ import { meanAttentionDistanceByLayer } from '../analysis/attentionDistance';
 import type { HeadFusion, RolloutOptions } from '../analysis/rollout';
 import { t } from '../i18n';
 import { full, type FullVitOutput, type OutputRequest, type VitOutput } from '../models/types';
-import { isSuperseded } from '../worker/client';
+import { isCancelled, isSuperseded } from '../worker/client';
 import { errorText, type AppStore } from './appStore';
 import type { StoreDeps } from './deps';
 import { readChoice, readInteger, readNumber, type IgnoredParam } from './urlState';
@@ -148,7 +148,8 @@ export function createImageStore(deps: StoreDeps, app: AppStore) {
   let queue: Promise<unknown> = Promise.resolve();
   const runQueued = (name: string, bytes: ArrayBuffer, outputs?: OutputRequest): Promise<VitOutput> => {
     const image = { type: 'encoded' as const, bytes: bytes.slice(0), fileName: name };
-    const next = queue.then(() => deps.inference().runImage(image, TOP_K, outputs));
+    const what = t('activity.runImage', { model: app.getState().slots.vit.current?.name ?? '', image: name });
+    const next = queue.then(() => app.getState().track(what, () => deps.inference().runImage(image, TOP_K, outputs)));
     queue = next.catch(() => undefined);
     return next;
   };
@@ -237,7 +238,8 @@ export function createImageStore(deps: StoreDeps, app: AppStore) {
       writeView(get());
       app.getState().reportTimings('vit', output.timings);
     } catch (e) {
-      set({ running: false, ...(isSuperseded(e) ? {} : { error: t('image.runFailed', { name, message: errorText(e) }) }) });
+      if (isSuperseded(e)) set({ running: false });
+      else set({ running: false, error: isCancelled(e) ? t('activity.runStopped') : t('image.runFailed', { name, message: errorText(e) }) });
     }
   },
 

@@ -31,7 +31,7 @@ import type { BertEncoding, BertOutput, OutputRequest } from '../models/types';
 import { isSuperseded } from '../worker/client';
 import type { IdsInput, Tokenized } from '../worker/protocol';
 import { errorText, type AppStore } from './appStore';
-import type { StoreDeps } from './deps';
+import type { InferenceApi, StoreDeps } from './deps';
 import { readChoice, readInteger, type IgnoredParam } from './urlState';
 
 export const LAB_DEFAULT_TEXT =
@@ -180,6 +180,9 @@ export function createLabStore(deps: StoreDeps, app: AppStore) {
       runTimer = setTimeout(() => void get().run(), deps.runDelayMs);
     };
     const hasModel = () => app.getState().slots.bert.current !== null;
+    /** A lab run, listed as an activity so that the Stop button can end it. */
+    const runIds = (...args: Parameters<InferenceApi['runIds']>) =>
+      app.getState().track(t('activity.runLab', { model: app.getState().slots.bert.current?.name ?? '' }), () => deps.inference().runIds(...args));
 
     async function loadCorpus(): Promise<SentenceDocument[]> {
       const cached = get().corpus;
@@ -199,7 +202,7 @@ export function createLabStore(deps: StoreDeps, app: AppStore) {
         const tokenized = await deps.inference().tokenize([segments]);
         const encoding = tokenized.encodings[0];
         const example = makeMlmExample(encoding, vocabOf(tokenized), { seed, wholeWord });
-        const [output] = await deps.inference().runIds('lab-example', [inputOf(example)], TOP_K, OUTPUTS);
+        const [output] = await runIds('lab-example', [inputOf(example)], TOP_K, OUTPUTS);
         if (mine !== ticket) return;
         const scores = output.mlm ? scoreMlm(example, output.mlm) : null;
         set((s) => ({
@@ -222,7 +225,7 @@ export function createLabStore(deps: StoreDeps, app: AppStore) {
         const tokenized = await deps.inference().tokenize(pairs.map(({ a, b }) => ({ a, b })));
         const vocab = vocabOf(tokenized);
         const examples = tokenized.encodings.map((encoding, k) => makeMlmExample(encoding, vocab, { seed: pairMaskSeed(seed, k), wholeWord }));
-        const outputs: BertOutput[] = await deps.inference().runIds('lab-batch', examples.map(inputOf), TOP_K, OUTPUTS);
+        const outputs: BertOutput[] = await runIds('lab-batch', examples.map(inputOf), TOP_K, OUTPUTS);
         if (mine !== ticket) return;
         const labPairs: LabPair[] = pairs.map((pair, k) => ({
           ...pair,
@@ -319,7 +322,7 @@ export function createLabStore(deps: StoreDeps, app: AppStore) {
             const examples = Array.from({ length: Math.min(ROLL_CHUNK, ROLLS - from) }, (_, i) =>
               makeMlmExample(tokenized.encodings[0], vocab, { seed: (seed + from + i) % 2 ** 32, wholeWord }),
             );
-            const outputs = await deps.inference().runIds('lab-rolls', examples.map(inputOf), TOP_K, OUTPUTS);
+            const outputs = await runIds('lab-rolls', examples.map(inputOf), TOP_K, OUTPUTS);
             if (!current()) return;
             examples.forEach((example, i) => {
               const mlm = outputs[i].mlm;

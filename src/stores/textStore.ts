@@ -6,7 +6,7 @@
 import { create } from 'zustand';
 import { t } from '../i18n';
 import { full, type BertModelInfo, type FullBertOutput } from '../models/types';
-import { isSuperseded } from '../worker/client';
+import { isCancelled, isSuperseded } from '../worker/client';
 import { errorText, type AppStore } from './appStore';
 import type { StoreDeps } from './deps';
 import { decodeOriginals, encodeOriginals, fillMask, maskTokens, type MaskOrigin, type MaskedTexts } from './masking';
@@ -243,12 +243,14 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
           set({ error: `${t('text.emptySentenceA')}${stale}` });
           return;
         }
-        if (!app.getState().slots.bert.current) return;
+        const model = app.getState().slots.bert.current;
+        if (!model) return;
         set({ running: true });
         try {
+          const what = t('activity.runText', { model: model.name });
           // Queries and keys are read back only while the neuron view is open (they are large).
           const outputs = attention.view === 'neuron' ? { queries_keys: true } : undefined;
-          const output = full(await deps.inference().runText(textA, textB.trim() ? textB : null, topK, outputs));
+          const output = full(await app.getState().track(what, () => deps.inference().runText(textA, textB.trim() ? textB : null, topK, outputs)));
           // A different model may have fewer layers or heads than the view was showing.
           const [layers, heads] = [output.attentions.length, output.attentions[0]?.shape[0] ?? 0];
           set((s) => ({
@@ -267,7 +269,7 @@ export function createTextStore(deps: StoreDeps, app: AppStore) {
           app.getState().reportTimings('bert', output.timings);
         } catch (e) {
           if (isSuperseded(e)) return;
-          set({ error: errorText(e), running: false });
+          set({ error: isCancelled(e) ? t('activity.runStopped') : errorText(e), running: false });
         }
       },
     };

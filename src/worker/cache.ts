@@ -1,6 +1,9 @@
 // Hub downloads are kept in Cache Storage, keyed by URL, so a checkpoint is fetched once per
-// browser. Bodies are teed: the loader reads one branch (and reports byte progress) while the
-// cache stores the other, so caching never delays or distorts the progress bar.
+// browser. Bodies are split in two as they arrive: the loader reads one branch (and reports byte
+// progress) while the cache stores the other, so caching never delays or distorts the progress
+// bar. Unlike Response.clone(), whose two branches are fed as fast as the faster one reads, the
+// download here goes at the loader's pace: on a fast network a plain tee would pile up most of a
+// checkpoint in memory while the loader converts and uploads tensors.
 
 import type { CacheInfo } from './protocol';
 
@@ -26,11 +29,66 @@ export async function cachedFetch(input: RequestInfo | URL, init?: RequestInit):
     pendingStores.add(put);
     void put.finally(() => pendingStores.delete(put));
   };
-  if (method === 'GET' && response.ok) store(response.clone());
   // Absent optional files (tokenizer.json, …) are remembered too, or a cached checkpoint could
   // not load offline: the loader asks for them every time.
   if (response.status === 404) store(new Response(null, { status: 404, statusText: 'Not Found' }));
-  return response;
+  if (method !== 'GET' || !response.ok || !response.body) return response;
+  const [forLoader, forCache] = splitAtReadersPace(response.body);
+  const init_ = { status: response.status, statusText: response.statusText, headers: response.headers };
+  store(new Response(forCache, init_));
+  return new Response(forLoader, init_);
+}
+
+/**
+ * Two streams of the same chunks, read from the source only as fast as both are read: the loader
+ * converts and uploads as it goes, and the cache writes to disk, so neither lets chunks pile up
+ * (a plain tee feeds both branches at the pace of the faster one). If the loader stops before the
+ * end, the cache's branch fails, so a partial file is never cached; if the cache gives up, the
+ * loader goes on alone.
+ */
+function splitAtReadersPace(body: ReadableStream<Uint8Array>): [ReadableStream<Uint8Array>, ReadableStream<Uint8Array>] {
+  const source = body.getReader();
+  let copy!: ReadableStreamDefaultController<Uint8Array>;
+  let cacheReady: (() => void) | null = null;
+  let cacheGone = false;
+  const wake = () => {
+    cacheReady?.();
+    cacheReady = null;
+  };
+  const second = new ReadableStream<Uint8Array>(
+    {
+      start: (controller) => void (copy = controller),
+      pull: wake,
+      cancel: () => {
+        cacheGone = true;
+        wake();
+      },
+    },
+    { highWaterMark: 4 },
+  );
+  const first = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        while (!cacheGone && (copy.desiredSize ?? 1) <= 0) await new Promise<void>((resolve) => (cacheReady = resolve));
+        const { done, value } = await source.read();
+        if (done) {
+          controller.close();
+          if (!cacheGone) copy.close();
+          return;
+        }
+        controller.enqueue(value);
+        if (!cacheGone) copy.enqueue(value);
+      } catch (e) {
+        if (!cacheGone) copy.error(e);
+        throw e;
+      }
+    },
+    cancel(reason) {
+      if (!cacheGone) copy.error(new Error('the download was stopped'));
+      return source.cancel(reason);
+    },
+  });
+  return [first, second];
 }
 
 export async function cacheInfo(): Promise<CacheInfo> {

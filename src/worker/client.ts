@@ -1,5 +1,7 @@
 // Promise-based face of the inference worker. The worker (and with it tfjs) is only created on
-// first use, so the UI shell renders before any model code is downloaded.
+// first use, so the UI shell renders before any model code is downloaded. A job cannot be
+// interrupted inside the worker (a forward pass is one long computation), so stopping one means
+// terminating the worker and starting a fresh one (restart); its caller reloads the models.
 
 import type { LoadProgress, OutputRequest } from '../models/types';
 import type {
@@ -31,6 +33,11 @@ export function isSuperseded(e: unknown): boolean {
   return e instanceof WorkerCallError && e.code === 'superseded';
 }
 
+/** True for the rejection of a call that was open when the worker was stopped. */
+export function isCancelled(e: unknown): boolean {
+  return e instanceof WorkerCallError && e.code === 'cancelled';
+}
+
 interface Pending {
   resolve: (value: never) => void;
   reject: (error: Error) => void;
@@ -40,21 +47,39 @@ interface Pending {
 export type BackendLostListener = (event: { status: BackendStatus; message: string; reloaded: ModelLoaded[] }) => void;
 
 export class InferenceClient {
-  private readonly worker: Worker;
+  private worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private readonly lostListeners = new Set<BackendLostListener>();
   private nextId = 1;
 
   constructor() {
-    this.worker = new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name: 'inference' });
-    this.worker.onmessage = (event: MessageEvent<Response>) => this.receive(event.data);
-    this.worker.onerror = (event) => {
+    this.worker = this.start();
+  }
+
+  private start(): Worker {
+    const worker = new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name: 'inference' });
+    worker.onmessage = (event: MessageEvent<Response>) => this.receive(event.data);
+    worker.onerror = (event) => {
       // A crashed worker answers nothing again: fail every open call instead of hanging.
       event.preventDefault();
-      const error = new WorkerCallError({ code: 'internal', message: `The inference worker crashed: ${event.message}` });
-      for (const p of this.pending.values()) p.reject(error);
-      this.pending.clear();
+      this.failAll(new WorkerCallError({ code: 'internal', message: `The inference worker crashed: ${event.message}` }));
     };
+    return worker;
+  }
+
+  private failAll(error: WorkerCallError): void {
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+  }
+
+  /**
+   * Stops whatever the worker is doing by terminating it, fails every open call as `cancelled`,
+   * and starts a fresh worker: no backend chosen and no model loaded yet.
+   */
+  restart(): void {
+    this.worker.terminate();
+    this.failAll(new WorkerCallError({ code: 'cancelled', message: 'Stopped.' }));
+    this.worker = this.start();
   }
 
   setBackend(backend: Calls['setBackend']['args']['backend'], threads: WasmThreads = null): Promise<BackendStatus> {

@@ -90,8 +90,11 @@ export type CallType = keyof Calls;
 
 export type Request = { [K in CallType]: { id: number; type: K } & Calls[K]['args'] }[CallType];
 
-/** `superseded`: a newer run of the same kind arrived before this one started. */
-export type WorkerErrorCode = ModelErrorCode | 'superseded' | 'bad_input' | 'internal';
+/**
+ * `superseded`: a newer run of the same kind arrived before this one started. `cancelled`: the
+ * worker was stopped (InferenceClient.restart) before it answered.
+ */
+export type WorkerErrorCode = ModelErrorCode | 'superseded' | 'cancelled' | 'bad_input' | 'internal';
 
 export interface WorkerError {
   code: WorkerErrorCode;

@@ -83,6 +83,8 @@ describe('ViTImageProcessor.fromConfig', () => {
     expect(() => fromConfig({ do_resize: 'yes' }, 3)).toThrow('"do_resize" must be true or false');
     expect(() => fromConfig({ image_std: ['a'] }, 3)).toThrow('"image_std" must be a number or a list of numbers');
     expect(() => fromConfig({ rescale_factor: null, image_mean: [] }, 3)).toThrow('"image_mean"');
+    expect(() => fromConfig({ image_std: 0 }, 3)).toThrow('"image_std" must not be 0 (every pixel would be divided by it), got 0');
+    expect(() => fromConfig({ image_std: [0.5, 0, 0.5] }, 3)).toThrow('"image_std" must not be 0');
   });
 });
 

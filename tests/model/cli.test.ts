@@ -51,6 +51,7 @@ interface TextJson {
   input_ids: number[];
   token_type_ids: number[];
   truncated: number;
+  max_length: { tokens: number; from: string };
   attentions: unknown[];
   last_hidden_state: unknown;
   pooler_output: number[];
@@ -96,9 +97,10 @@ describe('infer CLI', () => {
     const c = bert.cases[2];
     const out = json<TextJson>(await infer(['--model', bert.dir, '--text', c.text_a as string, '--top-k', '3', '--json']));
     expect(Object.keys(out).sort()).toEqual(
-      ['architecture', 'attentions', 'input_ids', 'last_hidden_state', 'mlm', 'nsp', 'pooler_output', 'token_type_ids', 'tokens', 'truncated', 'warnings'].sort(),
+      ['architecture', 'attentions', 'input_ids', 'last_hidden_state', 'max_length', 'mlm', 'nsp', 'pooler_output', 'token_type_ids', 'tokens', 'truncated', 'warnings'].sort(),
     );
     expect(out.truncated).toBe(0);
+    expect(out.max_length).toEqual({ tokens: 40, from: 'max_position_embeddings' });
     expect(out.warnings).toEqual([]);
     expectBertCase(out, 2);
     const logits = bert.expected('case2.prediction_logits');
@@ -239,6 +241,11 @@ describe('infer CLI', () => {
     expect(tok.stderr).toBe(`note: truncated: ${2000 * 10 - 38} token(s) dropped to fit 40 tokens\n`);
   });
 
+  it('takes the next argument as the value even when it starts with "-"', async () => {
+    const out = json<TextJson>(await infer(['--model', bert.dir, '--text', '-x', '--text-b', '--json', '--json']));
+    expect(out.tokens).toEqual(['[CLS]', '-', 'x', '[SEP]', '-', '-', 'j', '##s', '##o', '##n', '[SEP]']);
+  });
+
   it('prints a human-readable summary without --json', async () => {
     const r = await infer(['--model', bert.dir, '--text', bert.cases[2].text_a as string]);
     expect(r.code).toBe(0);
@@ -266,6 +273,12 @@ describe('infer CLI', () => {
       [['--model', bert.dir, '--text', 'hi', '--text-file', vitImage], 2, /^error: give either --text or --text-file, not both/],
       [['--model', bert.dir, '--text-file', '/no/such.txt'], 1, /^error: cannot read --text-file \/no\/such.txt \(ENOENT/],
       [['--model', bert.dir, '--text', 'hi', '--top-k', '0'], 2, /^error: --top-k must be a positive integer, got "0"/],
+      [['--model', bert.dir, '--text', 'hi', '--top-k', '101'], 2, /^error: --top-k must be a positive integer, got "101" \(at most 100\)/],
+      [['--model', bert.dir, '--text', 'hi', '--top-k', '0x10'], 2, /^error: --top-k must be a positive integer, got "0x10" \(at most 100\)/],
+      [['--model', bert.dir, '--text-b', 'hi'], 2, /^error: --text-b needs --text \(sentence B follows sentence A\)/],
+      [['--model', bert.dir, '--text-file', '/dev/zero'], 1, /^error: --text-file \/dev\/zero is not a regular file$/m],
+      [['--model', bert.dir, '--text-file', ROOT], 1, /^error: --text-file .* is not a regular file$/m],
+      [['--model', join(FIXTURES, 'vit-tiny'), '--image', '/dev/zero'], 1, /^error: image \/dev\/zero is not a regular file$/m],
       [['--model', bert.dir, '--text', 'hi', '--backend', 'gpu'], 2, /^error: --backend must be wasm or cpu/],
       [['--model', truncated, '--text', 'hi'], 1, /^error: model.safetensors is not a valid safetensors file: tensor ".+" ends at byte/],
       [['--model', wrongShape, '--image', vitImage], 1, /^error: vit.encoder.layer.0.intermediate.dense.weight has shape \[60,32\], expected \[64,32\] from config intermediate_size=64, hidden_size=32/],

@@ -73,7 +73,7 @@ export function rows(a: NdArray, start: number, end: number): NdArray {
   return { shape: [end - start, width], data: a.data.slice(start * width, end * width) };
 }
 
-type Dtype = 'F32' | 'F16' | 'BF16' | 'I64' | 'U8';
+type Dtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'U8';
 export interface RawTensor {
   dtype: Dtype;
   shape: number[];
@@ -113,7 +113,7 @@ export function f32(values: number[]): Uint8Array {
 export function readCheckpointTensors(dir: string): Record<string, RawTensor> {
   const { tensors } = parseSafetensors(new Uint8Array(readFileSync(join(dir, 'model.safetensors'))));
   const out: Record<string, RawTensor> = {};
-  for (const [name, t] of tensors) out[name] = { dtype: t.dtype as Dtype, shape: t.shape, bytes: t.bytes.slice() };
+  for (const [name, t] of tensors) out[name] = { dtype: t.dtype, shape: t.shape, bytes: t.bytes.slice() };
   return out;
 }
 

@@ -210,6 +210,55 @@ describe('broken checkpoints fail with a clear error', () => {
     expect((await rejection(fromFolder('/no/such/folder'))).code).toBe('not_found');
   });
 
+  it('non-finite weights are refused at load, naming the tensor; an output that overflows is a run error', async () => {
+    const tensors = readCheckpointTensors(join(FIXTURES, 'bert-tiny'));
+    const name = 'bert.encoder.layer.1.output.dense.weight';
+    const poisoned = new Float32Array(tensors[name].bytes.slice().buffer);
+    poisoned[7] = NaN;
+    const nan = await loadError(scratchCopy('bert-tiny', encodeSafetensors({ ...tensors, [name]: { ...tensors[name], bytes: new Uint8Array(poisoned.buffer) } })));
+    expect([nan.code, nan.message]).toEqual(['malformed', `model.safetensors: tensor "${name}" holds NaN or infinite values, so every output would be NaN. Re-export the checkpoint.`]);
+
+    // Finite weights whose products overflow float32: the run fails and says where, the model stays usable.
+    const huge = Float32Array.from(new Float32Array(tensors[name].bytes.slice().buffer), (_, i) => (i % 2 ? 3e38 : -3e38));
+    const model = await loadModel(await fromFolder(scratchCopy('bert-tiny', encodeSafetensors({ ...tensors, [name]: { ...tensors[name], bytes: new Uint8Array(huge.buffer) } }))));
+    if (model.kind !== 'bert') throw new Error('expected BERT');
+    const before = tf.memory().numTensors;
+    const overflow = await rejection(model.run('the cat sat.'));
+    expect([overflow.code, overflow.message]).toEqual(['numeric', expect.stringMatching(/^The run gave NaN or infinite values in hidden_states\[2\], /)]);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('F64 weights are read as float32; an integer weight is refused; unused tensors are never uploaded', async () => {
+    const tensors = readCheckpointTensors(join(FIXTURES, 'vit-tiny'));
+    const name = 'vit.encoder.layer.0.attention.attention.query.weight';
+    const f64 = { ...tensors[name], dtype: 'F64' as const, bytes: new Uint8Array(Float64Array.from(new Float32Array(tensors[name].bytes.slice().buffer)).buffer) };
+    const model = await loadModel(await fromFolder(scratchCopy('vit-tiny', encodeSafetensors({ ...tensors, [name]: f64, 'vit.extra.weight': tensors[name] }))));
+    if (model.kind !== 'vit') throw new Error('expected ViT');
+    expect(model.info.warnings).toContain('1 tensor(s) in model.safetensors are not used: vit.extra.weight.');
+    const fx = loadFixture('vit-tiny');
+    expectClose((await model.runPixels(fx.expected('case0.pixel_values'))).logits!, fx.expected('case0.logits'), 'logits from F64 weights');
+    model.dispose();
+
+    const i64 = { ...tensors[name], dtype: 'I64' as const, bytes: new Uint8Array(tensors[name].bytes.byteLength * 2) };
+    const error = await loadError(scratchCopy('vit-tiny', encodeSafetensors({ ...tensors, [name]: i64 })));
+    expect([error.code, error.message]).toEqual(['unsupported', `${name} in model.safetensors is I64; weights must be F32, F16, BF16 or F64 (integer tensors are only read as buffers such as position_ids).`]);
+  });
+
+  it('a run truncates to the smaller of model_max_length and max_position_embeddings, as --tokenize-only does', async () => {
+    const dir = scratchCopy('bert-tiny');
+    const tokenizerConfig = JSON.parse(readFileSync(join(dir, 'tokenizer_config.json'), 'utf8'));
+    writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ ...tokenizerConfig, model_max_length: 12 }));
+    const model = await loadModel(await fromFolder(dir));
+    if (model.kind !== 'bert') throw new Error('expected BERT');
+    expect(model.info.max_length).toEqual({ tokens: 12, from: 'model_max_length' });
+    const out = await model.run('word '.repeat(30));
+    expect(out.encoding.tokens).toHaveLength(12);
+    expect(model.tokenizer.encode('word '.repeat(30)).tokens).toEqual(out.encoding.tokens);
+    await expect(model.run('x'.repeat(2 ** 19 + 1))).rejects.toThrow(/^Text A is 524,289 characters long; at most 524,288 are tokenized/);
+    model.dispose();
+  });
+
   it('rejects bad inputs at run time without losing the model', async () => {
     const model = await loadModel(await fromFolder(join(FIXTURES, 'bert-tiny')));
     if (model.kind !== 'bert') throw new Error('expected BERT');

@@ -18,7 +18,7 @@ import { loadRobertaWeights, robertaForward } from '../../src/models/roberta/mod
 import type { TextForwardTensors } from '../../src/models/shared/text_model';
 import { initNodeBackend, type NodeBackend } from '../../src/models/backend_node';
 import { JsonFields } from '../../src/models/checkpoint/json';
-import { parseSafetensors } from '../../src/models/checkpoint/safetensors';
+import { parseSafetensors, weightsOf } from '../../src/models/checkpoint/safetensors';
 import { fromFolder } from '../../src/models/checkpoint/source_node';
 import { detectModelKind, StateDict } from '../../src/models/checkpoint/weights';
 import { loadModel, type Model } from '../../src/models';
@@ -45,30 +45,30 @@ const row = (a: NdArray, i: number): NdArray => ({ shape: [a.shape[1]], data: ro
 const sigmoid = (a: NdArray): NdArray => ({ shape: a.shape, data: a.data.map((x) => 1 / (1 + Math.exp(-x))) });
 
 /** Each text architecture's config, weights and forward, to compute the MLM logits at every position. */
-const TEXT_FORWARDS: Record<string, (config: JsonFields, sd: StateDict) => (ids: number[], types: number[], positions: number[]) => TextForwardTensors> = {
-  bert: (config, sd) => {
+const TEXT_FORWARDS: Record<string, (config: JsonFields, sd: StateDict) => Promise<(ids: number[], types: number[], positions: number[]) => TextForwardTensors>> = {
+  bert: async (config, sd) => {
     const cfg = bertConfig(config);
-    const w = sd.load(() => loadBertWeights(sd, cfg));
+    const w = await sd.load(() => loadBertWeights(sd, cfg));
     return (ids, types, positions) => bertForward(w, cfg, ids, types, positions);
   },
-  distilbert: (config, sd) => {
+  distilbert: async (config, sd) => {
     const cfg = distilBertConfig(config);
-    const w = sd.load(() => loadDistilBertWeights(sd, cfg));
+    const w = await sd.load(() => loadDistilBertWeights(sd, cfg));
     return (ids, _types, positions) => distilBertForward(w, cfg, ids, positions);
   },
-  roberta: (config, sd) => {
+  roberta: async (config, sd) => {
     const cfg = robertaConfig(config);
-    const w = sd.load(() => loadRobertaWeights(sd, cfg));
+    const w = await sd.load(() => loadRobertaWeights(sd, cfg));
     return (ids, types, positions) => robertaForward(w, cfg, ids, types, positions);
   },
-  albert: (config, sd) => {
+  albert: async (config, sd) => {
     const cfg = albertConfig(config);
-    const w = sd.load(() => loadAlbertWeights(sd, cfg));
+    const w = await sd.load(() => loadAlbertWeights(sd, cfg));
     return (ids, types, positions) => albertForward(w, cfg, ids, types, positions);
   },
-  electra: (config, sd) => {
+  electra: async (config, sd) => {
     const cfg = electraConfig(config);
-    const w = sd.load(() => loadElectraWeights(sd, cfg));
+    const w = await sd.load(() => loadElectraWeights(sd, cfg));
     return (ids, types, positions) => electraForward(w, cfg, ids, types, positions);
   },
 };
@@ -162,9 +162,9 @@ describe.each(BACKENDS)('parity with PyTorch on %s', (backend) => {
     it.runIf(has('prediction_logits'))('matches the MLM logits at every position', async () => {
       const config = JsonFields.parse(readFileSync(join(fx.dir, 'config.json'), 'utf8'), 'config.json');
       const file = parseSafetensors(new Uint8Array(readFileSync(join(fx.dir, 'model.safetensors'))));
-      const sd = new StateDict(file, detectModelKind(config, file.tensors.keys()));
+      const sd = new StateDict(weightsOf(file.tensors, 'model.safetensors'), detectModelKind(config, file.tensors.keys()));
       try {
-        const forward = TEXT_FORWARDS[config.string('model_type', 'bert')](config, sd);
+        const forward = await TEXT_FORWARDS[config.string('model_type', 'bert')](config, sd);
         for (const [i, c] of fx.cases.entries()) {
           const ids = c.input_ids as number[];
           const logits = tf.tidy(() => forward(ids, typesOf(c), ids.map((_, p) => p)).prediction_logits!);

@@ -230,6 +230,21 @@ describe('self-supervision lab store', () => {
     expect(s.lab.getState().batchError).toBeNull();
   });
 
+  it('lists its runs as activities (so Stop can end them), and a stopped run says "Stopped."', async () => {
+    const s = setup();
+    await s.app.getState().loadModel('bundled:mini-bert');
+    await flush();
+    let cancel: (e: Error) => void = () => undefined;
+    s.runIds.mockImplementationOnce(() => new Promise((_, reject) => (cancel = reject)));
+    s.lab.getState().setSeed(5);
+    await flush();
+    expect(s.app.getState().activities.map((a) => a.what)).toEqual(['Running bundled:mini-bert on the lab’s examples']);
+    cancel(new WorkerCallError({ code: 'cancelled', message: 'Stopped.' }));
+    await flush();
+    expect(s.app.getState().activities).toEqual([]);
+    expect([s.lab.getState().exampleError, s.lab.getState().batchError].sort()).toEqual(['Stopped.', null].sort());
+  });
+
   it('says what is missing: no MLM head, no NSP head, no corpus', async () => {
     const s = setup({ heads: { mlm: false, nsp: false }, fetchCorpus: false });
     await s.app.getState().loadModel('bundled:mini-bert');

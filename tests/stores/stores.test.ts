@@ -29,6 +29,7 @@ const bertInfo = (layers: number): BertModelInfo => ({
   position_embeddings: nd([8, 4]),
   heads: { mlm: true, nsp: true, pooler: true, sop: false, rtd: false },
   unk_token: '[UNK]',
+  max_length: { tokens: 8, from: 'max_position_embeddings' },
   warnings: [],
 });
 
@@ -76,14 +77,20 @@ function fakeInference() {
       lost.add(listener);
       return () => lost.delete(listener);
     },
+    // As the real client: the worker goes, every open call fails as cancelled.
+    restart() {
+      restarts++;
+      for (const p of pending.splice(0)) p.reject(new WorkerCallError({ code: 'cancelled', message: 'Stopped.' }));
+    },
   };
+  let restarts = 0;
   /** Settles the oldest open call of that kind. */
   const take = (call: string) => {
     const at = pending.findIndex((p) => p.call === call);
     if (at < 0) throw new Error(`no open ${call} call`);
     return pending.splice(at, 1)[0];
   };
-  return { api, pending, take, lose: (event: Parameters<BackendLostListener>[0]) => lost.forEach((l) => l(event)) };
+  return { api, pending, take, restarts: () => restarts, lose: (event: Parameters<BackendLostListener>[0]) => lost.forEach((l) => l(event)) };
 }
 
 function setup(
@@ -113,6 +120,16 @@ async function loadBert({ app, fake }: ReturnType<typeof setup>, layers = 2) {
   const loading = app.getState().loadModel('bundled:mini-bert');
   fake.take('load').resolve({ slot: 'bert', name: 'bundled:mini-bert', info: bertInfo(layers) } satisfies ModelLoaded);
   await loading;
+}
+
+/** The stores after a model loaded and ran "one": what the text workspace shows. */
+async function withResults(url: Record<string, string> = {}) {
+  const s = setup({ a: 'one', ...url });
+  await loadBert(s);
+  await flush();
+  s.fake.take('runText').resolve(bertOutput('one', 2));
+  await flush();
+  return { s, shown: s.text.getState().output };
 }
 
 describe('stores with a fake worker', () => {
@@ -167,12 +184,7 @@ describe('stores with a fake worker', () => {
   });
 
   it('an error keeps the last results on screen', async () => {
-    const s = setup({ a: 'one' });
-    await loadBert(s);
-    await flush();
-    s.fake.take('runText').resolve(bertOutput('one', 2));
-    await flush();
-    const shown = s.text.getState().output;
+    const { s, shown } = await withResults();
     s.text.getState().setTextA('two');
     await flush();
     s.fake.take('runText').reject(new WorkerCallError({ code: 'mismatch', message: 'The input has 600 tokens.' }));
@@ -297,6 +309,65 @@ describe('stores with a fake worker', () => {
     s.image.getState().setNeuron(false);
     s.image.getState().setNeuron(true);
     expect(s.fake.pending).toHaveLength(0);
+  });
+
+  it('a long run is listed as an activity; Stop restarts the worker, reloads the model and keeps the results', async () => {
+    const { s, shown } = await withResults();
+    const model = s.app.getState().slots.bert.current;
+
+    s.text.getState().setTextA('a very long text');
+    await flush();
+    expect(s.fake.pending.map((p) => p.call)).toEqual(['runText']);
+    expect(s.app.getState().activities.map((a) => a.what)).toEqual(['Running bundled:mini-bert on the sentences']);
+
+    const stopping = s.app.getState().stop();
+    expect(s.fake.restarts()).toBe(1);
+    expect(s.app.getState().stopping).toBe('bundled:mini-bert');
+    await flush();
+    // The run failed as cancelled: nothing new is shown, the earlier results stay, and the user is told.
+    expect(s.text.getState()).toMatchObject({ running: false, output: shown, error: 'Stopped. The results below are for an earlier input.' });
+    expect(s.app.getState().activities).toEqual([]);
+    // The fresh worker gets the same backend choice, then the same model again.
+    const backend = s.fake.take('setBackend');
+    expect(backend.args).toEqual(['auto', null]);
+    backend.resolve(status('wasm'));
+    await flush();
+    const reload = s.fake.take('load');
+    expect(reload.args[0]).toMatchObject({ type: 'url', name: 'bundled:mini-bert', baseUrl: 'http://app.test/models/mini-bert/', cache: false });
+    expect(s.app.getState().slots.bert.loading).toBe(true);
+    reload.resolve({ slot: 'bert', name: 'bundled:mini-bert', info: bertInfo(2) } satisfies ModelLoaded);
+    await stopping;
+    await flush();
+    expect(s.app.getState().stopping).toBeNull();
+    // The same model object stays, so the stopped text is not run again on its own.
+    expect(s.app.getState().slots.bert).toMatchObject({ current: model, loading: false, error: null });
+    expect(s.fake.pending).toHaveLength(0);
+    // The next edit runs as usual.
+    s.text.getState().setTextA('short');
+    await flush();
+    expect(s.fake.take('runText').args[0]).toBe('short');
+  });
+
+  it('Stop during a load keeps the previous model (reloaded) and says the load was stopped', async () => {
+    const { s } = await withResults({ backend: 'wasm' });
+    const loading = s.app.getState().loadModel('someone/huge-model');
+    expect(s.app.getState().activities.map((a) => a.what)).toEqual(['Loading hub:someone/huge-model']);
+    const stopping = s.app.getState().stop();
+    await loading;
+    expect(s.app.getState().slots.bert).toMatchObject({ notice: 'Loading hub:someone/huge-model was stopped.', error: null });
+    const backend = s.fake.take('setBackend');
+    expect(backend.args).toEqual(['wasm', null]);
+    backend.resolve(status('wasm'));
+    await flush();
+    const reload = s.fake.take('load');
+    expect((reload.args[0] as { name: string }).name).toBe('bundled:mini-bert');
+    reload.reject(new WorkerCallError({ code: 'offline', message: 'Could not reach the server.' }));
+    await stopping;
+    // A model that cannot come back is not shown as loaded.
+    expect(s.app.getState().slots.bert).toMatchObject({
+      current: null,
+      error: 'Reloading bundled:mini-bert after Stop failed (Could not reach the server.); load it again.',
+    });
   });
 });
 

@@ -101,8 +101,8 @@ export function albertForward(w: AlbertWeights, cfg: AlbertConfig, inputIds: num
   };
 }
 
-export function createAlbertModel(sd: StateDict, cfg: AlbertConfig, tokenizer: TextTokenizer): Promise<BertModel> {
-  const weights = sd.load(() => loadAlbertWeights(sd, cfg));
+export async function createAlbertModel(sd: StateDict, cfg: AlbertConfig, tokenizer: TextTokenizer): Promise<BertModel> {
+  const weights = await sd.load(() => loadAlbertWeights(sd, cfg));
   return createTextModel(sd, tokenizer, {
     architecture: 'albert',
     config: cfg,

@@ -168,8 +168,8 @@ export function bertForward(w: BertWeights, cfg: BertConfig, inputIds: number[],
   };
 }
 
-export function createBertModel(sd: StateDict, cfg: BertConfig, tokenizer: TextTokenizer): Promise<BertModel> {
-  const weights = sd.load(() => loadBertWeights(sd, cfg));
+export async function createBertModel(sd: StateDict, cfg: BertConfig, tokenizer: TextTokenizer): Promise<BertModel> {
+  const weights = await sd.load(() => loadBertWeights(sd, cfg));
   return createTextModel(sd, tokenizer, {
     architecture: 'bert',
     config: cfg,

@@ -5,34 +5,126 @@
 import { ModelError } from '../errors';
 import type { LoadProgress } from '../types';
 
+/** An open file: its bytes as they arrive, and its size when the source knows it exactly. */
+export interface OpenFile {
+  stream: ReadableStream<Uint8Array>;
+  /** Exact size in bytes (a file on disk), or null (a download, whose Content-Length may count compressed bytes). */
+  size: number | null;
+  /** The size to show progress against, when known. */
+  progressTotal: number | null;
+  /** The error to report when reading the stream fails. */
+  failed(e: unknown): ModelError;
+}
+
 export interface CheckpointSource {
   /** Human-readable origin, used in messages ("https://huggingface.co/…", "dropped folder bert-tiny"). */
   label: string;
   exists(name: string): Promise<boolean>;
-  read(name: string, onProgress?: (p: LoadProgress) => void): Promise<Uint8Array>;
+  open(name: string): Promise<OpenFile>;
+  /** The whole file; more than `maxBytes` is refused (by its size before reading, when known). */
+  read(name: string, onProgress?: (p: LoadProgress) => void, maxBytes?: number): Promise<Uint8Array>;
+  /** A JSON or text file, at most MAX_TEXT_FILE_BYTES. */
   readText(name: string): Promise<string>;
 }
 
-type FetchFn = typeof fetch;
+/** Largest config, vocabulary or tokenizer file read; real ones are a few MB (tokenizer.json up to ~30 MB). */
+export const MAX_TEXT_FILE_BYTES = 64 * 2 ** 20;
 
-/** Reads a byte stream to the end, reporting progress after every chunk. */
-async function readStream(
-  stream: ReadableStream<Uint8Array>,
-  file: string,
-  total: number | null,
-  onProgress?: (p: LoadProgress) => void,
-): Promise<Uint8Array> {
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+/**
+ * A file's bytes as they arrive, with progress after every chunk: whole chunks for streaming
+ * readers, or exactly n bytes for headers. Bytes taken but not used can be put back.
+ */
+export class ByteReader {
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  private pending: Uint8Array | null = null;
+  private loaded = 0;
+
+  constructor(
+    private readonly file: OpenFile,
+    private readonly name: string,
+    private readonly onProgress?: (p: LoadProgress) => void,
+  ) {
+    this.reader = file.stream.getReader();
+    onProgress?.({ file: name, loaded: 0, total: file.progressTotal });
+  }
+
+  get size(): number | null {
+    return this.file.size;
+  }
+
+  /** The next bytes, or null at the end of the file. */
+  async next(): Promise<Uint8Array | null> {
+    if (this.pending) {
+      const bytes = this.pending;
+      this.pending = null;
+      return bytes;
+    }
+    let result: ReadableStreamReadResult<Uint8Array>;
+    try {
+      result = await this.reader.read();
+    } catch (e) {
+      throw this.file.failed(e);
+    }
+    if (result.done) return null;
+    this.loaded += result.value.byteLength;
+    const total = this.file.progressTotal;
+    // Content-Length counts compressed bytes when the server gzips; never report more than 100%.
+    this.onProgress?.({ file: this.name, loaded: this.loaded, total: total !== null && this.loaded <= total ? total : null });
+    return result.value;
+  }
+
+  /** Puts back bytes that `next` returned, to be returned again first. */
+  unread(bytes: Uint8Array): void {
+    if (bytes.byteLength > 0) this.pending = bytes;
+  }
+
+  /** The next n bytes, fewer only when the file ends first. */
+  async exactly(n: number): Promise<Uint8Array> {
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      const chunk = await this.next();
+      if (!chunk) return out.subarray(0, filled);
+      const take = Math.min(n - filled, chunk.byteLength);
+      out.set(chunk.subarray(0, take), filled);
+      this.unread(chunk.subarray(take));
+      filled += take;
+    }
+    return out;
+  }
+
+  /** Stops reading; the rest of the file is never fetched. */
+  close(): void {
+    this.reader.cancel().catch(() => undefined);
+  }
+}
+
+/** The whole file in one array, refused past `maxBytes`. */
+async function readWhole(file: OpenFile, name: string, label: string, onProgress?: (p: LoadProgress) => void, maxBytes = Infinity): Promise<Uint8Array> {
+  const tooLarge = (bytes: string) =>
+    new ModelError('unsupported', `"${name}" in ${label} is ${bytes}; files over ${mib(maxBytes)} are not read.`);
+  if (file.size !== null && file.size > maxBytes) {
+    file.stream.cancel().catch(() => undefined);
+    throw tooLarge(mib(file.size));
+  }
+  const reader = new ByteReader(file, name, onProgress);
+  // A known size is allocated once; otherwise the chunks are joined at the end.
+  if (file.size !== null) {
+    const bytes = await reader.exactly(file.size);
+    reader.close();
+    return bytes;
+  }
   const chunks: Uint8Array[] = [];
   let loaded = 0;
-  const reader = stream.getReader();
-  onProgress?.({ file, loaded, total });
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.byteLength;
-    // Content-Length counts compressed bytes when the server gzips; never report more than 100%.
-    onProgress?.({ file, loaded, total: total !== null && loaded <= total ? total : null });
+  for (let chunk = await reader.next(); chunk; chunk = await reader.next()) {
+    loaded += chunk.byteLength;
+    if (loaded > maxBytes) {
+      reader.close();
+      throw tooLarge(`over ${mib(maxBytes)}`);
+    }
+    chunks.push(chunk);
   }
   if (chunks.length === 1) return chunks[0];
   const out = new Uint8Array(loaded);
@@ -43,6 +135,19 @@ async function readStream(
   }
   return out;
 }
+
+/** A source from its label, existence check and opener; whole-file reads are built on `open`. */
+export function checkpointSource(base: Pick<CheckpointSource, 'label' | 'exists' | 'open'>): CheckpointSource {
+  const read = async (name: string, onProgress?: (p: LoadProgress) => void, maxBytes?: number) =>
+    readWhole(await base.open(name), name, base.label, onProgress, maxBytes);
+  return {
+    ...base,
+    read,
+    readText: async (name) => new TextDecoder().decode(await read(name, undefined, MAX_TEXT_FILE_BYTES)),
+  };
+}
+
+type FetchFn = typeof fetch;
 
 /**
  * Files under a URL prefix, e.g. `https://huggingface.co/google/bert_uncased_L-2_H-128_A-2/resolve/main/`
@@ -80,29 +185,25 @@ export function fromUrl(baseUrl: string, options: { fetch?: FetchFn; files?: rea
     return response;
   }
 
-  async function read(name: string, onProgress?: (p: LoadProgress) => void): Promise<Uint8Array> {
-    const response = await request(name, 'GET');
-    if (!response) throw new ModelError('not_found', `${base} has no file "${name}". Check the model URL.`);
-    const length = Number(response.headers.get('content-length'));
-    const total = Number.isFinite(length) && length > 0 ? length : null;
-    try {
-      if (response.body) return await readStream(response.body, name, total, onProgress);
-      return new Uint8Array(await response.arrayBuffer());
-    } catch (e) {
-      throw new ModelError('offline', `Download of ${base + name} broke off (${(e as Error).message}). Try again.`);
-    }
-  }
-
-  return {
+  return checkpointSource({
     label: base,
     exists: async (name) => {
       if (options.files) return options.files.includes(name);
       const response = await request(name, 'HEAD');
       return response !== null;
     },
-    read,
-    readText: async (name) => new TextDecoder().decode(await read(name)),
-  };
+    open: async (name) => {
+      const response = await request(name, 'GET');
+      if (!response) throw new ModelError('not_found', `${base} has no file "${name}". Check the model URL.`);
+      const length = Number(response.headers.get('content-length'));
+      return {
+        stream: response.body ?? new Blob([]).stream(),
+        size: null,
+        progressTotal: Number.isFinite(length) && length > 0 ? length : null,
+        failed: (e) => new ModelError('offline', `Download of ${base + name} broke off (${(e as Error).message}). Try again.`),
+      };
+    },
+  });
 }
 
 /**
@@ -126,20 +227,18 @@ export function fromFiles(files: File[]): CheckpointSource {
     return f;
   }
 
-  async function read(name: string, onProgress?: (p: LoadProgress) => void): Promise<Uint8Array> {
-    const f = get(name);
-    try {
-      return await readStream(f.stream(), name, f.size, onProgress);
-    } catch (e) {
-      // E.g. a file deleted or changed on disk after it was dropped.
-      throw new ModelError('malformed', `Could not read "${name}" from ${label} (${(e as Error).message}).`);
-    }
-  }
-
-  return {
+  return checkpointSource({
     label,
     exists: (name) => Promise.resolve(byName.has(name)),
-    read,
-    readText: async (name) => new TextDecoder().decode(await read(name)),
-  };
+    open: (name) => {
+      const f = get(name);
+      return Promise.resolve({
+        stream: f.stream(),
+        size: f.size,
+        progressTotal: f.size,
+        // E.g. a file deleted or changed on disk after it was dropped.
+        failed: (e) => new ModelError('malformed', `Could not read "${name}" from ${label} (${(e as Error).message}).`),
+      });
+    },
+  });
 }

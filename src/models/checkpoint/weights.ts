@@ -1,16 +1,23 @@
-// From a parsed weights file (model.safetensors or pytorch_model.bin) to named, shape-checked tfjs tensors.
+// From a weights file (model.safetensors or pytorch_model.bin) to named, shape-checked tfjs tensors.
 //
 // Checkpoints name the same weight in several ways; we look everything up by one canonical name:
 //   - the backbone prefix is dropped: "bert.encoder…" / "roberta.encoder…" / "vit.encoder…" / … → "encoder…"
 //     (a bare BertModel/ViTModel checkpoint has no prefix at all);
 //   - TF-era LayerNorm names "gamma"/"beta" become "weight"/"bias";
 //   - task heads ("cls.…", "lm_head.…", "classifier.…", …) keep their names.
+//
+// Memory: a model's loader runs twice. The first pass only reads the header: it checks every
+// shape against the config and notes how each tensor is uploaded (as is, transposed, or cut into
+// attention heads). Then the data is read once, each tensor's bytes going straight into a float32
+// array that is uploaded and dropped; tensors nobody asked for are skipped unread. The second pass
+// hands out the uploaded tensors. So a load holds the weights on the backend plus one tensor in
+// flight, never the file.
 
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelError } from '../errors';
 import { lookup, type JsonFields } from './json';
 import type { AttentionHead, LayerNormParams, Linear, SelfAttentionParams } from '../shared/layers';
-import { toFloat32, type Safetensors, type TensorEntry } from './safetensors';
+import { Float32Writer, isFloatDtype, type CheckpointWeights, type TensorInfo, type TensorSink } from './safetensors';
 import type { WeightsFile } from '../types';
 
 /** The architectures this playground runs, by config.json `model_type`. */
@@ -67,19 +74,44 @@ export type Dim = number | [configKey: string, value: number];
 // Buffers, not weights: some exports include them; they are recomputed, so never "unused".
 const IGNORED = /(^|\.)position_ids$/;
 
+/**
+ * How a tensor goes to the backend: the row count when it is transposed on the way, and what is
+ * made of its float32 values (one tensor, or one per attention head).
+ */
+interface Upload {
+  transposeRows: number | null;
+  build: (values: Float32Array) => unknown;
+}
+
+/** What the loader's first pass gets in place of a tensor: it only passes them around. */
+const PLANNED = null;
+
+const dimsOf = (shape: Dim[]) => shape.map((d) => (typeof d === 'number' ? d : d[1]));
+
 export class StateDict {
   readonly fileName: WeightsFile;
   /** Tensors created so far; the model disposes exactly these. */
   readonly created: tf.Tensor[] = [];
   readonly warnings: string[] = [];
-  private readonly entries = new Map<string, TensorEntry>();
-  private readonly used = new Set<string>();
+  private readonly entries = new Map<string, TensorInfo>();
+  /** Canonical name of each tensor as the file names it. */
+  private readonly canonical = new Map<string, string>();
+  /** What the loader asked for in its first pass, by canonical name. */
+  private readonly uploads = new Map<string, Upload>();
+  /** What each upload's `build` made of the tensor's values. */
+  private readonly uploaded = new Map<string, unknown>();
+  /** Tensors deliberately not read (see skip). */
+  private readonly skipped = new Set<string>();
   private readonly prefix: string;
   /** Name prefixes of task heads, which keep their names (no backbone prefix). */
   private readonly heads: string[];
+  private planning = false;
 
-  constructor(file: Safetensors, architecture: ModelArchitecture, fileName: WeightsFile = 'model.safetensors') {
-    this.fileName = fileName;
+  constructor(
+    private readonly file: CheckpointWeights,
+    architecture: ModelArchitecture,
+  ) {
+    this.fileName = file.fileName as WeightsFile;
     const names = [...file.tensors.keys()];
     this.prefix = ARCHITECTURES[architecture].backbone.find((p) => names.some((n) => n.startsWith(p))) ?? '';
     this.heads = ARCHITECTURES[architecture].heads;
@@ -90,9 +122,10 @@ export class StateDict {
       renamedLegacy ||= legacy !== canonical;
       canonical = legacy;
       if (this.entries.has(canonical)) {
-        throw new ModelError('malformed', `${fileName} holds two tensors for "${canonical}" (one is "${name}").`);
+        throw new ModelError('malformed', `${this.fileName} holds two tensors for "${canonical}" (one is "${name}").`);
       }
       this.entries.set(canonical, entry);
+      this.canonical.set(name, canonical);
     }
     if (renamedLegacy) this.warnings.push('Legacy LayerNorm names (gamma/beta) were read as weight/bias.');
   }
@@ -110,8 +143,11 @@ export class StateDict {
     return !this.heads.some((h) => name.startsWith(h));
   }
 
-  /** Raw float32 values of a required tensor, after checking its shape. */
-  private values(name: string, shape: Dim[]): Float32Array {
+  /**
+   * What `build` makes of a required tensor's float32 values, after checking its shape and dtype:
+   * planned in the first pass (PLANNED), the uploaded result in the second.
+   */
+  private take<T>(name: string, shape: Dim[], transposeRows: number | null, build: (values: Float32Array) => T): T {
     const entry = this.entries.get(name);
     if (!entry) {
       throw new ModelError(
@@ -119,7 +155,7 @@ export class StateDict {
         `${this.fileName} has no tensor "${this.fileNameOf(name)}", which config.json requires. Is this the right config.json for these weights?`,
       );
     }
-    const expected = shape.map((d) => (typeof d === 'number' ? d : d[1]));
+    const expected = dimsOf(shape);
     if (entry.shape.length !== expected.length || entry.shape.some((d, i) => d !== expected[i])) {
       const sources = [...new Set(shape.filter((d): d is [string, number] => typeof d !== 'number').map(([k, v]) => `${k}=${v}`))];
       throw new ModelError(
@@ -129,33 +165,50 @@ export class StateDict {
           '. The weights do not match config.json.',
       );
     }
-    this.used.add(name);
-    return toFloat32(entry);
+    if (!isFloatDtype(entry.dtype)) {
+      throw new ModelError(
+        'unsupported',
+        `${entry.name} in ${this.fileName} is ${entry.dtype}; weights must be F32, F16, BF16 or F64 (integer tensors are only read as buffers such as position_ids).`,
+      );
+    }
+    if (this.planning) {
+      this.uploads.set(name, { transposeRows, build });
+      return PLANNED as T;
+    }
+    return this.uploaded.get(name) as T;
   }
 
-  /** A required tensor, uploaded to the current backend (optionally viewed as another shape of the same size). */
-  tensor<R extends tf.Rank>(name: string, shape: Dim[], uploadShape?: number[]): tf.Tensor<R> {
-    const values = this.values(name, shape);
-    const dims = uploadShape ?? shape.map((d) => (typeof d === 'number' ? d : d[1]));
-    const t = tf.tensor<R>(values, dims as tf.ShapeMap[R]);
+  private keep<T extends tf.Tensor>(t: T): T {
     this.created.push(t);
     return t;
   }
 
+  /** A required tensor, uploaded to the current backend (optionally viewed as another shape of the same size). */
+  tensor<R extends tf.Rank>(name: string, shape: Dim[], uploadShape?: number[]): tf.Tensor<R> {
+    const dims = uploadShape ?? dimsOf(shape);
+    return this.take(name, shape, null, (values) => this.keep(tf.tensor<R>(values, dims as tf.ShapeMap[R])));
+  }
+
+  /** A PyTorch Conv2d weight [out, in, kh, kw], uploaded in tfjs's filter layout [kh, kw, in, out]. */
+  conv2dFilter(name: string, shape: Dim[]): tf.Tensor4D {
+    const [out, inp, kh, kw] = dimsOf(shape);
+    return this.take(name, shape, null, (values) => {
+      const kernel = tf.tensor4d(values, [out, inp, kh, kw]);
+      const filter = tf.transpose(kernel, [2, 3, 1, 0]);
+      kernel.dispose();
+      return this.keep(filter);
+    });
+  }
+
   /**
    * A PyTorch weight [out, ...in] uploaded as the matrix [prod(in), out], i.e. transposed on the host
-   * once, so the forward pass multiplies without a transpose flag (tfjs-wasm runs transposed matmuls
-   * several times slower).
+   * as it is read, so the forward pass multiplies without a transpose flag (tfjs-wasm runs transposed
+   * matmuls several times slower).
    */
   transposed(name: string, shape: Dim[]): tf.Tensor2D {
-    const values = this.values(name, shape);
-    const out = values.length === 0 ? 0 : typeof shape[0] === 'number' ? shape[0] : shape[0][1];
-    const inner = out === 0 ? 0 : values.length / out;
-    const t = new Float32Array(values.length);
-    for (let o = 0; o < out; o++) for (let i = 0; i < inner; i++) t[i * out + o] = values[o * inner + i];
-    const tensor = tf.tensor2d(t, [inner, out]);
-    this.created.push(tensor);
-    return tensor;
+    const [out, ...inner] = dimsOf(shape);
+    const rows = inner.reduce((a, b) => a * b, 1);
+    return this.take(name, shape, out, (values) => this.keep(tf.tensor2d(values, [rows, out])));
   }
 
   /** nn.Linear(in, out) stored as "<prefix>.weight" [out, in] and "<prefix>.bias" [out]. */
@@ -168,7 +221,7 @@ export class StateDict {
 
   /** A tensor that is deliberately not read, e.g. a stored copy of a weight HF ties to another. */
   skip(name: string): void {
-    if (this.entries.has(name)) this.used.add(name);
+    if (this.entries.has(name)) this.skipped.add(name);
   }
 
   /**
@@ -177,34 +230,31 @@ export class StateDict {
    * `numHeads` per-head projections on the host, once (see multiHeadSelfAttention for why).
    */
   selfAttention(prefix: string, hidden: Dim, numHeads: number, bias = true, names: readonly [string, string, string] = ['query', 'key', 'value']): SelfAttentionParams {
-    const read = (name: string) => ({
-      w: this.values(`${prefix}.${name}.weight`, [hidden, hidden]),
-      b: bias ? this.values(`${prefix}.${name}.bias`, [hidden]) : null,
-    });
-    const [query, key, value] = names.map(read);
     const size = typeof hidden === 'number' ? hidden : hidden[1];
     const d = size / numHeads;
-    const keep = <T extends tf.Tensor>(t: T) => {
-      this.created.push(t);
-      return t;
-    };
+    const perHead = <T>(make: (h: number) => T) => Array.from({ length: numHeads }, (_, h) => make(h));
     // Rows h·d … (h+1)·d of a PyTorch weight [out, in] are head h's outputs.
-    const rows = (w: Float32Array, h: number) => w.subarray(h * d * size, (h + 1) * d * size);
-    const columns = (w: Float32Array, h: number) => {
-      const t = new Float32Array(size * d);
-      for (let j = 0; j < d; j++) for (let i = 0; i < size; i++) t[i * d + j] = w[(h * d + j) * size + i];
-      return keep(tf.tensor2d(t, [size, d]));
-    };
-    const part = (b: Float32Array | null, h: number) => b?.slice(h * d, (h + 1) * d) ?? null;
-    const heads: AttentionHead[] = [];
-    for (let h = 0; h < numHeads; h++) {
-      const [qb, kb, vb] = [part(query.b, h), part(key.b, h), part(value.b, h)];
-      heads.push({
-        query: { weight: columns(query.w, h), bias: qb && keep(tf.tensor1d(qb)) },
-        keyT: { weight: keep(tf.tensor2d(rows(key.w, h), [d, size])), bias: kb && keep(tf.tensor2d(kb, [d, 1])) },
-        value: { weight: columns(value.w, h), bias: vb && keep(tf.tensor1d(vb)) },
+    const rows = (w: Float32Array) => perHead((h) => this.keep(tf.tensor2d(w.subarray(h * d * size, (h + 1) * d * size), [d, size])));
+    const columns = (w: Float32Array) =>
+      perHead((h) => {
+        const t = new Float32Array(size * d);
+        for (let j = 0; j < d; j++) for (let i = 0; i < size; i++) t[i * d + j] = w[(h * d + j) * size + i];
+        return this.keep(tf.tensor2d(t, [size, d]));
       });
-    }
+    const part = <T>(b: Float32Array, make: (v: Float32Array) => T) => perHead((h) => make(b.slice(h * d, (h + 1) * d)));
+    const read = <W, B>(name: string, weight: (w: Float32Array) => W[], biasOf: (v: Float32Array) => B) => ({
+      w: this.take(`${prefix}.${name}.weight`, [hidden, hidden], null, weight),
+      b: bias ? this.take(`${prefix}.${name}.bias`, [hidden], null, (v) => part(v, biasOf)) : null,
+    });
+    const query = read(names[0], columns, (v) => this.keep(tf.tensor1d(v)));
+    const key = read(names[1], rows, (v) => this.keep(tf.tensor2d(v, [d, 1])));
+    const value = read(names[2], columns, (v) => this.keep(tf.tensor1d(v)));
+    if (this.planning) return { heads: [] };
+    const heads: AttentionHead[] = perHead((h) => ({
+      query: { weight: query.w[h], bias: query.b?.[h] ?? null },
+      keyT: { weight: key.w[h], bias: key.b?.[h] ?? null },
+      value: { weight: value.w[h], bias: value.b?.[h] ?? null },
+    }));
     return { heads };
   }
 
@@ -215,25 +265,76 @@ export class StateDict {
     };
   }
 
+  /** Where the data of the file's tensor `fileName` goes: into its float32 array, then to the backend. */
+  private sinkFor(fileName: string): TensorSink | null {
+    const name = this.canonical.get(fileName);
+    const upload = name === undefined ? undefined : this.uploads.get(name);
+    if (name === undefined || !upload) return null;
+    const entry = this.entries.get(name)!;
+    const writer = new Float32Writer(entry.dtype, entry.shape.reduce((a, b) => a * b, 1), upload.transposeRows);
+    return {
+      write: (bytes) => writer.write(bytes),
+      end: () => {
+        writer.end();
+        this.uploaded.set(name, upload.build(writer.values));
+      },
+    };
+  }
+
   /**
-   * Runs a model's weight loader. If it throws (a missing or mis-shaped tensor), the tensors it had
-   * already uploaded are freed before the error propagates; otherwise the tensors it never read
-   * (e.g. a pooler that ViTForImageClassification ignores) become a warning.
+   * Runs a model's weight loader (see the top of this file): shapes checked, data read and
+   * uploaded, weights checked for NaN and infinities on the backend. If anything fails, the
+   * tensors already uploaded are freed before the error propagates; the tensors the loader never
+   * asked for (e.g. a pooler that ViTForImageClassification ignores) become a warning.
    */
-  load<W>(loader: () => W): W {
-    let weights: W;
+  async load<W>(loader: () => W): Promise<W> {
     try {
-      weights = loader();
+      const warned = this.warnings.length;
+      this.planning = true;
+      try {
+        loader();
+      } finally {
+        this.planning = false;
+        this.warnings.length = warned;
+      }
+      await this.file.read((name) => this.sinkFor(name));
+      const weights = loader();
+      this.warnUnused();
+      await this.checkFinite();
+      return weights;
     } catch (e) {
+      this.file.close();
       this.dispose();
       throw e;
     }
-    this.warnUnused();
-    return weights;
+  }
+
+  /** One flag per uploaded tensor, computed on the backend and read back at once; NaN or ±Inf refuses the checkpoint. */
+  private async checkFinite(): Promise<void> {
+    const names = [...this.uploaded.keys()];
+    if (names.length === 0) return;
+    // A build makes one tensor, or one per attention head.
+    const tensorsOf = (name: string) => [this.uploaded.get(name)].flat() as tf.Tensor[];
+    // Tensor by tensor, so that no more than one tensor's worth of flags exists at a time.
+    const flags = names.map((name) => tf.tidy(() => tensorsOf(name).map((t) => tf.all(tf.isFinite(t))).reduce((x, y) => tf.logicalAnd(x, y))));
+    const stacked = tf.stack(flags);
+    let finite;
+    try {
+      finite = await stacked.data();
+    } finally {
+      tf.dispose([...flags, stacked]);
+    }
+    const bad = names.filter((_, i) => !finite[i]).map((n) => this.fileNameOf(n));
+    if (bad.length === 0) return;
+    throw new ModelError(
+      'malformed',
+      `${this.fileName}: ${bad.length === 1 ? 'tensor' : `${bad.length} tensors, e.g.`} "${bad.slice(0, 3).join('", "')}" ` +
+        `hold${bad.length === 1 ? 's' : ''} NaN or infinite values, so every output would be NaN. Re-export the checkpoint.`,
+    );
   }
 
   private warnUnused(): void {
-    const unused = [...this.entries.keys()].filter((n) => !this.used.has(n) && !IGNORED.test(n)).map((n) => this.fileNameOf(n));
+    const unused = [...this.entries.keys()].filter((n) => !this.uploads.has(n) && !this.skipped.has(n) && !IGNORED.test(n)).map((n) => this.fileNameOf(n));
     if (unused.length === 0) return;
     const shown = unused.slice(0, 5).join(', ');
     this.warnings.push(`${unused.length} tensor(s) in ${this.fileName} are not used: ${shown}${unused.length > 5 ? ', …' : ''}.`);
@@ -242,5 +343,6 @@ export class StateDict {
   dispose(): void {
     for (const t of this.created) t.dispose();
     this.created.length = 0;
+    this.uploaded.clear();
   }
 }

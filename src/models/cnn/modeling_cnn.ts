@@ -32,11 +32,7 @@ export function loadCnnWeights(sd: StateDict, cfg: CnnConfig): CnnWeights {
     const k = layer.kernel_size;
     const out: [string, number] = [`layers[${i}].out_channels`, layer.out_channels!];
     const inp: [string, number] = [i === 0 ? 'num_channels' : `channels into layers[${i}]`, channels];
-    const kernel = sd.tensor<tf.Rank.R4>(`layers.${i}.convolution.weight`, [out, inp, k, k]);
-    // [out, in, kh, kw] -> [kh, kw, in, out], kept instead of the PyTorch layout.
-    const filter = tf.transpose(kernel, [2, 3, 1, 0]);
-    kernel.dispose();
-    sd.created.push(filter);
+    const filter = sd.conv2dFilter(`layers.${i}.convolution.weight`, [out, inp, k, k]);
     channels = layer.out_channels!;
     return { filter, bias: sd.tensor<tf.Rank.R1>(`layers.${i}.convolution.bias`, [out]) };
   });
@@ -81,13 +77,13 @@ export interface CnnModel {
   dispose(): void;
 }
 
-export function createCnnModel(sd: StateDict, cfg: CnnConfig, processor: ViTImageProcessor): CnnModel {
+export async function createCnnModel(sd: StateDict, cfg: CnnConfig, processor: ViTImageProcessor): Promise<CnnModel> {
   const shapes = featureMapShapes(cfg, ...cfg.image_size);
   if (processor.config.do_resize || processor.config.do_center_crop) {
     // The processor's output size is fixed: check that the layers can take it now, before any weight is uploaded.
     featureMapShapes(cfg, processor.size.height, processor.size.width, 'preprocessor_config.json: the processed image');
   }
-  const weights = sd.load(() => loadCnnWeights(sd, cfg));
+  const weights = await sd.load(() => loadCnnWeights(sd, cfg));
   const { do_resize, size, do_center_crop, crop_size, do_rescale, rescale_factor, do_normalize, image_mean, image_std } = processor.config;
   const info: CnnModelInfo = {
     kind: 'cnn',

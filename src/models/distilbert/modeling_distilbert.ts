@@ -68,8 +68,8 @@ export function distilBertForward(w: DistilBertWeights, cfg: DistilBertConfig, i
   return { word, position, token_type: null, normalized, hidden_states, attentions, prediction_logits: mlmLogits(x, mlmPositions, w.mlm, act, eps) };
 }
 
-export function createDistilBertModel(sd: StateDict, cfg: DistilBertConfig, tokenizer: TextTokenizer): Promise<BertModel> {
-  const weights = sd.load(() => loadDistilBertWeights(sd, cfg));
+export async function createDistilBertModel(sd: StateDict, cfg: DistilBertConfig, tokenizer: TextTokenizer): Promise<BertModel> {
+  const weights = await sd.load(() => loadDistilBertWeights(sd, cfg));
   return createTextModel(sd, tokenizer, {
     architecture: 'distilbert',
     config: cfg,

@@ -80,8 +80,8 @@ export function electraForward(w: ElectraWeights, cfg: ElectraConfig, inputIds: 
   };
 }
 
-export function createElectraModel(sd: StateDict, cfg: ElectraConfig, tokenizer: TextTokenizer): Promise<BertModel> {
-  const weights = sd.load(() => loadElectraWeights(sd, cfg));
+export async function createElectraModel(sd: StateDict, cfg: ElectraConfig, tokenizer: TextTokenizer): Promise<BertModel> {
+  const weights = await sd.load(() => loadElectraWeights(sd, cfg));
   return createTextModel(sd, tokenizer, {
     architecture: 'electra',
     config: cfg,

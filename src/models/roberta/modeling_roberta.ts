@@ -68,8 +68,8 @@ export function robertaForward(w: RobertaWeights, cfg: RobertaConfig, inputIds: 
   };
 }
 
-export function createRobertaModel(sd: StateDict, cfg: RobertaConfig, tokenizer: TextTokenizer): Promise<BertModel> {
-  const weights = sd.load(() => loadRobertaWeights(sd, cfg));
+export async function createRobertaModel(sd: StateDict, cfg: RobertaConfig, tokenizer: TextTokenizer): Promise<BertModel> {
+  const weights = await sd.load(() => loadRobertaWeights(sd, cfg));
   return createTextModel(sd, tokenizer, {
     architecture: 'roberta',
     config: cfg,

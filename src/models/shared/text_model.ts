@@ -122,6 +122,10 @@ export async function createTextModel(sd: StateDict, tokenizer: TextTokenizer, m
     config: cfg,
     position_embeddings: positionEmbeddings,
     heads: model.heads,
+    max_length:
+      tokenizer.maxLength !== null && tokenizer.maxLength < model.maxTokens
+        ? { tokens: tokenizer.maxLength, from: 'model_max_length' }
+        : { tokens: model.maxTokens, from: 'max_position_embeddings' },
     warnings: sd.warnings,
     tokenizer: tokenizer.kind,
     mask_token: tokenizer.maskToken,
@@ -208,7 +212,7 @@ export async function createTextModel(sd: StateDict, tokenizer: TextTokenizer, m
 
   async function run(textA: string, textB: string | null = null, opts: RunOptions = {}) {
     const start = performance.now();
-    const encoding = tokenizer.encode(textA, textB, model.maxTokens);
+    const encoding = tokenizer.encode(textA, textB, info.max_length.tokens);
     validate(encoding.input_ids, encoding.token_type_ids);
     const output = await execute(encoding, opts, performance.now() - start);
     return opts.outputs ? output : full(output);

@@ -8,6 +8,9 @@ import { ModelError } from '../errors';
 /** Largest image decoded or produced anywhere in the pipeline; a 50 Mpixel RGBA buffer is 200 MB. */
 export const MAX_IMAGE_PIXELS = 50_000_000;
 
+/** Largest image file read at all (a 50 Mpixel photo is a few tens of MB as JPEG or PNG). */
+export const MAX_IMAGE_FILE_BYTES = 128 * 2 ** 20;
+
 export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'bmp';
 
 export interface ImageHeader {

@@ -462,6 +462,12 @@ function readPerChannel(config: JsonFields, key: string, channels: number): numb
   return values as number[];
 }
 
+/** A divisor: 0 would turn every pixel into ±Infinity or NaN. */
+function nonZero(config: JsonFields, key: string, values: number[]): number[] {
+  if (values.includes(0)) config.fail(`${config.name(key)} must not be 0 (every pixel would be divided by it), got ${JSON.stringify(config.get(key))}`);
+  return values;
+}
+
 /** ViTImageProcessor, or DeiTImageProcessor when the config names it (DeiT checkpoints run as ViT). */
 export class ViTImageProcessor {
   readonly config: ViTImageProcessorConfig;
@@ -531,7 +537,7 @@ export class ViTImageProcessor {
       do_normalize: c.bool('do_normalize', true),
       // HF's default IMAGENET_STANDARD_MEAN/STD is 0.5 for every channel.
       image_mean: readPerChannel(c, 'image_mean', numChannels),
-      image_std: readPerChannel(c, 'image_std', numChannels),
+      image_std: nonZero(c, 'image_std', readPerChannel(c, 'image_std', numChannels)),
       do_convert_rgb: c.optionalBool('do_convert_rgb'),
       num_channels: numChannels,
     });

@@ -282,7 +282,7 @@ export async function createVitModel(sd: StateDict, cfg: VitConfig, processor: V
     const { height, width } = processor.size;
     checkedPatchGrid(cfg, height, width, 'preprocessor_config.json: the processed image', 'Lower "size" or "crop_size".', prefix);
   }
-  const weights = sd.load(() => loadVitWeights(sd, cfg));
+  const weights = await sd.load(() => loadVitWeights(sd, cfg));
   const [positionEmbeddings] = await readAll([weights.positionEmbeddings]);
   const info: VitModelInfo = {
     kind: 'vit',

@@ -122,6 +122,7 @@ export function ModelPicker({ slot }: { slot: ModelSlot }) {
     <section
       className={`model-picker${dragging ? ' dragging' : ''}`}
       aria-label={t(slot === 'bert' ? 'picker.regionText' : 'picker.regionImage')}
+      aria-busy={state.loading}
       onDragOver={(e) => {
         e.preventDefault();
         setDragging(true);

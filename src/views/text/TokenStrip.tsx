@@ -7,7 +7,7 @@ import { useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import { displayToken } from '../../models/token_text';
 import type { BertEncoding, BertModelInfo, NdArray } from '../../models/types';
-import { useTextStore } from '../../stores';
+import { useAppStore, useTextStore } from '../../stores';
 import { formatNumber, formatPercent } from '../common/format';
 
 const SEGMENT_CLASS = ['seg-a', 'seg-b'];
@@ -52,6 +52,7 @@ interface Props {
 export function TokenStrip({ encoding, rtd, info, model }: Props) {
   const { t } = useTranslation();
   const maskToken = useTextStore((s) => s.maskToken);
+  const maxLength = useAppStore((s) => s.slots.bert.current?.info.max_length);
   const [wholeWord, setWholeWord] = useState(false);
   return (
     <div className="token-strip-wrap">
@@ -105,6 +106,7 @@ export function TokenStrip({ encoding, rtd, info, model }: Props) {
       {encoding.truncated > 0 && (
         <p role="status" className="warning">
           {t('text.tokens.truncated', { count: encoding.truncated })}
+          {maxLength && ` ${t('text.tokens.maxLength', { tokens: maxLength.tokens, from: maxLength.from })}`}
         </p>
       )}
       <UnknownNote encoding={encoding} info={info} model={model} />

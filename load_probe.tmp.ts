@@ -1,0 +1,14 @@
+import { initNodeBackend } from './src/models/backend_node';
+import { fromFolder } from './src/models/checkpoint/source_node';
+import { loadModel } from './src/models';
+const backend = (process.argv[2] ?? 'wasm') as 'wasm' | 'cpu';
+await initNodeBackend(backend);
+let peak = 0;
+const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 5);
+const t0 = performance.now();
+const base = process.memoryUsage.rss();
+const model = await loadModel(await fromFolder('bench/.models/bert-base'));
+const t1 = performance.now();
+clearInterval(timer);
+console.log(backend, 'load', (t1 - t0).toFixed(0), 'ms; rss base', (base / 2 ** 20).toFixed(0), 'peak', (peak / 2 ** 20).toFixed(0), 'after', (process.memoryUsage.rss() / 2 ** 20).toFixed(0), 'MiB', 'hwm', process.resourceUsage().maxRSS / 1024);
+model.dispose();
