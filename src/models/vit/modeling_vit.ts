@@ -244,6 +244,11 @@ export interface RunOptions {
 export interface PixelRunOptions extends RunOptions {
   /** Resize the position embeddings to the input's patch grid (HF's interpolate_pos_encoding). */
   interpolatePosEncoding?: boolean;
+  /**
+   * Run with every position embedding (the [CLS] row included) set to zero: what is left cannot
+   * tell where a patch was, a "bag of patches" (the inductive-bias lab's ablation).
+   */
+  zeroPositionEmbeddings?: boolean;
 }
 
 export interface VitModel {
@@ -259,7 +264,7 @@ export interface VitModel {
   /** With the default outputs, everything the workspace shows comes back. */
   run(image: RgbaImage, opts?: { topK?: number }): Promise<FullVitOutput>;
   run(image: RgbaImage, opts: RunOptions): Promise<VitOutput>;
-  runPixels(pixel_values: NdArray, opts?: { topK?: number; interpolatePosEncoding?: boolean }): Promise<FullVitOutput>;
+  runPixels(pixel_values: NdArray, opts?: { topK?: number; interpolatePosEncoding?: boolean; zeroPositionEmbeddings?: boolean }): Promise<FullVitOutput>;
   runPixels(pixel_values: NdArray, opts: PixelRunOptions): Promise<VitOutput>;
   dispose(): void;
 }
@@ -321,7 +326,11 @@ export async function createVitModel(sd: StateDict, cfg: VitConfig, processor: V
 
     const { arrays: r, forward_ms, readback_ms } = await runForward(() => {
       const pixels = tf.tensor3d(pixel_values.data, pixel_values.shape as [number, number, number]);
-      const pos = positions === positionEmbeddings ? weights.positionEmbeddings : tf.tensor2d(positions.data, positions.shape as [number, number]);
+      const pos = opts.zeroPositionEmbeddings
+        ? tf.zeros<tf.Rank.R2>(positions.shape as [number, number])
+        : positions === positionEmbeddings
+          ? weights.positionEmbeddings
+          : tf.tensor2d(positions.data, positions.shape as [number, number]);
       const t = vitForward(weights, cfg, pixels, pos, request.queries_keys);
       return {
         hidden_states: request.hidden_states ? t.hidden_states : null,
