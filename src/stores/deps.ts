@@ -7,7 +7,19 @@ import type { UrlKey } from './urlState';
 /** The inference worker as the stores use it (InferenceClient, or a fake in tests). */
 export type InferenceApi = Pick<
   InferenceClient,
-  'setBackend' | 'load' | 'runText' | 'runImage' | 'tokenize' | 'runIds' | 'cacheInfo' | 'clearCache' | 'memory' | 'onBackendLost'
+  | 'setBackend'
+  | 'load'
+  | 'runText'
+  | 'runImage'
+  | 'tokenize'
+  | 'runIds'
+  | 'loadLabCnn'
+  | 'preprocess'
+  | 'runPixels'
+  | 'cacheInfo'
+  | 'clearCache'
+  | 'memory'
+  | 'onBackendLost'
 >;
 
 /** The shareable state in the query string. */

@@ -5,6 +5,7 @@ import { i18n } from '../i18n';
 import { getClient } from '../worker/client';
 import { createAppStore } from './appStore';
 import type { StoreDeps } from './deps';
+import { createBiasLabStore } from './biasLabStore';
 import { createImageStore } from './imageStore';
 import { createLabStore } from './labStore';
 import { createTextStore } from './textStore';
@@ -35,6 +36,7 @@ useAppStore.subscribe((now, before) => {
 export const useTextStore = createTextStore(deps, useAppStore);
 export const useImageStore = createImageStore(deps, useAppStore);
 export const useLabStore = createLabStore(deps, useAppStore);
+export const useBiasLabStore = createBiasLabStore(deps, useAppStore, useImageStore);
 
 /** A bundled sample image's URL. */
 export const samplesUrl = (file: string) => `${deps.publicBase}samples/${file}`;
@@ -46,3 +48,5 @@ export type { DistanceSweep, HeadChoice, SampleEntry } from './imageStore';
 export { patchSizeOf } from './imageStore';
 export type { KindTally, LabBatch, LabExample, LabPair, RollSummary } from './labStore';
 export { BATCH_SIZE, ROLLS } from './labStore';
+export type { BiasLabState, CostFile, CurrentResult, Curves, SamplesTranslation, ShiftAxis, ShiftCurve, ShuffleResult } from './biasLabStore';
+export { LAB_MODELS, OCCLUSION_GREY, SHIFT_MODES } from './biasLabStore';

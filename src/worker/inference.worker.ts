@@ -11,12 +11,14 @@ import type { LoadProgress } from '../models/types';
 import { activateBackend, activeWebglCanvas, replaceWebglBackend, webglContextLost } from './backends';
 import { cachedFetch, cacheInfo, clearCache } from './cache';
 import { toRgba } from './images';
+import { softmax } from '../models/shared/math';
 import { buffersOf } from './transfer';
 import type {
   BackendChoice,
   BackendStatus,
   CallType,
   Calls,
+  LabImageModel,
   ModelLoaded,
   ModelSlot,
   ModelSourceSpec,
@@ -166,6 +168,36 @@ async function runImage({ image, topK, outputs }: Calls['runImage']['args']): Pr
   return entry.model.run(await toRgba(image, entry.model.checkImageSize), { topK, outputs: outputs ?? {} });
 }
 
+function labModel(model: LabImageModel): VitModel {
+  const entry = models[model];
+  if (!entry || entry.model.kind !== model) {
+    throw new ModelError('not_found', model === 'vit' ? 'No ViT model is loaded yet.' : "The lab's CNN is not loaded yet.");
+  }
+  return entry.model;
+}
+
+async function preprocess({ image, model }: Calls['preprocess']['args']): Promise<Calls['preprocess']['result']> {
+  const m = labModel(model);
+  return m.processor.preprocess(await toRgba(image, m.kind === 'vit' ? m.checkImageSize : undefined));
+}
+
+/** Only the logits of the lab's runs come back: every attention and hidden state stays in the worker. */
+const LOGITS_ONLY = { attentions: false, hidden_states: false } as const;
+
+async function runPixels({ model, inputs, zeroPositionEmbeddings }: Calls['runPixels']['args']): Promise<Calls['runPixels']['result']> {
+  const m = labModel(model);
+  const labels = m.info.config.id2label;
+  const probs = new Float32Array(inputs.length * labels.length);
+  const start = performance.now();
+  for (const [i, pixels] of inputs.entries()) {
+    // The processor's output size may differ from the config's image_size (as in `run`): adapt the positions.
+    const { logits } = await m.runPixels(pixels, { topK: 1, outputs: LOGITS_ONLY, interpolatePosEncoding: true, zeroPositionEmbeddings });
+    if (!logits) throw new ModelError('unsupported', `${models[model]?.spec.name ?? model} has no classification head: the lab compares class probabilities.`);
+    probs.set(softmax(logits.data), i * labels.length);
+  }
+  return { probs: { shape: [inputs.length, labels.length], data: probs }, labels, ms_per_image: (performance.now() - start) / Math.max(1, inputs.length) };
+}
+
 async function dispatch(request: Request): Promise<Calls[CallType]['result']> {
   switch (request.type) {
     case 'setBackend': {
@@ -187,6 +219,12 @@ async function dispatch(request: Request): Promise<Calls[CallType]['result']> {
     case 'runIds':
       await ensureBackend();
       return runIds(request);
+    case 'preprocess':
+      await ensureBackend();
+      return preprocess(request);
+    case 'runPixels':
+      await ensureBackend();
+      return runPixels(request);
     case 'cacheInfo':
       return cacheInfo();
     case 'clearCache':
@@ -208,10 +246,11 @@ async function dispatchWithRecovery(request: Request): Promise<Calls[CallType]['
   }
 }
 
-/** Runs of one kind supersede each other: runText, runImage, and runIds per channel; null for other requests. */
+/** Runs of one kind supersede each other: runText, runImage, runIds per channel, runPixels per model and channel; null for other requests. */
 function runKind(request: Request): string | null {
   if (request.type === 'runText' || request.type === 'runImage') return request.type;
   if (request.type === 'runIds') return `runIds:${request.channel}`;
+  if (request.type === 'runPixels') return `runPixels:${request.model}:${request.channel}`;
   return null;
 }
 

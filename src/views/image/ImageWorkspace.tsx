@@ -3,9 +3,12 @@
 
 import { useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useAppStore } from '../../stores';
+import { useShallow } from 'zustand/react/shallow';
+import { useAppStore, useBiasLabStore } from '../../stores';
 import { useImageStore } from '../../stores';
 import { Panel } from '../common/Panel';
+import { SectionTabs } from '../common/SectionTabs';
+import { BiasLab } from './lab/BiasLab';
 import { AttentionDistancePlot } from './AttentionDistancePlot';
 import { AttentionMaps } from './AttentionMaps';
 import { DistillationHeads } from './DistillationHeads';
@@ -22,27 +25,50 @@ import './image.css';
 
 export function ImageWorkspace() {
   const { t } = useTranslation();
-  const model = useAppStore((s) => s.slots.vit.current);
-  const output = useImageStore((s) => s.output);
-  const error = useImageStore((s) => s.error);
+  const { open: labOpen, setOpen } = useBiasLabStore(useShallow((s) => ({ open: s.open, setOpen: s.setOpen })));
   const loadSamples = useImageStore((s) => s.loadSamples);
-  const overlayOpacity = useImageStore((s) => s.overlayOpacity);
-  const setOverlayOpacity = useImageStore((s) => s.setOverlayOpacity);
-  const pixels = useMemo(() => (output ? displayPixels(output) : null), [output]);
 
   useEffect(() => {
     if (!useImageStore.getState().samples) void loadSamples();
   }, [loadSamples]);
 
-
   return (
     <div className="workspace image-workspace">
+      <SectionTabs
+        label={t('image.sections.label')}
+        sections={[
+          { id: 'explore', label: t('image.sections.explore') },
+          { id: 'inductive-bias', label: t('image.sections.inductiveBias') },
+        ]}
+        selected={labOpen ? 'inductive-bias' : 'explore'}
+        onSelect={(id) => setOpen(id === 'inductive-bias')}
+      />
+      <div role="tabpanel" aria-labelledby={`section-${labOpen ? 'inductive-bias' : 'explore'}`}>
+        {/* The lab also reads the current image: the picker stays above both sections. */}
+        <ImagePicker />
+        {labOpen ? <BiasLab /> : <ExploreSection />}
+      </div>
+    </div>
+  );
+}
+
+/** The views of one image: input, prediction, attention, rollout, distances, position embeddings. */
+function ExploreSection() {
+  const { t } = useTranslation();
+  const model = useAppStore((s) => s.slots.vit.current);
+  const output = useImageStore((s) => s.output);
+  const error = useImageStore((s) => s.error);
+  const overlayOpacity = useImageStore((s) => s.overlayOpacity);
+  const setOverlayOpacity = useImageStore((s) => s.setOverlayOpacity);
+  const pixels = useMemo(() => (output ? displayPixels(output) : null), [output]);
+
+  return (
+    <>
       <p className="explain intro">
         A Vision Transformer cuts the image into square patches, turns each into a vector and lets every patch attend to every
         other one, with a [CLS] token whose final state is classified. Unlike a CNN it has no built-in notion of locality or of
         translation: it has to learn both from data.
       </p>
-      <ImagePicker />
       {error && (
         <p role="alert" className="error-box" data-testid="image-error">
           {error}
@@ -100,6 +126,6 @@ export function ImageWorkspace() {
           <PatchOutputs output={output} pixels={pixels} />
         </>
       )}
-    </div>
+    </>
   );
 }

@@ -8,6 +8,7 @@ import { useAppStore } from '../../stores';
 import { useLabStore, useTextStore } from '../../stores';
 import { ARCHITECTURE_NAMES } from '../common/format';
 import { Panel } from '../common/Panel';
+import { SectionTabs } from '../common/SectionTabs';
 import { AttentionPanel } from './attention/AttentionPanel';
 import { ClsTrajectory, clsRows } from './embeddings/ClsTrajectory';
 import { EmbeddingDecomposition } from './embeddings/EmbeddingDecomposition';
@@ -20,40 +21,21 @@ import { SopPanel } from './SopPanel';
 import { SentenceInputs } from './SentenceInputs';
 import { TokenStrip } from './TokenStrip';
 
-const SECTIONS = [
-  { id: 'explore', label: 'text.sections.explore', lab: false },
-  { id: 'self-supervision', label: 'text.sections.selfSupervision', lab: true },
-] as const;
-
-/** The workspace's sections: the views of one input, and the labs. */
-function SectionTabs() {
-  const { t } = useTranslation();
-  const { open, setOpen } = useLabStore(useShallow((s) => ({ open: s.open, setOpen: s.setOpen })));
-  return (
-    <nav role="tablist" aria-label={t('text.sections.label')} className="section-tabs">
-      {SECTIONS.map((section) => (
-        <button
-          key={section.id}
-          role="tab"
-          type="button"
-          id={`section-${section.id}`}
-          aria-selected={open === section.lab}
-          onClick={() => setOpen(section.lab)}
-        >
-          {t(section.label)}
-        </button>
-      ))}
-    </nav>
-  );
-}
-
 export function TextWorkspace() {
   const { t } = useTranslation();
   const model = useAppStore((s) => s.slots.bert.current);
-  const labOpen = useLabStore((s) => s.open);
+  const { open: labOpen, setOpen } = useLabStore(useShallow((s) => ({ open: s.open, setOpen: s.setOpen })));
   return (
     <div className="workspace text-workspace">
-      <SectionTabs />
+      <SectionTabs
+        label={t('text.sections.label')}
+        sections={[
+          { id: 'explore', label: t('text.sections.explore') },
+          { id: 'self-supervision', label: t('text.sections.selfSupervision') },
+        ]}
+        selected={labOpen ? 'self-supervision' : 'explore'}
+        onSelect={(id) => setOpen(id === 'self-supervision')}
+      />
       <div role="tabpanel" aria-labelledby={`section-${labOpen ? 'self-supervision' : 'explore'}`}>
         {!labOpen && <ExploreSection />}
         {labOpen && (model ? <SelfSupervisionLab /> : <p>{t('text.waitingForModel')}</p>)}
