@@ -1,5 +1,5 @@
 // Load + forward timings of the fixture checkpoints and, when present, the app's bundled
-// public/models/mini-bert and mini-vit, on the Node backends (wasm, cpu). Measured, not asserted.
+// public/models/mini-bert, mini-vit and mini-cnn, on the Node backends (wasm, cpu). Measured, not asserted.
 //
 //   npm run bench -- [--runs 10] [--backends wasm,cpu]
 
@@ -18,6 +18,7 @@ const MODELS = [
   'tests/fixtures/models/vit-tiny',
   'public/models/mini-bert',
   'public/models/mini-vit',
+  'public/models/mini-cnn',
 ].filter((dir) => existsSync(join(ROOT, dir, 'model.safetensors')));
 
 const TEXT_A = 'the quick brown fox jumps over the lazy [MASK] while the children watch from the old house.';
@@ -33,7 +34,7 @@ for (const b of backends as string[]) if (b !== 'wasm' && b !== 'cpu') throw new
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** One forward on a fixed input: a sentence pair for BERT, deterministic noise at the processor's output size for ViT. */
+/** One forward on a fixed input: a sentence pair for BERT, deterministic noise at the processor's output size for ViT and CNN. */
 function forward(model: Model): Promise<{ timings: Timings; input: string }> {
   if (model.kind === 'bert') {
     return model.run(TEXT_A, TEXT_B).then((o) => ({ timings: o.timings, input: `${o.encoding.input_ids.length} tokens` }));
@@ -41,6 +42,9 @@ function forward(model: Model): Promise<{ timings: Timings; input: string }> {
   const { height, width } = model.processor.size;
   const channels = model.processor.config.num_channels;
   const data = Float32Array.from({ length: channels * height * width }, (_, i) => Math.sin(i * 12.9898) % 1);
+  if (model.kind === 'cnn') {
+    return model.runPixels({ shape: [channels, height, width], data }).then((o) => ({ timings: o.timings, input: `${height}x${width} pixels` }));
+  }
   return model
     .runPixels({ shape: [channels, height, width], data }, { interpolatePosEncoding: true })
     .then((o) => ({ timings: o.timings, input: `${o.grid[0] * o.grid[1] + 1} tokens` }));

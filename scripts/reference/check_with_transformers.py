@@ -388,7 +388,7 @@ def section_mini_vit(out, fmnist_dir):
     grey = np.stack([np.frombuffer(base64.b64decode(s), np.uint8).reshape(28, 28) for s in held["images_base64"]])
     pil = [Image.fromarray(g) for g in grey]  # 2-D uint8 -> mode "L", what a user hands in
     pre = load_json(folder / "preprocessor_config.json")
-    # Our preprocessing (scripts/train/vit/fashion_mnist.py): rescale, normalize, grey replicated to 3 channels.
+    # Our preprocessing (scripts/train/common/fashion_mnist.py): rescale, normalize, grey replicated to 3 channels.
     ours = (grey.astype(np.float32) * (1 / 255) - pre["image_mean"][0]) / pre["image_std"][0]
     ours = np.repeat(ours[:, None], 3, axis=1)
     claimed = load_json(folder / "eval_results.json").get("test_accuracy")

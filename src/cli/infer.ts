@@ -15,7 +15,7 @@ import { cosineSimilarityMatrix } from '../analysis/similarity';
 import { initNodeBackend, type NodeBackend } from '../models/backend_node';
 import { fromFolder } from '../models/checkpoint/source_node';
 import { loadModel, loadTokenizer } from '../models';
-import type { BertEncoding, ClassProbability, FullBertOutput, FullVitOutput, NdArray } from '../models/types';
+import type { BertEncoding, ClassProbability, CnnOutput, FullBertOutput, FullVitOutput, NdArray } from '../models/types';
 import { decodeImage } from '../models/vit/image_decode';
 import { readImageHeader } from '../models/vit/image_header';
 
@@ -113,6 +113,23 @@ function imageSummary(out: FullVitOutput): string {
   return lines.join('\n');
 }
 
+function cnnJson(out: CnnOutput, warnings: string[]) {
+  return {
+    logits: Array.from(out.logits.data),
+    top: classes(out.top),
+    feature_map_shapes: out.feature_maps.map((m) => m.shape),
+    warnings,
+  };
+}
+
+function cnnSummary(out: CnnOutput): string {
+  const last = out.feature_maps.at(-1)!.shape;
+  const lines = [`${out.feature_maps.length} layers; last feature map ${last.join('x')}`];
+  for (const c of out.top) lines.push(`${c.label.padEnd(24)} ${pct(c.prob)}`);
+  lines.push(`forward ${out.timings.forward_ms.toFixed(1)} ms, readback ${out.timings.readback_ms.toFixed(1)} ms`);
+  return lines.join('\n');
+}
+
 async function readInput(path: string, what: string): Promise<Buffer> {
   return readFile(path).catch((e: Error) => {
     throw new Error(`cannot read ${what} ${path} (${e.message})`);
@@ -194,7 +211,12 @@ async function run(argv: string[]): Promise<Printed> {
     if (!imageBytes || !imageSize) throw new UsageError(`${values.model} is an image model (${model.info.config.model_type}); give --image, not --text`);
     // A size the model cannot take (e.g. a 1x49000000 image to resize) is refused before decoding.
     model.checkImageSize(imageSize.width, imageSize.height, values.image);
-    const out = await model.run(await decodeImage(imageBytes, values.image), { topK });
+    const image = await decodeImage(imageBytes, values.image);
+    if (model.kind === 'cnn') {
+      const out = await model.run(image, { topK });
+      return print(cnnJson(out, model.info.warnings), () => cnnSummary(out));
+    }
+    const out = await model.run(image, { topK });
     return print(imageJson(out, model.info.position_embeddings, model.info.warnings), () => imageSummary(out));
   } finally {
     model.dispose();

@@ -9,7 +9,9 @@ import { BertTokenizer } from './bert/tokenization_bert';
 import { JsonFields } from './checkpoint/json';
 import { parseSafetensors, type Safetensors } from './checkpoint/safetensors';
 import type { CheckpointSource } from './checkpoint/source';
-import { detectModelKind, StateDict } from './checkpoint/weights';
+import { detectModelKind, isImageArchitecture, StateDict } from './checkpoint/weights';
+import { cnnConfig } from './cnn/configuration_cnn';
+import { createCnnModel, type CnnModel } from './cnn/modeling_cnn';
 import { distilBertConfig } from './distilbert/configuration_distilbert';
 import { createDistilBertModel } from './distilbert/modeling_distilbert';
 import { electraConfig } from './electra/configuration_electra';
@@ -25,11 +27,12 @@ import { createVitModel, type VitModel } from './vit/modeling_vit';
 
 export type { BertModel, TextTokenizer } from './shared/text_model';
 export type { VitModel } from './vit/modeling_vit';
+export type { CnnModel } from './cnn/modeling_cnn';
 export type { CheckpointSource } from './checkpoint/source';
 export { fromFiles, fromUrl } from './checkpoint/source';
 export { ModelError, type ModelErrorCode } from './errors';
 
-export type Model = BertModel | VitModel;
+export type Model = BertModel | VitModel | CnnModel;
 
 async function readOptional(source: CheckpointSource, name: string): Promise<string | undefined> {
   return (await source.exists(name)) ? source.readText(name) : undefined;
@@ -107,7 +110,7 @@ const maxTokensOf = (cfg: TextConfig) => (cfg.model_type === 'roberta' ? roberta
 export async function loadTokenizer(source: CheckpointSource): Promise<TextTokenizer> {
   const config = JsonFields.parse(await source.readText('config.json'), 'config.json');
   const architecture = detectModelKind(config, []);
-  if (architecture === 'vit' || architecture === 'deit') throw new ModelError('unsupported', `${source.label} is an image model; it has no tokenizer.`);
+  if (isImageArchitecture(architecture)) throw new ModelError('unsupported', `${source.label} is an image model; it has no tokenizer.`);
   const { cfg } = textConfig(architecture, config);
   return loadTextTokenizer(source, cfg, maxTokensOf(cfg));
 }
@@ -123,14 +126,15 @@ export async function loadModel(
   const sd = new StateDict(file, architecture, fileName);
 
   // Configs, tokenizer and processor are read before any weight is uploaded, so their errors leave nothing to clean up.
-  if (architecture === 'vit' || architecture === 'deit') {
-    const cfg = vitConfig(config);
+  if (isImageArchitecture(architecture)) {
+    // ViT, DeiT and the mini-CNN take the same pixel_values, from the same processor.
+    const image = architecture === 'mini_cnn' ? ({ kind: 'cnn', cfg: cnnConfig(config) } as const) : ({ kind: 'vit', cfg: vitConfig(config) } as const);
     const preprocessor = await readOptional(source, 'preprocessor_config.json');
     const processor = ViTImageProcessor.fromConfig(
       preprocessor === undefined ? null : JsonFields.parse(preprocessor, 'preprocessor_config.json'),
-      cfg.num_channels,
+      image.cfg.num_channels,
     );
-    return createVitModel(sd, cfg, processor);
+    return image.kind === 'cnn' ? createCnnModel(sd, image.cfg, processor) : createVitModel(sd, image.cfg, processor);
   }
   const text = textConfig(architecture, config);
   const tokenizer = await loadTextTokenizer(source, text.cfg, maxTokensOf(text.cfg));

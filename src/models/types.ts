@@ -4,11 +4,14 @@
 
 import type { AlbertConfig } from './albert/configuration_albert';
 import type { BertConfig } from './bert/configuration_bert';
+import type { CnnConfig, CnnLayerSpec } from './cnn/configuration_cnn';
 import type { DistilBertConfig } from './distilbert/configuration_distilbert';
 import type { ElectraConfig } from './electra/configuration_electra';
 import type { RobertaConfig } from './roberta/configuration_roberta';
 import type { VitConfig } from './vit/configuration_vit';
 import type { Pixels } from './vit/image_processing_vit';
+
+export type { CnnLayerSpec } from './cnn/configuration_cnn';
 
 /** Dense row-major float32 array. `data.length === shape.reduce((a, b) => a * b, 1)`. */
 export interface NdArray {
@@ -201,21 +204,41 @@ export interface Timings {
   readback_ms: number;
 }
 
-export type ModelOutput = BertOutput | VitOutput;
+export interface CnnOutput {
+  model: 'cnn';
+  /** The 8-bit image the processor made (converted, resized, cropped) before its float steps; null for raw pixel_values input. */
+  image: Pixels | null;
+  /** Preprocessed model input [channels, height, width] (the same pixel_values the ViT gets). */
+  pixel_values: NdArray;
+  /** One entry per config.layers entry, each [channels, height, width] as PyTorch lays it out; a conv's is after its ReLU. */
+  feature_maps: NdArray[];
+  /** [channels] mean of the last feature map over height and width: the classifier's input. */
+  pooled: NdArray;
+  /** [num_labels] classifier logits. */
+  logits: NdArray;
+  /** Classes sorted by probability (top-k). */
+  top: ClassProbability[];
+  timings: Timings;
+}
+
+export type ModelOutput = BertOutput | VitOutput | CnnOutput;
 
 /** The weights files a checkpoint can have, in the order they are looked for. */
 export type WeightsFile = 'model.safetensors' | 'pytorch_model.bin';
 
-interface ModelInfoBase {
+interface InfoBase {
   /** Which file the weights were read from. */
   weights_file: WeightsFile;
+  /** Human-readable notes about what was disabled or adapted while loading (missing heads, legacy names...). */
+  warnings: string[];
+}
+
+interface ModelInfoBase extends InfoBase {
   /**
    * Learned position embeddings: text models [positions, embedding size] (RoBERTa: from row padding_idx + 1,
    * the first one a token uses); ViT [P + N, hidden] (rows 0..P-1 = [CLS] and a DeiT's distillation token).
    */
   position_embeddings: NdArray;
-  /** Human-readable notes about what was disabled or adapted while loading (missing heads, legacy names...). */
-  warnings: string[];
 }
 
 /** Static facts about a loaded text encoder that the UI shows without running it. */
@@ -243,7 +266,18 @@ export interface VitModelInfo extends ModelInfoBase {
   preprocessing: ImagePreprocessing;
 }
 
-export type ModelInfo = BertModelInfo | VitModelInfo;
+/** Static facts about a loaded mini-CNN (it has no position embeddings: locality is built in). */
+export interface CnnModelInfo extends InfoBase {
+  kind: 'cnn';
+  config: CnnConfig;
+  /** config.layers, each with the shape [channels, height, width] of its output at config.image_size. */
+  layers: (CnnLayerSpec & { output_shape: [number, number, number] })[];
+  num_parameters: number;
+  /** The image processor's resolved steps, so views can invert pixel_values exactly. */
+  preprocessing: ImagePreprocessing;
+}
+
+export type ModelInfo = BertModelInfo | VitModelInfo | CnnModelInfo;
 
 /** The resolved float steps of a ViT/DeiT image processor: x -> (x * rescale_factor - mean) / std. */
 export interface ImagePreprocessing {

@@ -93,6 +93,10 @@ function throttledProgress(id: number): (p: LoadProgress) => void {
 async function load(spec: ModelSourceSpec, onProgress?: (p: LoadProgress) => void): Promise<ModelLoaded> {
   await ensureBackend();
   const model = await loadModel(sourceOf(spec), { onProgress });
+  if (model.kind === 'cnn') {
+    model.dispose();
+    throw new ModelError('unsupported', `${spec.name} is a mini-CNN; the app does not show CNNs yet (the CLI runs it).`);
+  }
   const slot = model.kind;
   // The previous model is only dropped once the new one is ready, so a failed load loses nothing.
   const previous = models[slot];

@@ -114,6 +114,7 @@ async function runFixture(folder: string): Promise<CaseOutputs[]> {
       }
       return outputs;
     }
+    if (model.kind !== 'vit') throw new Error(`${folder} is neither BERT nor ViT`);
     const expected = parseSafetensors(new Uint8Array(await (await fetchOk(`${folder}/expected.safetensors`)).arrayBuffer()));
     const outputs: CaseOutputs[] = [];
     for (const c of cases) {

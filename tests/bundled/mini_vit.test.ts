@@ -5,97 +5,60 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { positionStructure } from '../../src/analysis/positionStructure';
-import { initNodeBackend } from '../../src/models/backend_node';
-import { fromFolder } from '../../src/models/checkpoint/source_node';
-import { loadModel, type VitModel } from '../../src/models/index';
 import { decodeImage } from '../../src/models/vit/image_decode';
-import type { RgbaImage } from '../../src/models/vit/image_processing_vit';
+import {
+  expectNoTensorLeak,
+  greyToRgba,
+  loadHeldout,
+  LOGIT_TOLERANCE,
+  replayHeldout,
+  ROOT,
+  useBundledModel,
+  type Heldout,
+} from './heldout';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const MODEL_DIR = join(ROOT, 'public', 'models', 'mini-vit');
 const SAMPLES_DIR = join(ROOT, 'public', 'samples');
-
-interface Heldout {
-  images_base64: string[];
-  labels: number[];
-  top1: number[];
-  logits: number[][];
-  subset_accuracy: number;
-  position_embedding_spearman: number;
-}
 
 interface SampleIndex {
   samples: { file: string; label: string; label_id: number; test_index: number; predicted: string }[];
 }
 
-const heldout: Heldout = JSON.parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'mini-vit', 'heldout.json'), 'utf8'));
+const heldout = loadHeldout<Heldout & { position_embedding_spearman: number }>('mini-vit');
 const sampleIndex: SampleIndex = JSON.parse(readFileSync(join(SAMPLES_DIR, 'index.json'), 'utf8'));
 
-// float32 in tfjs-wasm vs PyTorch's CPU kernels (fixture logits rounded to 1e-6): the worst difference seen was 2.7e-6.
-const LOGIT_TOLERANCE = 1e-4;
-
-/** A 28x28 grey image as the browser decodes a grey PNG: R = G = B = grey, opaque. */
-function greyToRgba(base64: string): RgbaImage {
-  const grey = Buffer.from(base64, 'base64');
-  const data = new Uint8Array(grey.length * 4);
-  grey.forEach((v, i) => data.set([v, v, v, 255], i * 4));
-  return { width: 28, height: 28, data };
-}
-
-function argmax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  return best;
-}
-
 describe('bundled mini-ViT (Fashion-MNIST)', () => {
-  let model: VitModel;
-
-  beforeAll(async () => {
-    await initNodeBackend('wasm');
-    const loaded = await loadModel(await fromFolder(MODEL_DIR));
-    if (loaded.kind !== 'vit') throw new Error(`expected a ViT, got ${loaded.kind}`);
-    model = loaded;
-  });
-
-  afterAll(() => model?.dispose());
+  const vit = useBundledModel('mini-vit', 'vit');
 
   it('loads as a ViT classifier over the ten Fashion-MNIST classes with a 7x7 patch grid', () => {
-    expect(model.info.warnings).toEqual([]);
-    expect(model.info.heads.classifier).toBe(true);
-    expect(model.info.position_embeddings.shape).toEqual([1 + 49, model.info.config.hidden_size]);
-    expect(model.info.config.id2label).toMatchObject({ '0': 'T-shirt/top', '9': 'Ankle boot' });
+    expect(vit().info.warnings).toEqual([]);
+    expect(vit().info.heads.classifier).toBe(true);
+    expect(vit().info.position_embeddings.shape).toEqual([1 + 49, vit().info.config.hidden_size]);
+    expect(vit().info.config.id2label).toMatchObject({ '0': 'T-shirt/top', '9': 'Ankle boot' });
   });
 
   it('reproduces the PyTorch logits, top-1 and accuracy on 200 held-out test images', async () => {
-    let worst = 0;
-    let correct = 0;
-    for (let i = 0; i < heldout.images_base64.length; i++) {
-      const out = await model.run(greyToRgba(heldout.images_base64[i]));
+    const { worst, accuracy } = await replayHeldout(heldout, async (image) => {
+      const out = await vit().run(image);
       expect(out.grid).toEqual([7, 7]);
-      const logits = out.logits!.data;
-      heldout.logits[i].forEach((v, k) => (worst = Math.max(worst, Math.abs(logits[k] - v))));
-      expect(argmax(logits)).toBe(heldout.top1[i]);
-      if (argmax(logits) === heldout.labels[i]) correct++;
-    }
+      return out.logits!.data;
+    });
     expect(worst).toBeLessThan(LOGIT_TOLERANCE);
-    expect(correct / heldout.labels.length).toBe(heldout.subset_accuracy);
+    expect(accuracy).toBe(heldout.subset_accuracy);
   });
 
   it('classifies the bundled sample PNGs as PyTorch does', async () => {
     expect(sampleIndex.samples.length).toBeGreaterThanOrEqual(12);
     for (const sample of sampleIndex.samples) {
       const image = await decodeImage(readFileSync(join(SAMPLES_DIR, sample.file)), sample.file);
-      const out = await model.run(image);
+      const out = await vit().run(image);
       expect(out.top![0].label, sample.file).toBe(sample.predicted);
     }
   });
 
   it('has the measured 2-D structure in its learned position embeddings', () => {
-    const pos = model.info.position_embeddings;
+    const pos = vit().info.position_embeddings;
     const hidden = pos.shape[1];
     const patches = { shape: [49, hidden], data: pos.data.slice(hidden) };
     expect(positionStructure(patches, [7, 7]).mean).toBeCloseTo(heldout.position_embedding_spearman, 4);
@@ -103,9 +66,6 @@ describe('bundled mini-ViT (Fashion-MNIST)', () => {
 
   it('leaks no tensors across repeated runs', async () => {
     const image = greyToRgba(heldout.images_base64[0]);
-    await model.run(image);
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) await model.run(image);
-    expect(tf.memory().numTensors).toBe(before);
+    await expectNoTensorLeak(() => vit().run(image));
   });
 });

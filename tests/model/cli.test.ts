@@ -145,6 +145,23 @@ describe('infer CLI', () => {
     }
   });
 
+  it('mini-CNN on a PNG: --json logits, ranking and feature map shapes; the summary names its layers', async () => {
+    const fx = loadFixture('cnn-tiny');
+    const args = ['--model', fx.dir, '--image', join(fx.dir, 'inputs/case0.png'), '--backend', 'cpu'];
+    const out = json<{ logits: number[]; top: { label: string; id: number; prob: number }[]; feature_map_shapes: number[][]; warnings: string[] }>(
+      await infer([...args, '--json', '--top-k', '2']),
+    );
+    expect(Object.keys(out).sort()).toEqual(['feature_map_shapes', 'logits', 'top', 'warnings']);
+    expectClose(nd(out.logits), fx.expected('case0.logits'), 'cli cnn logits');
+    expect(out.top.map((t) => t.id)).toEqual(topKIndices(softmax(fx.expected('case0.logits').data), 2));
+    expect(out.feature_map_shapes).toEqual(Array.from({ length: 7 }, (_, l) => fx.expected(`case0.feature_maps.${l}`).shape));
+    expect(out.warnings).toEqual([]);
+    const summary = await infer(args);
+    expect(summary.code).toBe(0);
+    expect(summary.stdout).toMatch(/^7 layers; last feature map 16x2x2\n/);
+    expect(summary.stdout).toContain(out.top[0].label);
+  });
+
   it('ALBERT --json adds sop; its Unigram tokenizer and every head match PyTorch', async () => {
     const fx = loadFixture('albert-tiny');
     const c = fx.cases[1];
@@ -255,7 +272,7 @@ describe('infer CLI', () => {
       [['--model', join(FIXTURES, 'vit-tiny'), '--image', join(bert.dir, 'vocab.txt')], 1, /^error: .*vocab.txt: not a PNG, JPEG, WebP, GIF or BMP image$/m],
       [['--model', join(FIXTURES, 'vit-tiny'), '--image', '/no/such.png'], 1, /^error: cannot read image \/no\/such.png \(ENOENT/],
       [['--model', bert.dir, '--image', vitImage], 2, /^error: .* is a text model \(bert\); give --text/],
-      [['--model', xlnet, '--text', 'hi'], 1, /^error: config.json says model_type "xlnet"; this playground runs "bert", "distilbert", "roberta", "albert", "electra", "vit", "deit"\.$/m],
+      [['--model', xlnet, '--text', 'hi'], 1, /^error: config.json says model_type "xlnet"; this playground runs "bert", "distilbert", "roberta", "albert", "electra", "vit", "deit", "mini_cnn"\.$/m],
       [['--model', join(FIXTURES, 'deit-tiny-distilled'), '--text', 'hi'], 2, /^error: .* is an image model \(deit\); give --image/],
     ];
     for (const [args, code, message] of cases) {

@@ -50,6 +50,7 @@ afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true }
 describe('weight names and optional heads', () => {
   it('maps legacy gamma/beta LayerNorm names and an untied decoder (bert-tiny-legacy-f16)', async () => {
     const model = await loadModel(await fromFolder(join(FIXTURES, 'bert-tiny-legacy-f16')));
+    if (model.kind !== 'bert') throw new Error('expected BERT');
     expect(model.info.heads).toEqual({ mlm: true, nsp: true, pooler: true, sop: false, rtd: false });
     expect(model.info.warnings).toContain('Legacy LayerNorm names (gamma/beta) were read as weight/bias.');
     // cls.predictions.decoder.bias duplicates cls.predictions.bias and is the only tensor left over.
@@ -129,8 +130,11 @@ describe('weight names and optional heads', () => {
     expect(detectModelKind(config({}), ['albert.encoder.embedding_hidden_mapping_in.weight'])).toBe('albert');
     expect(detectModelKind(config({}), ['bert.embeddings.word_embeddings.weight'])).toBe('bert');
     expect(detectModelKind(config({}), ['vit.embeddings.patch_embeddings.projection.weight'])).toBe('vit');
+    expect(detectModelKind(config({ model_type: 'mini_cnn' }), [])).toBe('mini_cnn');
+    expect(detectModelKind(config({ architectures: ['CnnForImageClassification'] }), [])).toBe('mini_cnn');
+    expect(detectModelKind(config({}), ['cnn.layers.0.convolution.weight'])).toBe('mini_cnn');
     expect(() => detectModelKind(config({ model_type: 'xlnet' }), [])).toThrow(
-      /model_type "xlnet"; this playground runs "bert", "distilbert", "roberta", "albert", "electra", "vit", "deit"/,
+      /model_type "xlnet"; this playground runs "bert", "distilbert", "roberta", "albert", "electra", "vit", "deit", "mini_cnn"/,
     );
     expect(() => detectModelKind(config({}), ['foo'])).toThrow(/Cannot tell which model/);
   });

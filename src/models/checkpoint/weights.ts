@@ -14,7 +14,7 @@ import { toFloat32, type Safetensors, type TensorEntry } from './safetensors';
 import type { WeightsFile } from '../types';
 
 /** The architectures this playground runs, by config.json `model_type`. */
-export type ModelArchitecture = 'bert' | 'distilbert' | 'roberta' | 'albert' | 'electra' | 'vit' | 'deit';
+export type ModelArchitecture = 'bert' | 'distilbert' | 'roberta' | 'albert' | 'electra' | 'vit' | 'deit' | 'mini_cnn';
 
 const ARCHITECTURES: Readonly<Record<ModelArchitecture, { backbone: string[]; heads: string[]; classPrefix: string }>> = {
   bert: { backbone: ['bert.'], heads: ['cls.'], classPrefix: 'Bert' },
@@ -28,7 +28,12 @@ const ARCHITECTURES: Readonly<Record<ModelArchitecture, { backbone: string[]; he
   },
   vit: { backbone: ['vit.', 'deit.'], heads: ['classifier.'], classPrefix: 'ViT' },
   deit: { backbone: ['deit.', 'vit.'], heads: ['classifier.', 'cls_classifier.', 'distillation_classifier.'], classPrefix: 'DeiT' },
+  // The playground's own convolutional baseline (scripts/train/cnn), not a transformers class.
+  mini_cnn: { backbone: ['cnn.'], heads: ['classifier.'], classPrefix: 'CnnFor' },
 };
+
+/** The architectures that take images (the rest take text). */
+export const isImageArchitecture = (a: ModelArchitecture): a is 'vit' | 'deit' | 'mini_cnn' => a === 'vit' || a === 'deit' || a === 'mini_cnn';
 
 const SUPPORTED = Object.keys(ARCHITECTURES).map((a) => `"${a}"`).join(', ');
 

@@ -24,10 +24,10 @@ export interface VitConfig {
 }
 
 /** config.image_size: one side of a square, or [height, width]. */
-function imageSize(config: JsonFields): [number, number] {
+export function imageSize(config: JsonFields, fallback = 224): [number, number] {
   const value = config.get('image_size');
   if (!Array.isArray(value)) {
-    const side = config.int('image_size', 224);
+    const side = config.int('image_size', fallback);
     return [side, side];
   }
   const [height, width] = value as unknown[];
@@ -37,7 +37,8 @@ function imageSize(config: JsonFields): [number, number] {
   return [height as number, width as number];
 }
 
-function labels(config: JsonFields): string[] {
+/** config.id2label as a list by class index (LABEL_i where a name is missing). */
+export function labels(config: JsonFields): string[] {
   const map = config.object('id2label');
   const count = map ? Object.keys(map.toJSON()).length : config.int('num_labels', 2);
   return Array.from({ length: count }, (_, i) => {
