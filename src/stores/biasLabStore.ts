@@ -16,7 +16,7 @@ import { create } from 'zustand';
 import { fillValue, occlude, occlusionGrid, patchPermutation, permutePatches, shiftImage, type ShiftMode } from '../analysis/imageTransforms';
 import { mixSeed } from '../analysis/random';
 import { t } from '../i18n';
-import type { CnnInfo, ImagePreprocessing, NdArray } from '../models/types';
+import type { CnnModelInfo, ImagePreprocessing, NdArray } from '../models/types';
 import { isSuperseded } from '../worker/client';
 import type { LabImageModel } from '../worker/protocol';
 import { errorText, type AppStore } from './appStore';
@@ -96,7 +96,7 @@ type Part = 'current' | 'samples' | 'shuffle';
 
 export interface BiasLabState {
   open: boolean;
-  cnn: CnnInfo | null;
+  cnn: CnnModelInfo | null;
   cnnError: string | null;
   costs: CostFile | null;
   costsError: string | null;
@@ -242,10 +242,12 @@ export function createBiasLabStore(deps: StoreDeps, app: AppStore, image: ImageS
       const source = image.getState().source;
       if (!ready() || !source) return;
       const { mine } = begin('current');
-      const { maxShift, occlusionSize: size, occlusionStride: stride } = get();
+      const { maxShift, occlusionStride: stride } = get();
       const shifts = range(maxShift);
       try {
         const inputs = await preprocess(source.name, source.bytes);
+        // A square as large as the image is the most a small image can take.
+        const size = Math.min(get().occlusionSize, inputs.vit.shape[1], inputs.vit.shape[2]);
         const sample = image.getState().samples?.find((s) => s.file === source.name) ?? null;
         const curves = {} as Curves;
         const predicted = {} as CurrentResult['predicted'];

@@ -5,13 +5,13 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelError } from '../models/errors';
-import { loadModel, type BertModel, type VitModel } from '../models';
+import { loadModel, type BertModel, type CnnModel, type Model, type VitModel } from '../models';
 import { fromFiles, fromUrl } from '../models/checkpoint/source';
-import type { LoadProgress } from '../models/types';
+import { softmax } from '../models/shared/math';
+import type { CnnModelInfo, LoadProgress } from '../models/types';
 import { activateBackend, activeWebglCanvas, replaceWebglBackend, webglContextLost } from './backends';
 import { cachedFetch, cacheInfo, clearCache } from './cache';
 import { toRgba } from './images';
-import { softmax } from '../models/shared/math';
 import { buffersOf } from './transfer';
 import type {
   BackendChoice,
@@ -29,11 +29,12 @@ import type {
 } from './protocol';
 
 interface Entry {
-  model: BertModel | VitModel;
+  model: Model;
   spec: ModelSourceSpec;
 }
 
-const models: Partial<Record<ModelSlot, Entry>> = {};
+/** The user's models, one per slot, and the inductive-bias lab's CNN beside them. */
+const models: Partial<Record<ModelSlot | 'cnn', Entry>> = {};
 let backend: BackendStatus | null = null;
 /** The page's thread request for WASM; it takes effect when the WASM backend first starts. */
 let wasmThreads: WasmThreads = null;
@@ -95,20 +96,37 @@ async function load(spec: ModelSourceSpec, onProgress?: (p: LoadProgress) => voi
   const model = await loadModel(sourceOf(spec), { onProgress });
   if (model.kind === 'cnn') {
     model.dispose();
-    throw new ModelError('unsupported', `${spec.name} is a mini-CNN; the app does not show CNNs yet (the CLI runs it).`);
+    throw new ModelError('unsupported', `${spec.name} is a mini-CNN: the app shows it only in the image workspace's inductive-bias lab (the CLI runs it).`);
   }
-  const slot = model.kind;
-  // The previous model is only dropped once the new one is ready, so a failed load loses nothing.
+  keep(model.kind, model, spec);
+  return model.kind === 'bert' ? { slot: 'bert', name: spec.name, info: model.info } : { slot: 'vit', name: spec.name, info: model.info };
+}
+
+/** The previous model of a slot is only dropped once the new one is ready, so a failed load loses nothing. */
+function keep(slot: ModelSlot | 'cnn', model: Model, spec: ModelSourceSpec): void {
   const previous = models[slot];
   models[slot] = { model, spec };
   previous?.model.dispose();
-  return model.kind === 'bert' ? { slot: 'bert', name: spec.name, info: model.info } : { slot: 'vit', name: spec.name, info: model.info };
+}
+
+async function loadLabCnn(spec: ModelSourceSpec): Promise<CnnModelInfo> {
+  await ensureBackend();
+  const model = await loadModel(sourceOf(spec));
+  if (model.kind !== 'cnn') {
+    model.dispose();
+    throw new ModelError('mismatch', `${spec.name} is not a mini-CNN (model_type "mini_cnn"): the inductive-bias lab compares the ViT with a CNN.`);
+  }
+  keep('cnn', model, spec);
+  return model.info;
 }
 
 /** Models hold their weights on the backend that loaded them: reload them on the new one. */
 async function reloadAll(): Promise<ModelLoaded[]> {
   const reloaded: ModelLoaded[] = [];
-  for (const entry of Object.values(models)) reloaded.push(await load(entry.spec));
+  for (const [slot, entry] of Object.entries(models)) {
+    if (slot === 'cnn') await loadLabCnn(entry.spec);
+    else reloaded.push(await load(entry.spec));
+  }
   return reloaded;
 }
 
@@ -172,9 +190,9 @@ async function runImage({ image, topK, outputs }: Calls['runImage']['args']): Pr
   return entry.model.run(await toRgba(image, entry.model.checkImageSize), { topK, outputs: outputs ?? {} });
 }
 
-function labModel(model: LabImageModel): VitModel {
+function labModel(model: LabImageModel): VitModel | CnnModel {
   const entry = models[model];
-  if (!entry || entry.model.kind !== model) {
+  if (!entry || (entry.model.kind !== 'vit' && entry.model.kind !== 'cnn')) {
     throw new ModelError('not_found', model === 'vit' ? 'No ViT model is loaded yet.' : "The lab's CNN is not loaded yet.");
   }
   return entry.model;
@@ -182,7 +200,7 @@ function labModel(model: LabImageModel): VitModel {
 
 async function preprocess({ image, model }: Calls['preprocess']['args']): Promise<Calls['preprocess']['result']> {
   const m = labModel(model);
-  return m.processor.preprocess(await toRgba(image, m.kind === 'vit' ? m.checkImageSize : undefined));
+  return m.processor.preprocess(await toRgba(image, m.checkImageSize));
 }
 
 /** Only the logits of the lab's runs come back: every attention and hidden state stays in the worker. */
@@ -191,11 +209,12 @@ const LOGITS_ONLY = { attentions: false, hidden_states: false } as const;
 async function runPixels({ model, inputs, zeroPositionEmbeddings }: Calls['runPixels']['args']): Promise<Calls['runPixels']['result']> {
   const m = labModel(model);
   const labels = m.info.config.id2label;
+  const options = { topK: 1, outputs: LOGITS_ONLY, interpolatePosEncoding: true, zeroPositionEmbeddings };
   const probs = new Float32Array(inputs.length * labels.length);
   const start = performance.now();
   for (const [i, pixels] of inputs.entries()) {
     // The processor's output size may differ from the config's image_size (as in `run`): adapt the positions.
-    const { logits } = await m.runPixels(pixels, { topK: 1, outputs: LOGITS_ONLY, interpolatePosEncoding: true, zeroPositionEmbeddings });
+    const { logits } = m.kind === 'vit' ? await m.runPixels(pixels, options) : await m.runPixels(pixels, options);
     if (!logits) throw new ModelError('unsupported', `${models[model]?.spec.name ?? model} has no classification head: the lab compares class probabilities.`);
     probs.set(softmax(logits.data), i * labels.length);
   }
@@ -223,6 +242,8 @@ async function dispatch(request: Request): Promise<Calls[CallType]['result']> {
     case 'runIds':
       await ensureBackend();
       return runIds(request);
+    case 'loadLabCnn':
+      return loadLabCnn(request.source);
     case 'preprocess':
       await ensureBackend();
       return preprocess(request);

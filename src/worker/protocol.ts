@@ -4,7 +4,7 @@
 
 import type { ModelErrorCode } from '../models/errors';
 import type { BackendName } from '../models/backend';
-import type { BertEncoding, BertModelInfo, BertOutput, CnnInfo, LoadProgress, NdArray, OutputRequest, VitModelInfo, VitOutput } from '../models/types';
+import type { BertEncoding, BertModelInfo, BertOutput, CnnModelInfo, LoadProgress, NdArray, OutputRequest, VitModelInfo, VitOutput } from '../models/types';
 
 export type { BackendName };
 export type BackendChoice = BackendName | 'auto';
@@ -92,7 +92,7 @@ export interface Calls {
    */
   runIds: { args: { inputs: IdsInput[]; topK: number; outputs?: OutputRequest; channel: string }; result: BertOutput[] };
   /** Loads the inductive-bias lab's CNN beside the user's models (it replaces no slot). */
-  loadLabCnn: { args: { source: ModelSourceSpec }; result: CnnInfo };
+  loadLabCnn: { args: { source: ModelSourceSpec }; result: CnnModelInfo };
   /** An image as `model`'s processor prepares it: pixel_values [channels, height, width]. */
   preprocess: { args: { image: ImageInput; model: LabImageModel }; result: NdArray };
   /**

@@ -36,7 +36,7 @@ export function BiasLab() {
           </p>
           <TranslationPanel preprocessing={vit.info.preprocessing} />
           <OcclusionPanel preprocessing={vit.info.preprocessing} />
-          <ShufflePanel preprocessing={cnn.preprocessing} imageSide={cnn.image_size[0]} patchSize={vit.info.config.patch_size} />
+          <ShufflePanel preprocessing={cnn.preprocessing} imageSide={cnn.config.image_size[0]} patchSize={vit.info.config.patch_size} />
           {output && <LocalityPanel cnn={cnn} output={output} model={vit.name} />}
           <CostsPanel />
         </>

@@ -5,7 +5,7 @@
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { receptiveFields } from '../../../analysis/receptiveField';
-import type { CnnInfo, FullVitOutput } from '../../../models/types';
+import type { CnnModelInfo, FullVitOutput } from '../../../models/types';
 import { patchSizeOf, useImageStore } from '../../../stores';
 import { useAnalysis } from '../../../stores/analysis';
 import { Panel } from '../../common/Panel';
@@ -15,9 +15,9 @@ import { MODEL_COLOURS } from './colours';
 const [W, H] = [620, 260];
 const M = { left: 48, right: 12, top: 12, bottom: 40 };
 
-export function LocalityPanel({ cnn, output, model }: { cnn: CnnInfo; output: FullVitOutput; model: string }) {
+export function LocalityPanel({ cnn, output, model }: { cnn: CnnModelInfo; output: FullVitOutput; model: string }) {
   const { t } = useTranslation();
-  const fields = useMemo(() => receptiveFields(cnn.layers, cnn.image_size), [cnn]);
+  const fields = useMemo(() => receptiveFields(cnn.layers, cnn.config.image_size), [cnn]);
   const args = useMemo(
     () => ({ attentions: output.attentions, grid: output.grid, patchSize: patchSizeOf(output), prefix: output.prefix_tokens }),
     [output],
@@ -30,7 +30,7 @@ export function LocalityPanel({ cnn, output, model }: { cnn: CnnInfo; output: Fu
     ...fields.map((f, i) => ({ label: `${cnn.layers[i].type === 'conv' ? 'conv' : 'pool'} ${i + 1}`, cnn: f, heads: null as number[] | null })),
     ...(vit ?? []).map((heads, l) => ({ label: `ViT ${l + 1}`, cnn: null, heads })),
   ];
-  const side = Math.max(...cnn.image_size, output.pixel_values.shape[1]);
+  const side = Math.max(...cnn.config.image_size, output.pixel_values.shape[1]);
   const yMax = side;
   const x = (i: number) => M.left + ((i + 0.5) / Math.max(1, columns.length)) * (W - M.left - M.right);
   const y = (d: number) => H - M.bottom - (Math.min(d, yMax) / yMax) * (H - M.top - M.bottom);
