@@ -100,6 +100,17 @@ export function TranslationPanel({ preprocessing }: { preprocessing: ImagePrepro
       )}
       {s.current && (
         <>
+          <ul className="lab-predictions">
+            {LAB_MODELS.map((model) => {
+              const probs = s.current!.probs[model];
+              const top = probs.reduce((best, p, i) => (p > probs[best] ? i : best), 0);
+              return (
+                <li key={model} data-testid="bias-prediction" data-model={model} data-probs={JSON.stringify(Array.from(probs))}>
+                  {t('biasLab.translation.unchanged', { model: t(`biasLab.models.${model}`), label: s.current!.labels[top], prob: formatPercent(probs[top]) })}
+                </li>
+              );
+            })}
+          </ul>
           <ShiftPreview current={s.current} preprocessing={preprocessing} />
           <h3>{t('biasLab.translation.thisImage', { name: s.current.name })}</h3>
           <div className="lab-charts">
