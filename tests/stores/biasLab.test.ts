@@ -69,7 +69,7 @@ function setup({ url = { lab: 'inductive-bias' }, cnnFails = false, samples = SA
     onBackendLost: () => () => true,
   } as unknown as InferenceApi;
   const fetch = vi.fn((input: string | URL | Request) => {
-    const path = String(input);
+    const path = input instanceof Request ? input.url : input.toString();
     if (path.endsWith('samples/index.json')) return Promise.resolve(new Response(JSON.stringify({ samples })));
     if (path.endsWith('inductive_bias.json')) return Promise.resolve(new Response(JSON.stringify(COSTS)));
     return Promise.resolve(new Response(new TextEncoder().encode(path)));
@@ -190,7 +190,7 @@ describe('inductive-bias lab store', () => {
     expect(sent.map((a) => Array.from(a.data))).toEqual(shuffled.map((a) => Array.from(a.data)));
     expect(Array.from(r.example.data)).toEqual(Array.from(shuffled[0].data));
     const bag = s.runPixels.mock.calls.filter((c) => c[0].startsWith('bias-shuffle-bag'));
-    expect(bag.map((c) => [c[1], c[3]])).toEqual([['vit', true], ['vit', true]]);
+    expect(bag.map((c) => [c[1], Boolean(c[3])])).toEqual([['vit', true], ['vit', true]]);
     const accuracy = (images: NdArray[], key: string) => SAMPLES.filter((sample, i) => (pA(images[i], key) > 0.5 ? 'a' : 'b') === sample.label).length / 2;
     const originals = SAMPLES.map(({ file }) => imageOf(file));
     expect(r.accuracy).toEqual({
