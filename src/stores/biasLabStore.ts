@@ -175,8 +175,12 @@ export function createBiasLabStore(deps: StoreDeps, app: AppStore, image: ImageS
   /** Each sample's pixel_values per model, for one ViT (another ViT may preprocess differently). */
   let sampleInputs: { vit: unknown; inputs: Map<string, NdArray> } = { vit: null, inputs: new Map() };
   let runTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The inputs each part's shown result was computed for: `run` skips a part whose inputs are unchanged. */
+  /**
+   * The inputs each part's shown result was computed for, and those of its run in flight: `run`
+   * skips a part whose inputs are unchanged.
+   */
   const doneFor: Record<Part, string | null> = { current: null, samples: null, shuffle: null };
+  const runningFor: Record<Part, string | null> = { current: null, samples: null, shuffle: null };
 
   const store = create<BiasLabState>()((set, get) => {
     const preprocessing = (model: LabImageModel): ImagePreprocessing | null =>
@@ -187,19 +191,28 @@ export function createBiasLabStore(deps: StoreDeps, app: AppStore, image: ImageS
       const model = `${app.getState().slots.vit.current?.name}|${app.getState().backend?.name}`;
       if (part === 'samples') return `${model}|${s.maxShift}|${s.axis}`;
       if (part === 'shuffle') return `${model}|${s.seed}|${s.shufflePatch}`;
-      return null;
+      const source = image.getState().source;
+      return `${model}|${s.maxShift}|${s.axis}|${s.occlusionSize}|${source?.name}|${source?.bytes.byteLength}`;
+    };
+    /** False when the part's figures for the present inputs are shown or on their way. */
+    const stale = (part: Part) => {
+      const key = keyOf(part);
+      return doneFor[part] !== key && runningFor[part] !== key;
     };
     const ready = () => get().open && app.getState().slots.vit.current !== null && get().cnn !== null;
-    const setPart = (part: Part, key: string | null, patch: Partial<Pick<BiasLabState, 'current' | 'samples' | 'shuffle'>>) => {
+    const setPart = (part: Part, key: string, patch: Partial<Pick<BiasLabState, 'current' | 'samples' | 'shuffle'>>) => {
       doneFor[part] = key;
+      runningFor[part] = null;
       set((s) => ({ ...patch, errors: { ...s.errors, [part]: null }, running: { ...s.running, [part]: false } }));
     };
     const begin = (part: Part) => {
       set((s) => ({ running: { ...s.running, [part]: true } }));
-      return { mine: ++tickets[part], key: keyOf(part) };
+      runningFor[part] = keyOf(part);
+      return { mine: ++tickets[part], key: runningFor[part] };
     };
     const fail = (part: Part, mine: number, e: unknown) => {
       if (isSuperseded(e) || mine !== tickets[part]) return;
+      runningFor[part] = null;
       set((s) => ({ errors: { ...s.errors, [part]: errorText(e) }, running: { ...s.running, [part]: false } }));
     };
     const shiftsOf = (x: NdArray, model: LabImageModel, shifts: number[]) => {
@@ -240,8 +253,8 @@ export function createBiasLabStore(deps: StoreDeps, app: AppStore, image: ImageS
 
     async function runCurrent(): Promise<void> {
       const source = image.getState().source;
-      if (!ready() || !source) return;
-      const { mine } = begin('current');
+      if (!ready() || !source || !stale('current')) return;
+      const { mine, key } = begin('current');
       const { maxShift, occlusionStride: stride } = get();
       const shifts = range(maxShift);
       try {
@@ -275,7 +288,7 @@ export function createBiasLabStore(deps: StoreDeps, app: AppStore, image: ImageS
           occlusion.base[model] = unchanged[id];
           occlusion.drop[model] = Float32Array.from(squares, (_, i) => unchanged[id] - rowOf(occluded.probs, i)[id]);
         }
-        setPart('current', null, { current: { name: source.name, reference, inputs, probs: original, labels: names, shifts, curves, predicted, occlusion } });
+        setPart('current', key, { current: { name: source.name, reference, inputs, probs: original, labels: names, shifts, curves, predicted, occlusion } });
       } catch (e) {
         fail('current', mine, e);
       }
@@ -284,7 +297,7 @@ export function createBiasLabStore(deps: StoreDeps, app: AppStore, image: ImageS
     async function runSamples(): Promise<void> {
       const samples = image.getState().samples;
       if (!ready() || !samples?.length) return;
-      if (doneFor.samples !== null && doneFor.samples === keyOf('samples')) return;
+      if (!stale('samples')) return;
       const { mine, key } = begin('samples');
       const shifts = range(get().maxShift);
       const sums = Object.fromEntries(
@@ -323,7 +336,7 @@ export function createBiasLabStore(deps: StoreDeps, app: AppStore, image: ImageS
       const samples = image.getState().samples;
       const vit = app.getState().slots.vit.current;
       if (!ready() || !samples?.length || !vit) return;
-      if (doneFor.shuffle !== null && doneFor.shuffle === keyOf('shuffle')) return;
+      if (!stale('shuffle')) return;
       const { mine, key } = begin('shuffle');
       const { seed } = get();
       const patch = get().shufflePatch ?? vit.info.config.patch_size;
@@ -393,6 +406,7 @@ export function createBiasLabStore(deps: StoreDeps, app: AppStore, image: ImageS
       for (const part of parts) {
         tickets[part]++;
         doneFor[part] = null;
+        runningFor[part] = null;
       }
       runTimer = setTimeout(() => {
         for (const part of parts) void { current: runCurrent, samples: runSamples, shuffle: runShuffle }[part]();
@@ -451,7 +465,11 @@ export function createBiasLabStore(deps: StoreDeps, app: AppStore, image: ImageS
         clearTimeout(runTimer);
         if (!get().open) return;
         await Promise.all([loadCnn(), loadCosts()]);
-        await Promise.all([runCurrent(), runSamples(), runShuffle()]);
+        // One after the other, the quickest first: the worker runs one request at a time anyway,
+        // and the current image's figures should not wait behind the samples' sweep.
+        await runCurrent();
+        await runShuffle();
+        await runSamples();
       },
     };
   });
