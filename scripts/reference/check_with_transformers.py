@@ -18,7 +18,7 @@ Fixture parsing happens before `transformers` is imported, so without it each se
 its input handling and then records the ImportError.
 
 Usage, from the repo root:
-    python3 scripts/reference/check_with_transformers.py --out REPORT.json [--fmnist-dir DIR]
+    python3 -m scripts.reference.check_with_transformers --out REPORT.json [--fmnist-dir DIR]
 """
 
 import argparse
@@ -98,8 +98,7 @@ def read_tensors(path):
         from safetensors.numpy import load_file
         return dict(load_file(str(path)))
     except ImportError:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from ref_safetensors import read_safetensors
+        from scripts.reference.ref_safetensors import read_safetensors
         return read_safetensors(path)[0]
 
 

@@ -3,7 +3,7 @@ layout (DistilBERT, RoBERTa, ALBERT, ELECTRA generator and discriminator, distil
 reference outputs, and the byte-level BPE and Unigram tokenizer cases.
 
 Run with Debian's Python (torch, python3-sentencepiece, python3-regex, python3-protobuf):
-    /usr/bin/python3 scripts/reference/make_arch_fixtures.py
+    /usr/bin/python3 -m scripts.reference.make_arch_fixtures
 Everything is seeded, so a rerun reproduces the same bytes. See tests/fixtures/models/README.md.
 """
 
@@ -19,16 +19,16 @@ import sentencepiece
 import torch
 from PIL import Image
 
-from make_fixtures import OUT, save_checkpoint, save_expected, bert_tokenizer_files, vit_preprocess, write_json
-from ref_albert import albert_config, albert_forward, init_albert_weights
-from ref_check import assert_attention_sane, assert_close
-from ref_deit import deit_config, deit_forward, init_deit_weights
-from ref_distilbert import distilbert_config, distilbert_forward, init_distilbert_weights
-from ref_electra import electra_config, electra_forward, init_electra_weights
-from ref_roberta import init_roberta_weights, roberta_config, roberta_forward
-from ref_subword import (bpe_encode, bpe_tokenizer_json, train_bpe, train_unigram, unigram_encode,
+from scripts.reference.make_fixtures import OUT, save_checkpoint, save_expected, bert_tokenizer_files, vit_preprocess, write_json
+from scripts.reference.ref_albert import albert_config, albert_forward, init_albert_weights
+from scripts.reference.ref_check import assert_attention_sane, assert_close
+from scripts.reference.ref_deit import deit_config, deit_forward, init_deit_weights
+from scripts.reference.ref_distilbert import distilbert_config, distilbert_forward, init_distilbert_weights
+from scripts.reference.ref_electra import electra_config, electra_forward, init_electra_weights
+from scripts.reference.ref_roberta import init_roberta_weights, roberta_config, roberta_forward
+from scripts.reference.ref_subword import (bpe_encode, bpe_tokenizer_json, train_bpe, train_unigram, unigram_encode,
                          unigram_tokenizer_json)
-from ref_tokenize import _WORDS, build_vocab, encode
+from scripts.reference.ref_tokenize import _WORDS, build_vocab, encode
 
 TOKENIZER_OUT = OUT.parent / "tokenizer"
 NAMES = ["distilbert-tiny", "roberta-tiny", "albert-tiny", "electra-tiny-discriminator", "electra-tiny-generator",

@@ -1,6 +1,6 @@
 """Regenerate tests/fixtures/models/cnn-tiny: a small random mini-CNN checkpoint and its PyTorch outputs.
 
-Run with Debian's Python (it has torch):  /usr/bin/python3 scripts/reference/make_cnn_fixture.py
+Run with Debian's Python (it has torch):  /usr/bin/python3 -m scripts.reference.make_cnn_fixture
 
 The forward is the training code's own model (scripts/train/cnn/modeling_cnn.py), so the TypeScript
 port is checked against exactly what trains and exports the bundled mini-CNN; config.json comes from
@@ -11,7 +11,6 @@ and the two must agree. Seeded: a rerun writes the same bytes.
 
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,12 +20,11 @@ import torch.nn.functional as F
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / "scripts" / "train"), str(ROOT / "scripts" / "train" / "cnn")]
-from make_fixtures import vit_preprocess, write_json  # noqa: E402
-from ref_check import assert_close  # noqa: E402
-from ref_safetensors import read_safetensors, write_safetensors  # noqa: E402
-from export import hf_config  # noqa: E402  (scripts/train/cnn/export.py)
-from modeling_cnn import CnnConfig, CnnForImageClassification  # noqa: E402
+from scripts.reference.make_fixtures import vit_preprocess, write_json
+from scripts.reference.ref_check import assert_close
+from scripts.reference.ref_safetensors import read_safetensors, write_safetensors
+from scripts.train.cnn.export import hf_config
+from scripts.train.cnn.modeling_cnn import CnnConfig, CnnForImageClassification
 
 OUT = ROOT / "tests" / "fixtures" / "models" / "cnn-tiny"
 LABELS = ["circle", "square", "triangle", "star"]

@@ -1,6 +1,6 @@
 """Regenerate tests/fixtures/models/**: tiny random HF-format checkpoints and their PyTorch reference outputs.
 
-Run with Debian's Python (it has torch):  /usr/bin/python3 scripts/reference/make_fixtures.py
+Run with Debian's Python (it has torch):  /usr/bin/python3 -m scripts.reference.make_fixtures
 Everything is seeded, so a rerun reproduces the same bytes. See tests/fixtures/models/README.md.
 """
 
@@ -13,11 +13,11 @@ import numpy as np
 import torch
 from PIL import Image
 
-from ref_bert import bert_config, bert_forward, init_bert_weights
-from ref_check import assert_attention_sane, assert_close, bert_forward64, vit_forward64
-from ref_safetensors import read_safetensors, round_to_storage, write_safetensors
-from ref_tokenize import build_vocab, encode
-from ref_vit import init_vit_weights, vit_config, vit_forward
+from scripts.reference.ref_bert import bert_config, bert_forward, init_bert_weights
+from scripts.reference.ref_check import assert_attention_sane, assert_close, bert_forward64, vit_forward64
+from scripts.reference.ref_safetensors import read_safetensors, round_to_storage, write_safetensors
+from scripts.reference.ref_tokenize import build_vocab, encode
+from scripts.reference.ref_vit import init_vit_weights, vit_config, vit_forward
 
 OUT = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "models"
 

@@ -1,6 +1,6 @@
 """Test images and Pillow/HF reference results for tests/image/*.test.ts.
 
-Run with Debian's Python (Pillow + numpy): /usr/bin/python3 scripts/reference/make_image_fixtures.py
+Run with Debian's Python (Pillow + numpy): /usr/bin/python3 -m scripts.reference.make_image_fixtures
 Needs Debian's libjpeg-turbo-progs (cjpeg, jpegtran) for the JPEGs Pillow cannot write.
 
 Writes into tests/fixtures/images/:

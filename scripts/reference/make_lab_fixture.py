@@ -15,22 +15,20 @@ splits a seed into streams, the Fisher-Yates shuffle, the 15 % / 80-10-10 maskin
 Text goes through the BertTokenizer port (scripts/reference/hf_bert_tokenizer.py); whole words are the
 "##" continuation groups, which for this text are the tokenizer's words.
 
-Usage: /usr/bin/python3 scripts/reference/make_lab_fixture.py
+Usage: /usr/bin/python3 -m scripts.reference.make_lab_fixture
 """
 
 import json
 import math
 import os
 import re
-import sys
 
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "scripts", "train", "bert"))
-from evaluate import MODEL_DIR, forward, load_model  # noqa: E402
-from hf_bert_tokenizer import BertTokenizerRef  # noqa: E402
+from scripts.train.bert.evaluate import MODEL_DIR, forward, load_model
+from scripts.reference.hf_bert_tokenizer import BertTokenizerRef
 
 OUT = os.path.join(ROOT, "tests", "fixtures", "mini-bert", "lab.json")
 # LAB_DEFAULT_TEXT in src/stores/labStore.ts.

@@ -9,16 +9,14 @@
                                        input_ids and token_type_ids of hf_bert_tokenizer.py
 
 Run with Debian's Python (no third-party packages needed):
-    /usr/bin/python3 scripts/reference/make_tokenizer_cases.py
+    /usr/bin/python3 -m scripts.reference.make_tokenizer_cases
 """
 
 import json
 import os
-import sys
 import unicodedata
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hf_bert_tokenizer import BertTokenizerRef  # noqa: E402
+from scripts.reference.hf_bert_tokenizer import BertTokenizerRef
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "tests", "fixtures", "tokenizer")

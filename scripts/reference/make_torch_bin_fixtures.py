@@ -1,6 +1,6 @@
 """Regenerate tests/fixtures/pytorch_bin/: pytorch_model.bin files written by torch.save, and hostile ones.
 
-Run with Debian's Python (it has torch):  /usr/bin/python3 scripts/reference/make_torch_bin_fixtures.py
+Run with Debian's Python (it has torch):  /usr/bin/python3 -m scripts.reference.make_torch_bin_fixtures
 Seeded, so a rerun writes the same tensors (the bytes of the legacy files differ: their storage keys are
 memory addresses). Needs tests/fixtures/models/ (make_fixtures.py) first:
 the BERT/ViT files are those checkpoints' weights saved again with torch.save.
@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ref_safetensors import read_safetensors, write_raw_safetensors
+from scripts.reference.ref_safetensors import read_safetensors, write_raw_safetensors
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = ROOT / "tests" / "fixtures" / "models"

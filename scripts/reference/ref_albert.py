@@ -9,7 +9,7 @@ sentences are in their original order), and predictions: dense (hidden -> embedd
 import torch
 import torch.nn.functional as F
 
-from ref_layers import ACT2FN, RandomWeights, layer_norm, linear, post_ln_layer
+from scripts.reference.ref_layers import ACT2FN, RandomWeights, layer_norm, linear, post_ln_layer
 
 
 def albert_config(*, vocab_size: int) -> dict:

@@ -6,7 +6,7 @@ keys is a bare BertModel and yields no head outputs.
 
 import torch
 
-from ref_layers import ACT2FN, RandomWeights, layer_norm, linear, self_attention
+from scripts.reference.ref_layers import ACT2FN, RandomWeights, layer_norm, linear, self_attention
 
 
 def bert_config(*, vocab_size: int, hidden_act: str, architectures: list, **overrides) -> dict:

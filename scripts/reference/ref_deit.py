@@ -5,8 +5,8 @@ token 0 and distillation_classifier token 1 of the final LayerNorm's output; the
 
 import torch
 
-from ref_layers import RandomWeights
-from ref_vit import vit_config, vit_forward
+from scripts.reference.ref_layers import RandomWeights
+from scripts.reference.ref_vit import vit_config, vit_forward
 
 
 def deit_config(**kwargs) -> dict:

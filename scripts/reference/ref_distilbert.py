@@ -4,7 +4,7 @@
 
 import torch
 
-from ref_layers import ACT2FN, RandomWeights, layer_norm, linear, post_ln_layer
+from scripts.reference.ref_layers import ACT2FN, RandomWeights, layer_norm, linear, post_ln_layer
 
 EPS = 1e-12
 

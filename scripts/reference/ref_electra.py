@@ -10,8 +10,8 @@ generator_lm_head tied to the word embeddings."""
 import torch
 import torch.nn.functional as F
 
-from ref_layers import ACT2FN, RandomWeights, layer_norm, linear, post_ln_layer
-from ref_bert import bert_layer_names, init_bert_encoder
+from scripts.reference.ref_layers import ACT2FN, RandomWeights, layer_norm, linear, post_ln_layer
+from scripts.reference.ref_bert import bert_layer_names, init_bert_encoder
 
 
 def electra_config(*, vocab_size: int, generator: bool) -> dict:

@@ -7,8 +7,8 @@ hidden_act) -> layer_norm -> decoder tied to the word embeddings + lm_head.bias.
 import torch
 import torch.nn.functional as F
 
-from ref_bert import bert_layer_names, init_bert_encoder
-from ref_layers import ACT2FN, RandomWeights, layer_norm, linear, post_ln_layer
+from scripts.reference.ref_bert import bert_layer_names, init_bert_encoder
+from scripts.reference.ref_layers import ACT2FN, RandomWeights, layer_norm, linear, post_ln_layer
 
 
 def roberta_config(*, vocab_size: int, hidden_act: str) -> dict:

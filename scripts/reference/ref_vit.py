@@ -6,7 +6,7 @@ distillation token after [CLS], whose position row comes before the grid too, an
 import torch
 import torch.nn.functional as F
 
-from ref_layers import ACT2FN, RandomWeights, layer_norm, linear, self_attention
+from scripts.reference.ref_layers import ACT2FN, RandomWeights, layer_norm, linear, self_attention
 
 
 def vit_config(*, image_size: int, patch_size: int, num_channels: int, num_hidden_layers: int,

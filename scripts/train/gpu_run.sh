@@ -54,14 +54,14 @@ PYTHON
 
 PIDS=()
 if [ "$VIT_MINUTES" != 0 ]; then
-  $PY scripts/train/vit/train.py --device "$DEVICE" --threads 2 --minutes "$VIT_MINUTES" --out "$RUNS/vit" \
+  $PY -m scripts.train.vit.train --device "$DEVICE" --threads 2 --minutes "$VIT_MINUTES" --out "$RUNS/vit" \
     --num-hidden-layers 6 --hidden-size 192 --num-attention-heads 6 --intermediate-size 768 \
     --batch-size 128 --lr 1e-3 --eval-minutes 0.5 --checkpoint-minutes 2 --log-every 100 \
     > "$RUNS/vit.log" 2>&1 &
   PIDS+=($!)
 fi
 if [ "$BERT_MINUTES" != 0 ]; then
-  $PY scripts/train/bert/pretrain.py --device "$DEVICE" --workers "$WORKERS" --threads 2 --minutes "$BERT_MINUTES" \
+  $PY -m scripts.train.bert.pretrain --device "$DEVICE" --workers "$WORKERS" --threads 2 --minutes "$BERT_MINUTES" \
     --out "$RUNS/bert" $BERT_SIZE --lr 5e-4 --checkpoint-minutes 1 --log-every 100 \
     --source-weights wordnet=2,fortunes=2,austen=2 > "$RUNS/bert.log" 2>&1 &
   PIDS+=($!)
@@ -71,16 +71,16 @@ if [ "$VIT_MINUTES" != 0 ]; then
   tail -n 2 "$RUNS/vit.log"
   slim "$RUNS/vit/checkpoint.pt" "$OUT/vit/checkpoint.pt" full
   cp "$RUNS/vit/train_log.csv" "$OUT/vit/"
-  $PY scripts/train/vit/export.py --checkpoint "$OUT/vit/checkpoint.pt" 2>&1 | tail -n 5
+  $PY -m scripts.train.vit.export --checkpoint "$OUT/vit/checkpoint.pt" 2>&1 | tail -n 5
 fi
 if [ "$BERT_MINUTES" != 0 ]; then
   tail -n 2 "$RUNS/bert.log"
   slim "$RUNS/bert/checkpoint.pt" "$OUT/bert/checkpoint.pt" half
   cp "$RUNS/bert/train_log.csv" "$OUT/bert/"
-  $PY scripts/train/bert/export.py --checkpoint "$OUT/bert/checkpoint.pt" 2>&1 | tail -n 2
-  $PY scripts/train/bert/evaluate.py 2>&1 | tail -n 45 && cp scripts/train/bert/work/eval.json "$OUT/bert_eval.json"
+  $PY -m scripts.train.bert.export --checkpoint "$OUT/bert/checkpoint.pt" 2>&1 | tail -n 2
+  $PY -m scripts.train.bert.evaluate 2>&1 | tail -n 45 && cp scripts/train/bert/work/eval.json "$OUT/bert_eval.json"
 fi
 
 # The check reads the models in their shipped form, just exported in place above.
-$PY scripts/reference/check_with_transformers.py --out "$OUT/transformers_check.json" \
+$PY -m scripts.reference.check_with_transformers --out "$OUT/transformers_check.json" \
   --fmnist-dir "$FASHION_MNIST_DIR" 2>&1 | tail -n 40

@@ -22,10 +22,10 @@ finished run leaves work/sweep/<images>/<arch>-<size>/result.json and is skipped
 resumes from its checkpoint. (Runs finished before budgets had folders, in work/sweep/<arch>-<size>,
 count for the budget they trained on.) Several single-thread processes can share the work (--arch, --sizes), then --report:
 
-    /usr/bin/python3 scripts/train/inductive_bias.py --arch cnn &
-    /usr/bin/python3 scripts/train/inductive_bias.py --arch vit --sizes 1000,5000 &
-    /usr/bin/python3 scripts/train/inductive_bias.py --arch vit --sizes 20000,60000
-    /usr/bin/python3 scripts/train/inductive_bias.py --report
+    /usr/bin/python3 -m scripts.train.inductive_bias --arch cnn &
+    /usr/bin/python3 -m scripts.train.inductive_bias --arch vit --sizes 1000,5000 &
+    /usr/bin/python3 -m scripts.train.inductive_bias --arch vit --sizes 20000,60000
+    /usr/bin/python3 -m scripts.train.inductive_bias --report
 """
 
 import argparse
@@ -33,7 +33,6 @@ import json
 import os
 import platform
 import statistics
-import sys
 import time
 
 import numpy as np
@@ -41,13 +40,12 @@ import torch
 from torch.profiler import profile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:0] = [HERE, os.path.join(HERE, "vit"), os.path.join(HERE, "cnn")]
-import cnn.train as cnn_train  # noqa: E402
-import vit.train as vit_train  # noqa: E402
-from common.export import write_json  # noqa: E402
-from common.fashion_mnist import balanced_subset, load_split, preprocess  # noqa: E402
-from common.plots import data_size_sweep  # noqa: E402
-from common.safetensors_io import read_safetensors  # noqa: E402
+from scripts.train.cnn import train as cnn_train
+from scripts.train.common.export import write_json
+from scripts.train.common.fashion_mnist import balanced_subset, load_split, preprocess
+from scripts.train.common.plots import data_size_sweep
+from scripts.train.common.safetensors_io import read_safetensors
+from scripts.train.vit import train as vit_train
 
 TRAINERS = {"vit": vit_train, "cnn": cnn_train}
 NAMES = {"vit": "mini-vit", "cnn": "mini-cnn"}

@@ -18,7 +18,7 @@ Sources (Debian packages wordnet-base, fortunes, bible-kjv, dict-gcide, r-cran-j
 The held-out split is a fixed HELDOUT_FRACTION of documents chosen by a seeded hash of
 (source, id), so it never depends on file order or on which other documents exist.
 
-Usage: /usr/bin/python3 scripts/train/bert/build_corpus.py
+Usage: /usr/bin/python3 -m scripts.train.bert.build_corpus
 """
 
 import gzip

@@ -11,13 +11,13 @@ kept (so the "next sentence" is still the real next one), up to MAX_SENTENCES se
 least two. Documents are then taken per source, in the order of a seeded hash, up to PER_SOURCE.
 
 Usage (after build_corpus.py, which writes work/corpus/heldout.jsonl):
-  /usr/bin/python3 scripts/train/bert/build_lab_sentences.py
+  /usr/bin/python3 -m scripts.train.bert.build_lab_sentences
 """
 
 import json
 import os
 
-from build_corpus import OUT_DIR, unit_hash
+from scripts.train.bert.build_corpus import OUT_DIR, unit_hash
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TARGET = os.path.normpath(os.path.join(HERE, "..", "..", "..", "public", "labs", "sentences.json"))

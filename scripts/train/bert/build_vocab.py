@@ -11,7 +11,7 @@ merges of the most frequent adjacent pair, with "##" marking word-internal piece
 Reads work/corpus/{train,heldout}.jsonl (build_corpus.py); writes work/vocab.txt and
 work/encoded/{train,heldout}.pkl (per document: source, id, list of token-id lists per sentence).
 
-Usage: /usr/bin/python3 scripts/train/bert/build_vocab.py [--vocab-size 8192]
+Usage: /usr/bin/python3 -m scripts.train.bert.build_vocab [--vocab-size 8192]
 """
 
 import argparse
@@ -20,12 +20,10 @@ import heapq
 import json
 import os
 import pickle
-import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "reference"))
-from hf_bert_tokenizer import BertTokenizerRef  # noqa: E402
+from scripts.reference.hf_bert_tokenizer import BertTokenizerRef
 
 WORK = os.path.join(HERE, "work")
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]

@@ -16,7 +16,7 @@ BertTokenizer port. All samples are drawn with fixed seeds from held-out documen
 Writes work/eval.json (all figures, cloze top-5 lists) and tests/fixtures/mini-bert/heldout.json
 (a small subset with inputs, labels, PyTorch's per-example predictions and figures).
 
-Usage: /usr/bin/python3 scripts/train/bert/evaluate.py
+Usage: /usr/bin/python3 -m scripts.train.bert.evaluate
 """
 
 import argparse
@@ -24,17 +24,15 @@ import json
 import math
 import os
 import random
-import sys
 
 import torch
 
-from modeling_bert import BertConfig, BertForPreTraining
-from pretrain import CLS, MASK, SEP, collate, load_documents, make_pair, multi_sentence_indices
+from scripts.train.bert.modeling_bert import BertConfig, BertForPreTraining
+from scripts.train.bert.pretrain import CLS, MASK, SEP, collate, load_documents, make_pair, multi_sentence_indices
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "reference"))
-from hf_bert_tokenizer import BertTokenizerRef  # noqa: E402
-from ref_safetensors import read_safetensors  # noqa: E402
+from scripts.reference.hf_bert_tokenizer import BertTokenizerRef
+from scripts.reference.ref_safetensors import read_safetensors
 
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 MODEL_DIR = os.path.join(ROOT, "public", "models", "mini-bert")

@@ -5,20 +5,18 @@ bundle small; the tied decoder weight is omitted as HF omits it), vocab.txt, tok
 and special_tokens_map.json. Can be run while training is still going: checkpoints are replaced
 atomically.
 
-Usage: /usr/bin/python3 scripts/train/bert/export.py [--checkpoint work/run/checkpoint.pt]
+Usage: /usr/bin/python3 -m scripts.train.bert.export [--checkpoint work/run/checkpoint.pt]
 """
 
 import argparse
 import json
 import os
 import shutil
-import sys
 
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "reference"))
-from ref_safetensors import write_safetensors  # noqa: E402
+from scripts.reference.ref_safetensors import write_safetensors
 
 WORK = os.path.join(HERE, "work")
 OUT = os.path.join(HERE, "..", "..", "..", "public", "models", "mini-bert")

@@ -5,7 +5,7 @@ it as one CSV with a `phase` column; each later phase's clock continues where th
 Left panel: MLM loss (training batches, held-out eval at each checkpoint). Right panel: NSP
 accuracy (same). x axis: wall-clock minutes of training.
 
-Usage: /usr/bin/python3 scripts/train/bert/plot_log.py [LOG.csv ...]   (default: work/run/train_log.csv)
+Usage: /usr/bin/python3 -m scripts.train.bert.plot_log [LOG.csv ...]   (default: work/run/train_log.csv)
 """
 
 import csv

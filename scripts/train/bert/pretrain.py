@@ -17,7 +17,7 @@ With --device cuda and --workers N the same recipe runs on a GPU, with N process
 the batches (instance generation is plain Python and would otherwise starve the GPU).
 
 The defaults are the CPU run (public/models/mini-bert/README.md explains the sizing):
-  nohup /usr/bin/python3 scripts/train/bert/pretrain.py > scripts/train/bert/work/pretrain.log 2>&1 &
+  nohup /usr/bin/python3 -m scripts.train.bert.pretrain > scripts/train/bert/work/pretrain.log 2>&1 &
 """
 
 import argparse
@@ -30,7 +30,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-from modeling_bert import BertConfig, BertForPreTraining
+from scripts.train.bert.modeling_bert import BertConfig, BertForPreTraining
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORK = os.path.join(HERE, "work")

@@ -5,17 +5,15 @@ to mini-ViT's, train_log.csv, training_curves.png, eval_results.json) and the he
 tests/bundled/mini_cnn.test.ts. Every number is computed from the weights read back from the
 written model.safetensors.
 
-    /usr/bin/python3 scripts/train/cnn/export.py --checkpoint scripts/train/cnn/work/run/checkpoint.pt
+    /usr/bin/python3 -m scripts.train.cnn.export --checkpoint scripts/train/cnn/work/run/checkpoint.pt
 """
 
 import json
 import os
-import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from common.export import (export_args, export_model, label_maps, training_record,  # noqa: E402
+from scripts.train.common.export import (export_args, export_model, label_maps, training_record,
                            write_heldout_fixture, write_json)
-from modeling_cnn import CnnConfig, CnnForImageClassification  # noqa: E402
+from scripts.train.cnn.modeling_cnn import CnnConfig, CnnForImageClassification
 
 
 def hf_config(config: CnnConfig):

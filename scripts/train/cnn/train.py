@@ -1,21 +1,18 @@
 """Train the bundled mini-CNN on the Fashion-MNIST training set, with the mini-ViT's data,
 preprocessing, augmentation, optimizer and schedule (scripts/train/common/loop.py).
 
-    /usr/bin/python3 scripts/train/cnn/train.py --train-images 1200000 --threads 2 --out scripts/train/cnn/work/run
-    /usr/bin/python3 scripts/train/cnn/train.py --bench 60   # images/s
+    /usr/bin/python3 -m scripts.train.cnn.train --train-images 1200000 --threads 2 --out scripts/train/cnn/work/run
+    /usr/bin/python3 -m scripts.train.cnn.train --bench 60   # images/s
 """
 
 import dataclasses
 import json
-import os
-import sys
 
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from common.fashion_mnist import load_split  # noqa: E402
-from common.loop import adamw, parse_training_args, train  # noqa: E402
-from modeling_cnn import CnnConfig, CnnForImageClassification  # noqa: E402
+from scripts.train.common.fashion_mnist import load_split
+from scripts.train.common.loop import adamw, parse_training_args, train
+from scripts.train.cnn.modeling_cnn import CnnConfig, CnnForImageClassification
 
 
 def parse_args(argv=None):

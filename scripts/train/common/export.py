@@ -13,9 +13,9 @@ import shutil
 import torch
 import torch.nn.functional as F
 
-from common.fashion_mnist import IMAGE_MEAN, IMAGE_STD, LABELS, NUM_CHANNELS, load_split, preprocess
-from common.plots import training_curves
-from common.safetensors_io import read_safetensors, write_safetensors
+from scripts.train.common.fashion_mnist import IMAGE_MEAN, IMAGE_STD, LABELS, NUM_CHANNELS, load_split, preprocess
+from scripts.train.common.plots import training_curves
+from scripts.train.common.safetensors_io import read_safetensors, write_safetensors
 
 
 def label_maps():

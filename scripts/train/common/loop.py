@@ -16,7 +16,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-from common.fashion_mnist import augment, preprocess
+from scripts.train.common.fashion_mnist import augment, preprocess
 
 BASE_LOG_FIELDS = ["step", "epoch", "elapsed_min", "images", "lr", "train_loss", "train_acc", "test_loss", "test_acc"]
 

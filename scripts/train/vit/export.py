@@ -5,23 +5,21 @@ train_log.csv, training_curves.png, position_similarity.png, eval_results.json),
 PNGs in public/samples/, and the held-out fixture for tests/bundled/mini_vit.test.ts. Every number
 is computed from the weights read back from the written model.safetensors, i.e. from what ships.
 
-    /usr/bin/python3 scripts/train/vit/export.py --checkpoint scripts/train/vit/work/run/checkpoint.pt
+    /usr/bin/python3 -m scripts.train.vit.export --checkpoint scripts/train/vit/work/run/checkpoint.pt
 """
 
 import json
 import os
-import sys
 
 import torch
 from PIL import Image
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from common.export import (export_args, export_model, label_maps, training_record,  # noqa: E402
+from scripts.train.common.export import (export_args, export_model, label_maps, training_record,
                            write_heldout_fixture, write_json)
-from common.fashion_mnist import LABELS  # noqa: E402
-from common.plots import similarity_grid  # noqa: E402
-from modeling_vit import ViTConfig, ViTForImageClassification  # noqa: E402
-from pos_structure import cosine_similarity_matrix, position_embedding_structure  # noqa: E402
+from scripts.train.common.fashion_mnist import LABELS
+from scripts.train.common.plots import similarity_grid
+from scripts.train.vit.modeling_vit import ViTConfig, ViTForImageClassification
+from scripts.train.vit.pos_structure import cosine_similarity_matrix, position_embedding_structure
 
 SAMPLES_PER_CLASS = 2
 

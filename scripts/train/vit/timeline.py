@@ -17,7 +17,7 @@ shared CPU here); the last frame also carries the accuracy on all 10,000, from t
 evaluation. Frame evaluations are cached next to the
 frames, so the script can be stopped and rerun.
 
-    /usr/bin/python3 scripts/train/vit/timeline.py --run scripts/train/vit/work/timeline
+    /usr/bin/python3 -m scripts.train.vit.timeline --run scripts/train/vit/work/timeline
 """
 
 import argparse
@@ -25,20 +25,18 @@ import csv
 import glob
 import json
 import os
-import sys
 
 import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from common.export import write_json  # noqa: E402
-from common.fashion_mnist import load_split  # noqa: E402
-from common.loop import evaluate  # noqa: E402
-from common.plots import FONT, GREEN, ORANGE, panel, similarity_grid  # noqa: E402
-from common.safetensors_io import write_safetensors  # noqa: E402
-from modeling_vit import ViTConfig, ViTForImageClassification  # noqa: E402
-from pos_structure import cosine_similarity_matrix, position_embedding_structure  # noqa: E402
+from scripts.train.common.export import write_json
+from scripts.train.common.fashion_mnist import load_split
+from scripts.train.common.loop import evaluate
+from scripts.train.common.plots import FONT, GREEN, ORANGE, panel, similarity_grid
+from scripts.train.common.safetensors_io import write_safetensors
+from scripts.train.vit.modeling_vit import ViTConfig, ViTForImageClassification
+from scripts.train.vit.pos_structure import cosine_similarity_matrix, position_embedding_structure
 
 POS = "vit.embeddings.position_embeddings"
 

@@ -4,23 +4,20 @@ The loop, schedule and checkpointing are scripts/train/common/loop.py (shared wi
 file adds the ViT, its optimizer groups (the position embeddings get --pos-lr-mult and no weight
 decay) and the position-embedding structure as an extra column of the evaluations.
 
-    /usr/bin/python3 scripts/train/vit/train.py --minutes 75 --out scripts/train/vit/work/run
-    /usr/bin/python3 scripts/train/vit/train.py --bench 60   # images/s of the configured model
+    /usr/bin/python3 -m scripts.train.vit.train --minutes 75 --out scripts/train/vit/work/run
+    /usr/bin/python3 -m scripts.train.vit.train --bench 60   # images/s of the configured model
 
 With --device cuda the same loop runs on a GPU (augmentation stays on the CPU, it is a gather).
 """
 
 import dataclasses
-import os
-import sys
 
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from common.fashion_mnist import load_split  # noqa: E402
-from common.loop import adamw, parse_training_args, train  # noqa: E402
-from modeling_vit import ViTConfig, ViTForImageClassification  # noqa: E402
-from pos_structure import position_embedding_structure  # noqa: E402
+from scripts.train.common.fashion_mnist import load_split
+from scripts.train.common.loop import adamw, parse_training_args, train
+from scripts.train.vit.modeling_vit import ViTConfig, ViTForImageClassification
+from scripts.train.vit.pos_structure import position_embedding_structure
 
 
 def parse_args(argv=None):
