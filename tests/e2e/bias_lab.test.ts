@@ -97,7 +97,7 @@ describe('inductive-bias lab with the bundled models', () => {
 
   it('a shifted image really changes the input: the preview is the Node shift of the same pixel_values', async () => {
     const { image_mean: [mean], image_std: [std], rescale_factor } = vit.info.preprocessing;
-    const toGrey = (x: NdArray) => Array.from(x.data.subarray(0, 28 * 28), (v) => Math.round((v * std + mean) / rescale_factor));
+    const toGrey = (x: NdArray) => Array.from(x.data.subarray(0, 28 * 28), (v) => Math.round((v * std + mean) / rescale_factor) + 0);
     const original = await canvasGrey(page, 'bias-original');
     expect(original).toEqual(toGrey(inputs.vit));
     for (const [shift, mode] of [[3, 'zero'], [-5, 'cyclic']] as [number, ShiftMode][]) {
