@@ -27,8 +27,8 @@ export function LocalityPanel({ cnn, output, model }: { cnn: CnnModelInfo; outpu
   const measureSamples = useImageStore((s) => s.measureSamples);
   const vit = sweep?.perLayer ?? (value && input?.attentions === output.attentions ? value : null);
   const columns = [
-    ...fields.map((f, i) => ({ label: `${cnn.layers[i].type === 'conv' ? 'conv' : 'pool'} ${i + 1}`, cnn: f, heads: null as number[] | null })),
-    ...(vit ?? []).map((heads, l) => ({ label: `ViT ${l + 1}`, cnn: null, heads })),
+    ...fields.map((f, i) => ({ label: `${cnn.layers[i].type === 'conv' ? 'c' : 'p'}${i + 1}`, cnn: f, heads: null as number[] | null })),
+    ...(vit ?? []).map((heads, l) => ({ label: `L${l + 1}`, cnn: null, heads })),
   ];
   const side = Math.max(...cnn.config.image_size, output.pixel_values.shape[1]);
   const yMax = side;

@@ -9,7 +9,7 @@ import { formatPercent } from '../../common/format';
 import { MODEL_COLOURS } from './colours';
 
 const [W, H] = [300, 180];
-const M = { left: 40, right: 8, top: 10, bottom: 34 };
+const M = { left: 50, right: 8, top: 10, bottom: 34 };
 
 interface Props {
   shifts: number[];
