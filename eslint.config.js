@@ -3,6 +3,7 @@
 // tests/browser/ and the browser benchmark's page and workers, Node globals for scripts, tests and configs.
 
 import js from '@eslint/js';
+import i18next from 'eslint-plugin-i18next';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -26,6 +27,18 @@ export default tseslint.config(
   {
     files: ['src/**/*.tsx'],
     ...reactHooks.configs.flat.recommended,
+  },
+  {
+    // Words the user reads come from the catalogues (src/i18n/locales), not from JSX literals.
+    files: ['src/App.tsx', 'src/views/**/*.tsx'],
+    ...i18next.configs['flat/recommended'],
+    rules: {
+      'i18next/no-literal-string': [
+        'error',
+        // Besides the plugin's defaults (digits and ASCII punctuation, ALL-CAPS names), the symbols views draw with.
+        { mode: 'jsx-text-only', words: { exclude: ['[0-9!-/:-@[-`{-~]+', '[A-Z_-]+', '[●□‖·–—→×\\s]+'] } },
+      ],
+    },
   },
   {
     files: ['tests/**/*.ts', 'scripts/**/*.{ts,js,mjs}', 'bench/**/*.ts', 'src/cli/**/*.ts', '*.config.{ts,js}'],

@@ -50,7 +50,7 @@ const a = sentence(Math.floor((tokens - 5) / 2));
 const b = sentence(Math.ceil((tokens - 5) / 2));
 
 try {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
   const query = new URLSearchParams({ hub: hub.url, bert: `local/${basename(modelDir)}`, backend: 'wasm', a, b });
   await page.goto(`${app.url}/?${query}`);
   await page.locator('[data-testid="head-view"]').waitFor({ timeout: 600_000 });

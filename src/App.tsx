@@ -8,6 +8,7 @@ import { useAppStore, type Tab } from './stores';
 import { BackendBadge } from './views/common/BackendBadge';
 import { ErrorBoundary } from './views/common/ErrorBoundary';
 import { LanguageSwitch } from './views/common/LanguageSwitch';
+import { UrlNotices } from './views/common/UrlNotices';
 import { ModelPicker } from './views/common/ModelPicker';
 import { TextWorkspace } from './views/text/TextWorkspace';
 
@@ -63,6 +64,7 @@ export function App() {
         <BackendBadge />
         <LanguageSwitch />
       </header>
+      <UrlNotices />
       <main id="workspace" role="tabpanel" aria-labelledby={`tab-${tab}`}>
         <ErrorBoundary what={t('app.modelPicker')}>
           <ModelPicker slot={slot} />

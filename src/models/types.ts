@@ -250,6 +250,8 @@ export interface BertModelInfo extends ModelInfoBase {
   heads: { mlm: boolean; nsp: boolean; pooler: boolean; sop: boolean; rtd: boolean };
   tokenizer: TokenizerKind;
   mask_token: string;
+  /** What a word the vocabulary cannot spell becomes ([UNK], <unk>); null for byte-level BPE, which spells anything. */
+  unk_token: string | null;
 }
 
 /** Static facts about a loaded ViT that the UI shows without running it. */
@@ -279,8 +281,12 @@ export interface CnnModelInfo extends InfoBase {
 
 export type ModelInfo = BertModelInfo | VitModelInfo | CnnModelInfo;
 
-/** The resolved float steps of a ViT/DeiT image processor: x -> (x * rescale_factor - mean) / std. */
+/** The resolved steps of a ViT/DeiT image processor: resize, centre crop, then x -> (x * rescale_factor - mean) / std. */
 export interface ImagePreprocessing {
+  /** Size every image is resized to (ignoring its aspect ratio, as HF's processors do), or null without a resize. */
+  resize: { width: number; height: number } | null;
+  /** Size of the centre crop after the resize, or null without one. */
+  center_crop: { width: number; height: number } | null;
   do_rescale: boolean;
   rescale_factor: number;
   do_normalize: boolean;

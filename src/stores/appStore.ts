@@ -36,6 +36,8 @@ export interface AppState {
   backendBusy: boolean;
   /** Something the user should know about the backend (a fallback, a lost GPU). */
   backendNotice: string | null;
+  /** A `?backend=` value that is no backend (ignored, so the choice is automatic; the UI says so), or null. */
+  rejectedBackend: string | null;
   slots: { bert: SlotState<BertModelInfo>; vit: SlotState<VitModelInfo> };
   cache: CacheInfo | null;
   timings: Partial<Record<ModelSlot, Timings>>;
@@ -105,6 +107,7 @@ export function createAppStore(deps: StoreDeps) {
       rejectedLanguage,
       hubBaseUrl: deps.url.read('hub') ?? DEFAULT_HUB,
       backendChoice: BACKENDS.includes(requested as BackendChoice) ? (requested as BackendChoice) : 'auto',
+      rejectedBackend: requested && !BACKENDS.includes(requested as BackendChoice) ? requested : null,
       wasmThreads: wasmThreadsParam(deps.url.read('threads')),
       backend: null,
       backendBusy: false,
@@ -130,7 +133,9 @@ export function createAppStore(deps: StoreDeps) {
       },
 
       async chooseBackend(choice) {
-        set({ backendChoice: choice, backendBusy: true });
+        // The first call passes the URL's choice; a later one is the user's, which settles a bad `?backend=`.
+        const rejectedBackend = choice === get().backendChoice ? get().rejectedBackend : null;
+        set({ backendChoice: choice, backendBusy: true, rejectedBackend });
         deps.url.write({ backend: choice === 'auto' ? null : choice });
         try {
           const status = await inference().setBackend(choice, get().wasmThreads);

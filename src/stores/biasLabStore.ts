@@ -261,7 +261,7 @@ export function createBiasLabStore(deps: StoreDeps, app: AppStore, image: ImageS
         const inputs = await preprocess(source.name, source.bytes);
         // A square as large as the image is the most a small image can take.
         const size = Math.min(get().occlusionSize, inputs.vit.shape[1], inputs.vit.shape[2]);
-        const sample = image.getState().samples?.find((s) => s.file === source.name) ?? null;
+        const sample = source.sample ? (image.getState().samples?.find((s) => s.file === source.name) ?? null) : null;
         const curves = {} as Curves;
         const predicted = {} as CurrentResult['predicted'];
         const reference = {} as CurrentResult['reference'];

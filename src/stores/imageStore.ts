@@ -2,15 +2,18 @@
 // attention views show (layer, head, clicked patch, rollout settings), the bundled samples, and
 // the mean attention distance averaged over those samples (one sweep per model, cached).
 // A failed run (an unreadable file, a model error) reports its error and keeps the previous
-// image and output on screen.
+// image and output on screen. The view settings and which sample is shown are in the URL; an
+// image of the user's own cannot travel in a link, so the URL only says there was one.
 
 import { create } from 'zustand';
 import { meanAttentionDistanceByLayer } from '../analysis/attentionDistance';
-import type { RolloutOptions } from '../analysis/rollout';
+import type { HeadFusion, RolloutOptions } from '../analysis/rollout';
+import { t } from '../i18n';
 import { full, type FullVitOutput, type OutputRequest, type VitOutput } from '../models/types';
 import { isSuperseded } from '../worker/client';
 import { errorText, type AppStore } from './appStore';
 import type { StoreDeps } from './deps';
+import { readChoice, readInteger, readNumber, type IgnoredParam } from './urlState';
 
 /** One bundled sample image, from public/samples/index.json. */
 export interface SampleEntry {
@@ -31,8 +34,11 @@ export interface DistanceSweep {
 }
 
 export interface ImageState {
-  /** Name and encoded bytes of the image `output` belongs to (kept to re-run on a new model or backend). */
-  source: { name: string; bytes: ArrayBuffer } | null;
+  /**
+   * Name and encoded bytes of the image `output` belongs to (kept to re-run on a new model or
+   * backend); `sample` when it is one of the bundled samples, which a URL can name.
+   */
+  source: { name: string; bytes: ArrayBuffer; sample: boolean } | null;
   output: FullVitOutput | null;
   running: boolean;
   error: string | null;
@@ -47,14 +53,19 @@ export interface ImageState {
   overlayOpacity: number;
   /** Attention-distance sweeps over the samples, by model name. */
   sweeps: Record<string, DistanceSweep>;
+  /** The URL was made with an image of the user's own, which it cannot carry (a sample is shown instead). */
+  sharedOwnImage: boolean;
+  /** URL parameters that could not be used (the UI lists them). */
+  ignoredParams: IgnoredParam[];
   /** The neuron view is open: runs then also return the per-head queries and keys. */
   neuron: boolean;
 
   loadSamples: () => Promise<void>;
+  /** Shows a bundled sample (the user's choice: a shared link's note about its own image is done with). */
   openSample: (sample: SampleEntry) => Promise<void>;
   openFile: (file: File) => Promise<void>;
-  /** Runs the model on an encoded image; on success it becomes the current image. */
-  runImage: (name: string, bytes: ArrayBuffer) => Promise<void>;
+  /** Runs the model on an encoded image (a bundled sample or not); on success it becomes the current image. */
+  runImage: (name: string, bytes: ArrayBuffer, sample?: boolean) => Promise<void>;
   /** Re-runs the current image (after a model or backend change). */
   rerun: () => Promise<void>;
   setLayer: (layer: number) => void;
@@ -69,6 +80,10 @@ export interface ImageState {
 }
 
 const TOP_K = 5;
+const FUSIONS: HeadFusion[] = ['mean', 'max', 'min'];
+const DEFAULTS = { rollout: { headFusion: 'mean', discardRatio: 0.9 } as RolloutOptions, overlayOpacity: 0.6 };
+/** The `image` URL value of an image of the user's own. */
+const OWN_IMAGE = 'own';
 
 /**
  * The sample list: `{ samples: [...] }` as scripts/train/vit/export.py writes it, or a bare array;
@@ -96,10 +111,36 @@ export type ImageStore = ReturnType<typeof createImageStore>;
  * changes, and opens the first sample once a model and the sample list are there.
  */
 export function createImageStore(deps: StoreDeps, app: AppStore) {
+  const { url } = deps;
+  const ignoredParams: IgnoredParam[] = [];
+  const requestedImage = url.read('image');
+  // The URL counts layers and heads from 1, as the UI does; patches from 0, as the UI does.
+  const ihead = url.read('ihead');
+  const initial = {
+    layer: readInteger(url, 'ilayer', 1, Infinity, 1, ignoredParams) - 1,
+    head: ihead === 'mean' ? ('mean' as const) : readInteger(url, 'ihead', 1, Infinity, 0, ignoredParams) - 1,
+    patch: url.read('patch') === null ? null : readInteger(url, 'patch', 0, Infinity, -1, ignoredParams),
+    rollout: {
+      headFusion: readChoice(url, 'fusion', FUSIONS, DEFAULTS.rollout.headFusion, ignoredParams),
+      discardRatio: readNumber(url, 'discard', 0, 0.95, DEFAULTS.rollout.discardRatio, ignoredParams),
+    },
+    overlayOpacity: readNumber(url, 'opacity', 0, 1, DEFAULTS.overlayOpacity, ignoredParams),
+    neuron: readChoice(url, 'ineuron', ['1'], null, ignoredParams) === '1',
+  };
+  const writeView = ({ layer, head, patch, rollout, overlayOpacity, neuron }: Pick<ImageState, 'layer' | 'head' | 'patch' | 'rollout' | 'overlayOpacity' | 'neuron'>) =>
+    url.write({
+      ilayer: layer === 0 ? null : String(layer + 1),
+      ihead: head === 'mean' ? null : String(head + 1),
+      patch: patch === null ? null : String(patch),
+      fusion: rollout.headFusion === DEFAULTS.rollout.headFusion ? null : rollout.headFusion,
+      discard: rollout.discardRatio === DEFAULTS.rollout.discardRatio ? null : String(rollout.discardRatio),
+      opacity: overlayOpacity === DEFAULTS.overlayOpacity ? null : String(overlayOpacity),
+      ineuron: neuron ? '1' : null,
+    });
   const samplesUrl = (file: string) => `${deps.publicBase}samples/${file}`;
   const fetchBytes = async (url: string): Promise<ArrayBuffer> => {
     const response = await deps.fetch(url);
-    if (!response.ok) throw new Error(`Could not fetch ${url}: HTTP ${response.status}`);
+    if (!response.ok) throw new Error(t('image.fetchFailed', { url, status: response.status }));
     return response.arrayBuffer();
   };
   // The worker answers an overtaken run with "superseded". Runs from this store go out one at a
@@ -112,6 +153,14 @@ export function createImageStore(deps: StoreDeps, app: AppStore) {
     return next;
   };
 
+  const showSample = async (sample: SampleEntry) => {
+    try {
+      await store.getState().runImage(sample.file, await fetchBytes(samplesUrl(sample.file)), true);
+    } catch (e) {
+      store.setState({ error: errorText(e) });
+    }
+  };
+
   const store = create<ImageState>()((set, get) => ({
   source: null,
   output: null,
@@ -119,50 +168,51 @@ export function createImageStore(deps: StoreDeps, app: AppStore) {
   error: null,
   samples: null,
   samplesError: null,
-  layer: 0,
-  head: 'mean',
-  patch: null,
-  rollout: { headFusion: 'mean', discardRatio: 0.9 },
-  overlayOpacity: 0.6,
+  layer: initial.layer,
+  // An invalid ?ihead= was read as 0 - 1: the mean then.
+  head: initial.head === -1 ? 'mean' : initial.head,
+  patch: initial.patch === -1 ? null : initial.patch,
+  rollout: initial.rollout,
+  overlayOpacity: initial.overlayOpacity,
   sweeps: {},
-  neuron: false,
+  sharedOwnImage: requestedImage === OWN_IMAGE,
+  ignoredParams,
+  neuron: initial.neuron,
 
   async loadSamples() {
     try {
       const response = await deps.fetch(samplesUrl('index.json'));
-      if (!response.ok) throw new Error(`no sample list (HTTP ${response.status})`);
+      if (!response.ok) throw new Error(t('image.samplesHttp', { status: response.status }));
       set({ samples: parseSamples(await response.json()), samplesError: null });
     } catch (e) {
-      set({ samples: [], samplesError: `Sample images are unavailable: ${errorText(e)}` });
+      set({ samples: [], samplesError: t('image.samplesUnavailable', { message: errorText(e) }) });
     }
   },
 
   async openSample(sample) {
-    try {
-      await get().runImage(sample.file, await fetchBytes(samplesUrl(sample.file)));
-    } catch (e) {
-      set({ error: errorText(e) });
-    }
+    set({ sharedOwnImage: false });
+    await showSample(sample);
   },
 
   async openFile(file) {
+    set({ sharedOwnImage: false });
     if (file.size === 0) {
-      set({ error: `"${file.name}" is empty.` });
+      set({ error: t('image.emptyFile', { name: file.name }) });
       return;
     }
     let bytes: ArrayBuffer;
     try {
       bytes = await file.arrayBuffer();
     } catch (e) {
-      set({ error: `Could not read "${file.name}": ${errorText(e)}` });
+      set({ error: t('image.unreadable', { name: file.name, message: errorText(e) }) });
       return;
     }
     await get().runImage(file.name, bytes);
   },
 
-  async runImage(name, bytes) {
+  async runImage(name, bytes, sample = false) {
     if (!app.getState().slots.vit.current) {
-      set({ error: 'No image model is loaded yet; pick one above.' });
+      set({ error: t('image.noModel') });
       return;
     }
     set({ running: true });
@@ -171,43 +221,54 @@ export function createImageStore(deps: StoreDeps, app: AppStore) {
       // Another model may have fewer layers, heads or patches than the views were showing.
       const heads = output.attentions[0]?.shape[0] ?? 0;
       const patches = output.grid[0] * output.grid[1];
+      // The first image keeps a patch from the URL; later ones keep it while the grid stays the same.
+      const before = get().output;
+      const sameGrid = before === null || before.grid.join() === output.grid.join();
       set((s) => ({
-        source: { name, bytes },
+        source: { name, bytes, sample },
         output,
         running: false,
         error: null,
         layer: Math.min(s.layer, output.attentions.length - 1),
         head: s.head === 'mean' || s.head < heads ? s.head : 'mean',
-        patch: s.patch !== null && s.patch < patches && s.output?.grid.join() === output.grid.join() ? s.patch : null,
+        patch: s.patch !== null && s.patch < patches && sameGrid ? s.patch : null,
       }));
+      url.write({ image: sample ? name : OWN_IMAGE });
+      writeView(get());
       app.getState().reportTimings('vit', output.timings);
     } catch (e) {
-      set({ running: false, ...(isSuperseded(e) ? {} : { error: `Could not run "${name}": ${errorText(e)}` }) });
+      set({ running: false, ...(isSuperseded(e) ? {} : { error: t('image.runFailed', { name, message: errorText(e) }) }) });
     }
   },
 
   async rerun() {
     const { source } = get();
-    if (source) await get().runImage(source.name, source.bytes);
+    if (source) await get().runImage(source.name, source.bytes, source.sample);
   },
 
   setLayer(layer) {
     set({ layer });
+    writeView(get());
   },
   setHead(head) {
     set({ head });
+    writeView(get());
   },
   setPatch(patch) {
     set({ patch });
+    writeView(get());
   },
   setRollout(patch) {
     set((s) => ({ rollout: { ...s.rollout, ...patch } }));
+    writeView(get());
   },
   setOverlayOpacity(opacity) {
     set({ overlayOpacity: opacity });
+    writeView(get());
   },
   setNeuron(open) {
     set({ neuron: open });
+    writeView(get());
     if (open && get().output && !get().output?.queries_keys) void get().rerun();
   },
 
@@ -225,31 +286,36 @@ export function createImageStore(deps: StoreDeps, app: AppStore) {
       for (const [i, sample] of samples.entries()) {
         // Only the attentions are needed: the hidden states of every sample stay in the worker.
         const output = await runQueued(sample.file, await fetchBytes(samplesUrl(sample.file)), { hidden_states: false });
-        if (app.getState().slots.vit.current?.name !== model) throw new Error('the model changed during the run');
-        if (!output.attentions) throw new Error('the run returned no attentions');
+        if (app.getState().slots.vit.current?.name !== model) throw new Error(t('image.distance.modelChanged'));
+        if (!output.attentions) throw new Error(t('image.distance.noAttentions'));
         const distances = meanAttentionDistanceByLayer(output.attentions, output.grid, patchSizeOf(output), output.prefix_tokens);
         sum = distances.map((layer, l) => Array.from(layer, (d, h) => (sum?.[l][h] ?? 0) + d));
         update({ done: i + 1 });
       }
       update({ perLayer: sum && sum.map((layer) => layer.map((d) => d / samples.length)) });
     } catch (e) {
-      update({ error: `Stopped: ${errorText(e)}` });
+      update({ error: t('image.distance.stopped', { message: errorText(e) }) });
     }
   },
   }));
 
-  // A new model or backend gives new numbers for the same image; with no image yet, start with the first sample.
+  // A new model or backend gives new numbers for the same image; with no image yet, start with the
+  // sample the URL names, else the first one.
   const showModel = () => {
     if (!app.getState().slots.vit.current) return;
-    const { source, samples, rerun, openSample } = store.getState();
+    const { source, samples, rerun } = store.getState();
     if (source) void rerun();
-    else if (samples?.[0]) void openSample(samples[0]);
+    else if (samples?.[0]) void showSample(samples.find((sample) => sample.file === requestedImage) ?? samples[0]);
   };
   app.subscribe((now, before) => {
     if (now.slots.vit.current !== before.slots.vit.current || now.backend !== before.backend) showModel();
   });
   store.subscribe((now, before) => {
-    if (now.samples !== before.samples && !now.source) showModel();
+    if (now.samples === before.samples) return;
+    // A sample the list does not have (renamed, or a typo in a hand-made link) is reported, not silently replaced.
+    const unknown = requestedImage !== null && requestedImage !== OWN_IMAGE && !now.samples?.some((s) => s.file === requestedImage);
+    if (unknown && now.samples && now.samples.length > 0) store.setState({ ignoredParams: [...now.ignoredParams, { key: 'image', value: requestedImage }] });
+    if (!now.source) showModel();
   });
   return store;
 }

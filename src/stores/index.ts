@@ -43,7 +43,7 @@ export const samplesUrl = (file: string) => `${deps.publicBase}samples/${file}`;
 
 export type { Tab } from './appStore';
 export type { AttentionOptions, AttentionView, Example } from './textStore';
-export { EXAMPLES, RANDOM_SENTENCES } from './textStore';
+export { EXAMPLES, MAX_TOP_K, RANDOM_SENTENCES } from './textStore';
 export type { DistanceSweep, HeadChoice, SampleEntry } from './imageStore';
 export { patchSizeOf } from './imageStore';
 export type { KindTally, LabBatch, LabExample, LabPair, RollSummary } from './labStore';

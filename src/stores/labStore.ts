@@ -32,6 +32,7 @@ import { isSuperseded } from '../worker/client';
 import type { IdsInput, Tokenized } from '../worker/protocol';
 import { errorText, type AppStore } from './appStore';
 import type { StoreDeps } from './deps';
+import { readChoice, readInteger, type IgnoredParam } from './urlState';
 
 export const LAB_DEFAULT_TEXT =
   'the man went to the store. he bought a gallon of milk. it was raining, so he walked home quickly. his dog was waiting at the door.';
@@ -110,6 +111,8 @@ export interface LabState {
   /** Runs in flight: the example, the batch. */
   running: { example: boolean; batch: boolean };
   rolls: RollSummary | null;
+  /** URL parameters that could not be used (the UI lists them). */
+  ignoredParams: IgnoredParam[];
 
   setOpen: (open: boolean) => void;
   setText: (text: string) => void;
@@ -153,7 +156,18 @@ function parseCorpus(value: unknown): SentenceDocument[] {
 
 export type LabStore = ReturnType<typeof createLabStore>;
 
+const MAX_SEED = 0xffffffff;
+
 export function createLabStore(deps: StoreDeps, app: AppStore) {
+  const { url } = deps;
+  const ignoredParams: IgnoredParam[] = [];
+  const initial = {
+    text: url.read('ltext') ?? LAB_DEFAULT_TEXT,
+    seed: readInteger(url, 'seed', 0, MAX_SEED, 0, ignoredParams),
+    wholeWord: readChoice(url, 'wholeword', ['1'], null, ignoredParams) === '1',
+  };
+  const writeInput = ({ text, seed, wholeWord }: Pick<LabState, 'text' | 'seed' | 'wholeWord'>) =>
+    url.write({ ltext: text === LAB_DEFAULT_TEXT ? null : text, seed: seed === 0 ? null : String(seed), wholeword: wholeWord ? '1' : null });
   const store = create<LabState>()((set, get) => {
     let runTimer: ReturnType<typeof setTimeout> | undefined;
     // Each run takes a ticket; a result whose ticket is no longer the newest is dropped.
@@ -240,10 +254,8 @@ export function createLabStore(deps: StoreDeps, app: AppStore) {
     }
 
     return {
-      open: deps.url.read('lab') === 'self-supervision',
-      text: LAB_DEFAULT_TEXT,
-      seed: 0,
-      wholeWord: false,
+      open: url.read('lab') === 'self-supervision',
+      ...initial,
       example: null,
       exampleError: null,
       corpus: null,
@@ -251,20 +263,23 @@ export function createLabStore(deps: StoreDeps, app: AppStore) {
       batchError: null,
       running: { example: false, batch: false },
       rolls: null,
+      ignoredParams,
 
       setOpen(open) {
         set({ open });
-        deps.url.write({ lab: open ? 'self-supervision' : null });
+        url.write({ lab: open ? 'self-supervision' : null });
         // Closed, the lab does not follow model changes: opening it always runs afresh.
         if (open) void get().run();
       },
       setText(text) {
         set({ text });
+        writeInput(get());
         scheduleRun();
       },
       setSeed(seed) {
-        if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) return;
+        if (!Number.isSafeInteger(seed) || seed < 0 || seed > MAX_SEED) return;
         set({ seed });
+        writeInput(get());
         scheduleRun();
       },
       reroll() {
@@ -272,6 +287,7 @@ export function createLabStore(deps: StoreDeps, app: AppStore) {
       },
       setWholeWord(wholeWord) {
         set({ wholeWord });
+        writeInput(get());
         scheduleRun();
       },
 

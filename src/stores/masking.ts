@@ -59,3 +59,34 @@ export function fillMask(encoding: BertEncoding, mlm: MlmResult[], state: Masked
   texts[segment] = replaceSpan(texts[segment], span, tokenText(token, encoding.tokenizer));
   return { texts, originals: state.originals.filter((_, i) => i !== maskIndex) };
 }
+
+/**
+ * The originals as a short URL value, so a shared link keeps the scores of the masked tokens:
+ * "id:token" per [MASK], comma-separated, "" for a [MASK] the user typed. A token may hold any
+ * character, so "%" and "," in it are escaped; the id comes first and ends at the first ":".
+ */
+export function encodeOriginals(originals: (MaskOrigin | null)[]): string {
+  if (originals.every((o) => o === null)) return '';
+  return originals.map((o) => (o ? `${o.id}:${o.token.replace(/%/g, '%25').replace(/,/g, '%2C')}` : '')).join(',');
+}
+
+/** The inverse of encodeOriginals; null for a value it did not write. */
+export function decodeOriginals(value: string): (MaskOrigin | null)[] | null {
+  const originals: (MaskOrigin | null)[] = [];
+  for (const part of value.split(',')) {
+    if (part === '') {
+      originals.push(null);
+      continue;
+    }
+    const match = /^(\d{1,9}):(.+)$/s.exec(part);
+    if (!match) return null;
+    let token: string;
+    try {
+      token = decodeURIComponent(match[2]);
+    } catch {
+      return null;
+    }
+    originals.push({ id: Number(match[1]), token });
+  }
+  return originals;
+}

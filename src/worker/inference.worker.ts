@@ -77,7 +77,7 @@ async function switchBackend(choice: BackendChoice, failed: string[] = []): Prom
 
 function sourceOf(spec: ModelSourceSpec) {
   if (spec.type === 'files') return fromFiles(spec.files);
-  return fromUrl(spec.baseUrl, spec.cache ? { fetch: cachedFetch } : {});
+  return fromUrl(spec.baseUrl, { ...(spec.cache && { fetch: cachedFetch }), ...(spec.files && { files: spec.files }) });
 }
 
 /** Progress messages at most every 50 ms per file (and always the last one), not per network chunk. */

@@ -26,7 +26,8 @@ export type WasmThreads = number | null;
 
 /** Where the checkpoint files come from. `cache` keeps downloads in Cache Storage (hub models). */
 export type ModelSourceSpec =
-  | { type: 'url'; name: string; baseUrl: string; cache: boolean }
+  /** `files`: every file under `baseUrl`, when known (bundled models), so nothing missing is requested. */
+  | { type: 'url'; name: string; baseUrl: string; cache: boolean; files?: string[] }
   | { type: 'files'; name: string; files: File[] };
 
 export type ModelSlot = 'bert' | 'vit';

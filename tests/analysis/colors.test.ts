@@ -2,7 +2,19 @@
 
 import { interpolateCividis, interpolatePuOr } from 'd3-scale-chromatic';
 import { describe, expect, it } from 'vitest';
-import { autoDomain, colorOf, headColor, legendTicks, normalise, parseRgb, rgbToRgba, rowScaledRgba, toRgba } from '../../src/views/common/colors';
+import {
+  autoDomain,
+  colorOf,
+  contrastOnWhite,
+  headColor,
+  legendTicks,
+  MIN_HEAD_CONTRAST,
+  normalise,
+  parseRgb,
+  rgbToRgba,
+  rowScaledRgba,
+  toRgba,
+} from '../../src/views/common/colors';
 
 describe('colour scales', () => {
   it('parses both colour forms d3 returns', () => {
@@ -59,6 +71,17 @@ describe('colour scales', () => {
     expect(legendTicks([0, 0.3], 4).map((t) => +t.toFixed(6))).toEqual([0, 0.1, 0.2, 0.3]);
     for (const heads of [4, 12]) {
       expect(new Set(Array.from({ length: heads }, (_, h) => headColor(h, heads))).size).toBe(heads);
+    }
+  });
+
+  it('head colours stand out on the white page (no pale yellow)', () => {
+    expect(contrastOnWhite([255, 255, 255])).toBeCloseTo(1, 6);
+    expect(contrastOnWhite([0, 0, 0])).toBeCloseTo(21, 6);
+    expect(contrastOnWhite(parseRgb('#F0E442'))).toBeLessThan(1.4);
+    for (const heads of [4, 8, 12, 16, 20]) {
+      const colours = Array.from({ length: heads }, (_, h) => headColor(h, heads));
+      expect(new Set(colours).size).toBe(heads);
+      for (const c of colours) expect(contrastOnWhite(parseRgb(c)), `${c} of ${heads} heads`).toBeGreaterThanOrEqual(MIN_HEAD_CONTRAST);
     }
   });
 });

@@ -123,7 +123,7 @@ describe('patch shuffle', () => {
 
 describe('fillValue', () => {
   it('is the pixel_values a raw pixel becomes after rescale and normalisation', () => {
-    const p = { do_rescale: true, rescale_factor: 1 / 255, do_normalize: true, image_mean: [0.286, 0.286, 0.286], image_std: [0.353, 0.353, 0.353] };
+    const p = { resize: null, center_crop: null, do_rescale: true, rescale_factor: 1 / 255, do_normalize: true, image_mean: [0.286, 0.286, 0.286], image_std: [0.353, 0.353, 0.353] };
     const [black] = fillValue(p, 0, 3);
     expect(black).toBeCloseTo(-0.286 / 0.353, 12);
     expect(fillValue(p, 255, 3)[2]).toBeCloseTo((1 - 0.286) / 0.353, 12);

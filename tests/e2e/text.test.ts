@@ -50,6 +50,10 @@ describe.each(['wasm', 'webgl'] as const)('text workspace on %s', (backend) => {
     // The fixture's weights file is 207,060 bytes: the bar counts every byte.
     expect(await weights.locator('progress').evaluate((p: HTMLProgressElement) => [p.value, p.max])).toEqual([207060, 207060]);
     expect(await testId(page, 'backend-name').textContent()).toBe(backend.toUpperCase());
+    // A repo that is no preset still shows in the preset menu, as the model in use.
+    const menu = testId(page, 'preset-bert');
+    expect(await menu.inputValue()).toBe(FIXTURE);
+    expect(await menu.locator('option:checked').textContent()).toBe(`${FIXTURE} (loaded)`);
   });
 
   it('tokenizes typed text with [CLS] and [SEP]', async () => {
@@ -89,6 +93,10 @@ describe.each(['wasm', 'webgl'] as const)('text workspace on %s', (backend) => {
     expect(isNext + notNext).toBeCloseTo(100, 0);
     await page.getByRole('button', { name: 'Replace B with a random sentence' }).click();
     await expect.poll(() => testId(page, 'sentence-b').inputValue()).not.toBe('he went to the dog.');
+    // The tokens shown are those of the new B (the next test counts them).
+    const b = await testId(page, 'sentence-b').inputValue();
+    const segmentB = () => page.locator('[data-testid="token"].seg-b').evaluateAll((els) => els.map((e) => e.getAttribute('data-token')).join(''));
+    await expect.poll(async () => (await segmentB()).replace(/##/g, '')).toBe(b.replace(/\s/g, '').toLowerCase());
     await expect.poll(async () => (await tokens(page)).filter((t) => t === '[SEP]').length).toBe(2);
   });
 

@@ -10,7 +10,7 @@ import ko from '../../src/i18n/locales/ko.json';
 const CATALOGUES: Record<Language, unknown> = { en, ko };
 
 /** Korean strings that are rightly the same as the English ones (names, symbols, formulas). */
-const SAME_IN_BOTH = new Set<string>([]);
+const SAME_IN_BOTH = new Set<string>(['backend.choices.webgl', 'backend.choices.wasm', 'text.cls.norm']);
 
 /** Every leaf as "a.b.c" → string; anything but nested objects and strings is an error. */
 function flatten(value: unknown, prefix = '', out = new Map<string, string>()): Map<string, string> {
@@ -48,6 +48,10 @@ function entries(language: Language): Map<string, Entry> {
 const variables = (texts: string[]) =>
   [...new Set(texts.flatMap((text) => [...text.matchAll(/\{\{\s*([\w.]+)\s*(?:,[^}]*)?\}\}/g)].map((m) => m[1])))].sort();
 
+/** The <tag>s a string hands to react-i18next's Trans, with how often each opens. */
+const tags = (texts: string[]) =>
+  texts.map((text) => [...text.matchAll(/<(\w+)>/g)].map((m) => m[1]).sort().join(' ')).sort();
+
 describe('UI catalogues', () => {
   const all = Object.fromEntries(LANGUAGES.map((l) => [l, entries(l)])) as Record<Language, Map<string, Entry>>;
 
@@ -70,6 +74,13 @@ describe('UI catalogues', () => {
     for (const [key, entry] of all[language]) {
       const english = all.en.get(key);
       if (english) expect.soft(variables(entry.texts), `${language}: variables of ${key}`).toEqual(variables(english.texts));
+    }
+  });
+
+  it.each(LANGUAGES.filter((l) => l !== 'en'))('%s marks up the same parts as English', (language) => {
+    for (const [key, entry] of all[language]) {
+      const english = all.en.get(key);
+      if (english) expect.soft(new Set(tags(entry.texts)), `${language}: tags of ${key}`).toEqual(new Set(tags(english.texts)));
     }
   });
 

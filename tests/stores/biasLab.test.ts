@@ -17,7 +17,7 @@ import { memoryUrl, type UrlKey } from '../../src/stores/urlState';
 import type { ImageInput, LabImageModel, PixelsRun } from '../../src/worker/protocol';
 
 const LABELS = ['a', 'b'];
-const prep: ImagePreprocessing = { do_rescale: true, rescale_factor: 1 / 255, do_normalize: true, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5] };
+const prep: ImagePreprocessing = { resize: null, center_crop: null, do_rescale: true, rescale_factor: 1 / 255, do_normalize: true, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5] };
 const SIDE = 4;
 const vitInfo = { kind: 'vit', preprocessing: prep, config: { patch_size: 2, id2label: LABELS } } as unknown as VitModelInfo;
 const cnnInfo = { kind: 'cnn', preprocessing: prep, config: { image_size: [SIDE, SIDE] } } as unknown as CnnModelInfo;
@@ -87,7 +87,7 @@ const flush = async () => {
 
 /** Loads the ViT, lists the samples and makes s1.png the current image (without running the workspace). */
 async function ready(s: ReturnType<typeof setup>) {
-  s.image.setState({ source: { name: 's1.png', bytes: new ArrayBuffer(4) } });
+  s.image.setState({ source: { name: 's1.png', bytes: new ArrayBuffer(4), sample: true } });
   await s.image.getState().loadSamples();
   await s.app.getState().loadModel('bundled:mini-vit');
   await flush();
@@ -222,7 +222,7 @@ describe('inductive-bias lab store', () => {
     expect(s.lab.getState().current!.shifts).toEqual([-3, -2, -1, 0, 1, 2, 3]);
     expect(s.lab.getState().samples!.shifts).toEqual([-3, -2, -1, 0, 1, 2, 3]);
     const before = s.runPixels.mock.calls.length;
-    s.image.setState({ source: { name: 'mine.png', bytes: new ArrayBuffer(4) } });
+    s.image.setState({ source: { name: 'mine.png', bytes: new ArrayBuffer(4), sample: false } });
     await flush();
     const channels = new Set(s.runPixels.mock.calls.slice(before).map((c) => c[0]));
     expect([...channels].sort()).toEqual(['bias-current', 'bias-occlusion']);

@@ -68,9 +68,10 @@ function setup({ url = { lab: 'self-supervision' }, heads = { mlm: true, nsp: tr
     onBackendLost: () => () => true,
   } as unknown as InferenceApi;
   const fetch = vi.fn(() => Promise.resolve(fetchCorpus ? new Response(CORPUS) : new Response('', { status: 404 })));
+  const params = memoryUrl(url);
   const deps: StoreDeps = {
     inference: () => api,
-    url: memoryUrl(url),
+    url: params,
     publicBase: 'http://app.test/',
     fetch,
     random: () => 0,
@@ -79,7 +80,7 @@ function setup({ url = { lab: 'self-supervision' }, heads = { mlm: true, nsp: tr
   };
   const app = createAppStore(deps);
   const lab = createLabStore(deps, app);
-  return { app, lab, runIds, fetch, deps, api };
+  return { app, lab, runIds, fetch, deps, api, params };
 }
 
 const flush = async () => {
@@ -162,6 +163,22 @@ describe('self-supervision lab store', () => {
     s.lab.getState().setText('   ');
     await flush();
     expect(s.lab.getState().exampleError).toMatch(/Type a sentence/);
+  });
+
+  it('text, seed and whole-word go in the URL and come back from it; a bad seed there is reported', () => {
+    const s = setup();
+    s.lab.getState().setText('one sentence only');
+    s.lab.getState().setSeed(42);
+    s.lab.getState().setWholeWord(true);
+    const url = Object.fromEntries(s.params.values);
+    expect(url).toEqual({ lab: 'self-supervision', ltext: 'one sentence only', seed: '42', wholeword: '1' });
+    expect(setup({ url }).lab.getState()).toMatchObject({ text: 'one sentence only', seed: 42, wholeWord: true, ignoredParams: [] });
+    s.lab.getState().setText(LAB_DEFAULT_TEXT);
+    s.lab.getState().setSeed(0);
+    s.lab.getState().setWholeWord(false);
+    expect([...s.params.values.keys()]).toEqual(['lab']);
+    const bad = setup({ url: { lab: 'self-supervision', seed: '-1', wholeword: 'yes' } }).lab.getState();
+    expect(bad).toMatchObject({ seed: 0, wholeWord: false, ignoredParams: [{ key: 'seed', value: '-1' }, { key: 'wholeword', value: 'yes' }] });
   });
 
   it('tallies many rolls: every chosen position counted once, by kind', async () => {

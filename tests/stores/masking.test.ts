@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BertTokenizer } from '../../src/models/bert/tokenization_bert';
 import type { BertEncoding, MlmResult } from '../../src/models/types';
-import { fillMask, maskTokens, type MaskedTexts } from '../../src/stores/masking';
+import { decodeOriginals, encodeOriginals, fillMask, maskTokens, type MaskedTexts } from '../../src/stores/masking';
 
 const vocab = readFileSync(new URL('../fixtures/models/bert-tiny/vocab.txt', import.meta.url), 'utf8');
 const tokenizer = BertTokenizer.fromFiles({ vocab, tokenizerConfig: JSON.stringify({ do_lower_case: true }) });
@@ -86,3 +86,18 @@ describe('fillMask', () => {
     expect(fillMask(enc, mlmOf(enc), state, 0, '##ing').texts[0]).toBe('he went walking.');
   });
 });
+
+describe('originals in the URL', () => {
+  it('round-trips any token, typed masks included, in a short value', () => {
+    const originals = [{ token: 'fox', id: 4419 }, null, { token: ',', id: 1010 }, { token: '50%', id: 7 }, { token: '##한국:어', id: 12 }];
+    const encoded = encodeOriginals(originals);
+    expect(encoded).toBe('4419:fox,,1010:%2C,7:50%25,12:##한국:어');
+    expect(decodeOriginals(encoded)).toEqual(originals);
+    expect(encodeOriginals([null, null])).toBe('');
+  });
+
+  it.each(['x', '12', ':fox', '1:%E0', 'a:b'])('refuses %j', (value) => {
+    expect(decodeOriginals(value)).toBeNull();
+  });
+});
+

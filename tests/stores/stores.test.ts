@@ -28,6 +28,7 @@ const bertInfo = (layers: number): BertModelInfo => ({
   },
   position_embeddings: nd([8, 4]),
   heads: { mlm: true, nsp: true, pooler: true, sop: false, rtd: false },
+  unk_token: '[UNK]',
   warnings: [],
 });
 
@@ -88,20 +89,25 @@ function fakeInference() {
   return { api, pending, take, lose: (event: Parameters<BackendLostListener>[0]) => lost.forEach((l) => l(event)) };
 }
 
-function setup(url: Record<string, string> = {}, languages: readonly string[] = ['en-US']) {
+function setup(
+  url: Record<string, string> = {},
+  languages: readonly string[] = ['en-US'],
+  fetch: StoreDeps['fetch'] = () => Promise.reject(new Error('no network in this test')),
+) {
   const fake = fakeInference();
   const inference = vi.fn(() => fake.api);
+  const params = memoryUrl(url);
   const deps: StoreDeps = {
     inference,
-    url: memoryUrl(url),
+    url: params,
     publicBase: 'http://app.test/',
-    fetch: () => Promise.reject(new Error('no network in this test')),
+    fetch,
     random: () => 0,
     languages,
     runDelayMs: 0,
   };
   const app = createAppStore(deps);
-  return { fake, deps, inference, app, text: createTextStore(deps, app), image: createImageStore(deps, app) };
+  return { fake, deps, params, inference, app, text: createTextStore(deps, app), image: createImageStore(deps, app) };
 }
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
@@ -296,3 +302,139 @@ describe('stores with a fake worker', () => {
     expect(s.fake.pending).toHaveLength(0);
   });
 });
+
+/** An output whose tokens point into sentence A ("the cat sat"), so tokens can be masked. */
+function maskableOutput(): BertOutput {
+  const out = bertOutput('the cat sat', 2);
+  out.encoding = { ...out.encoding, offsets: [null, [0, 3], [4, 7], [8, 11], null], segment: [-1, 0, 0, 0, -1], word_ids: [null, 0, 1, 2, null] };
+  return out;
+}
+
+describe('the view in the URL', () => {
+  it('text workspace: attention view, layer, head, hidden specials, top-k, position and masked originals survive a reload', async () => {
+    const s = setup({ a: 'the cat sat', b: '' });
+    await loadBert(s, 4);
+    await flush();
+    s.fake.take('runText').resolve(maskableOutput());
+    await flush();
+    s.text.getState().maskToken(2, false);
+    s.text.getState().setAttention({ view: 'matrix', layer: 2, head: 1, hideSpecial: true });
+    s.text.getState().setTopK(7);
+    s.text.getState().setPositionFocus(3);
+    const url = Object.fromEntries(s.params.values);
+    expect(url).toMatchObject({ a: 'the [MASK] sat', masked: '2:cat', view: 'matrix', layer: '3', head: '2', nospecial: '1', topk: '7', pos: '3' });
+
+    const reloaded = setup(url).text.getState();
+    expect(reloaded.textA).toBe('the [MASK] sat');
+    expect(reloaded.originals).toEqual([{ token: 'cat', id: 2 }]);
+    expect(reloaded.attention).toEqual({ view: 'matrix', layer: 2, head: 1, hideSpecial: true, query: 0 });
+    expect(reloaded.topK).toBe(7);
+    expect(reloaded.positionFocus).toBe(3);
+    expect(reloaded.ignoredParams).toEqual([]);
+  });
+
+  it('the neuron views: the text query token and the open image neuron view survive a reload', () => {
+    const s = setup({ a: 'the cat sat', b: '' });
+    s.text.getState().setAttention({ view: 'neuron', layer: 1, head: 0, query: 2 });
+    s.image.getState().setNeuron(true);
+    const url = Object.fromEntries(s.params.values);
+    expect(url).toMatchObject({ view: 'neuron', layer: '2', head: '1', query: '2', ineuron: '1' });
+    const reloaded = setup(url);
+    expect(reloaded.text.getState().attention).toEqual({ view: 'neuron', layer: 1, head: 0, hideSpecial: false, query: 2 });
+    expect(reloaded.image.getState().neuron).toBe(true);
+    s.image.getState().setNeuron(false);
+    expect(s.params.values.has('ineuron')).toBe(false);
+  });
+
+  it('defaults stay out of the URL', () => {
+    const s = setup({ a: 'the cat sat', b: 'it slept' });
+    s.text.getState().setAttention({ view: 'model' });
+    s.text.getState().setAttention({ view: 'head' });
+    s.text.getState().setTopK(5);
+    s.image.getState().setOverlayOpacity(0.6);
+    expect([...s.params.values.keys()].sort()).toEqual(['a', 'b']);
+  });
+
+  it('unusable values are reported and replaced by the defaults', () => {
+    const s = setup({ a: 'no masks here', view: 'sideways', layer: 'x', head: '0', nospecial: 'yes', topk: '25', masked: '2:cat', pos: '-1', ilayer: '0', ihead: 'all', patch: 'p', fusion: 'avg', discard: '2', opacity: 'abc', query: '-2', ineuron: 'yes' });
+    const text = s.text.getState();
+    expect(text.ignoredParams.map((p) => p.key).sort()).toEqual(['head', 'layer', 'masked', 'nospecial', 'pos', 'query', 'topk', 'view']);
+    expect(text).toMatchObject({ topK: 5, positionFocus: 0, originals: [], attention: { view: 'head', layer: 0, head: 'mean', hideSpecial: false } });
+    const image = s.image.getState();
+    expect(image.ignoredParams.map((p) => p.key).sort()).toEqual(['discard', 'fusion', 'ihead', 'ilayer', 'ineuron', 'opacity', 'patch']);
+    expect(image).toMatchObject({ layer: 0, head: 'mean', patch: null, rollout: { headFusion: 'mean', discardRatio: 0.9 }, overlayOpacity: 0.6, neuron: false });
+  });
+
+  it('a bad ?backend= is reported until a backend is chosen', async () => {
+    const s = setup({ backend: 'bogus' });
+    expect(s.app.getState()).toMatchObject({ backendChoice: 'auto', rejectedBackend: 'bogus' });
+    const starting = s.app.getState().chooseBackend('auto');
+    s.fake.take('setBackend').resolve(status('wasm'));
+    await starting;
+    expect(s.app.getState().rejectedBackend).toBe('bogus');
+    const choosing = s.app.getState().chooseBackend('cpu');
+    s.fake.take('setBackend').resolve(status('cpu'));
+    await choosing;
+    expect(s.app.getState().rejectedBackend).toBeNull();
+  });
+
+  it('a top-k outside 1..20 is refused with a message, not silently', () => {
+    const s = setup({ a: 'the cat' });
+    s.text.getState().setTopK(25);
+    expect(s.text.getState()).toMatchObject({ topK: 5 });
+    expect(s.text.getState().topKError).toMatch(/from 1 to 20; 25 was not taken/);
+    s.text.getState().setTopK(20);
+    expect(s.text.getState()).toMatchObject({ topK: 20, topKError: null });
+    expect(s.deps.url.read('topk')).toBe('20');
+  });
+
+  it('image workspace: layer, head, patch, rollout, opacity and the sample survive a reload; an own image is only named', async () => {
+    const samples = [{ file: 'one.png', label: 'one' }, { file: 'two.png', label: 'two' }];
+    const fetch: StoreDeps['fetch'] = (input) =>
+      Promise.resolve((input as string).endsWith('index.json') ? Response.json({ samples }) : new Response(new Uint8Array([1])));
+    const s = setup({ tab: 'image' }, ['en'], fetch);
+    const vitInfo = { kind: 'vit', trained_grid: [2, 2] } as unknown as VitModelInfo;
+    const loading = s.app.getState().loadModel('bundled:mini-vit');
+    s.fake.take('load').resolve({ slot: 'vit', name: 'bundled:mini-vit', info: vitInfo } satisfies ModelLoaded);
+    await loading;
+    const out = { grid: [2, 2], attentions: [nd([2, 5, 5]), nd([2, 5, 5]), nd([2, 5, 5])], hidden_states: [nd([5, 4])], timings } as unknown as VitOutput;
+    await s.image.getState().loadSamples();
+    await flush();
+    s.fake.take('runImage').resolve(out); // the first sample, shown by default
+    await flush();
+    const opening = s.image.getState().openSample(samples[1]);
+    await flush();
+    s.fake.take('runImage').resolve(out);
+    await opening;
+    const { setLayer, setHead, setPatch, setRollout, setOverlayOpacity } = s.image.getState();
+    setLayer(2);
+    setHead(1);
+    setPatch(3);
+    setRollout({ headFusion: 'max', discardRatio: 0.5 });
+    setOverlayOpacity(0.3);
+    const url = Object.fromEntries(s.params.values);
+    expect(url).toMatchObject({ image: 'two.png', ilayer: '3', ihead: '2', patch: '3', fusion: 'max', discard: '0.5', opacity: '0.3' });
+
+    const reloaded = setup(url, ['en'], fetch);
+    expect(reloaded.image.getState()).toMatchObject({ layer: 2, head: 1, patch: 3, rollout: { headFusion: 'max', discardRatio: 0.5 }, overlayOpacity: 0.3, sharedOwnImage: false });
+    const reloading = reloaded.app.getState().loadModel('bundled:mini-vit');
+    reloaded.fake.take('load').resolve({ slot: 'vit', name: 'bundled:mini-vit', info: vitInfo } satisfies ModelLoaded);
+    await reloading;
+    await reloaded.image.getState().loadSamples();
+    await flush();
+    const run = reloaded.fake.take('runImage');
+    expect((run.args[0] as { fileName: string }).fileName).toBe('two.png');
+    run.resolve(out);
+    await flush();
+    expect(reloaded.image.getState()).toMatchObject({ layer: 2, head: 1, patch: 3 });
+
+    // An image of the user's own cannot travel in the link: the URL says there was one.
+    const own = s.image.getState().runImage('photo.jpg', new Uint8Array([1]).buffer);
+    await flush();
+    s.fake.take('runImage').resolve(out);
+    await own;
+    expect(s.deps.url.read('image')).toBe('own');
+    expect(setup(Object.fromEntries(s.params.values), ['en'], fetch).image.getState().sharedOwnImage).toBe(true);
+  });
+});
+

@@ -46,9 +46,10 @@ async function readStream(
 
 /**
  * Files under a URL prefix, e.g. `https://huggingface.co/google/bert_uncased_L-2_H-128_A-2/resolve/main/`
- * or `/models/mini-bert/`.
+ * or `/models/mini-bert/`. With `files` (the folder's listing, when known) `exists` answers from
+ * it rather than asking the server, so probing an optional file costs no request and no 404.
  */
-export function fromUrl(baseUrl: string, options: { fetch?: FetchFn } = {}): CheckpointSource {
+export function fromUrl(baseUrl: string, options: { fetch?: FetchFn; files?: readonly string[] } = {}): CheckpointSource {
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   const fetchFn = options.fetch ?? ((...args: Parameters<FetchFn>) => globalThis.fetch(...args));
 
@@ -95,6 +96,7 @@ export function fromUrl(baseUrl: string, options: { fetch?: FetchFn } = {}): Che
   return {
     label: base,
     exists: async (name) => {
+      if (options.files) return options.files.includes(name);
       const response = await request(name, 'HEAD');
       return response !== null;
     },

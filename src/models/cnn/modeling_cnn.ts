@@ -86,7 +86,6 @@ export function createCnnModel(sd: StateDict, cfg: CnnConfig, processor: ViTImag
     featureMapShapes(cfg, processor.size.height, processor.size.width, 'preprocessor_config.json: the processed image');
   }
   const weights = sd.load(() => loadCnnWeights(sd, cfg));
-  const { do_rescale, rescale_factor, do_normalize, image_mean, image_std } = processor.config;
   const info: CnnModelInfo = {
     kind: 'cnn',
     weights_file: sd.fileName,
@@ -95,7 +94,7 @@ export function createCnnModel(sd: StateDict, cfg: CnnConfig, processor: ViTImag
     num_parameters: [...weights.convolutions.flatMap((c) => (c ? [c.filter, c.bias] : [])), weights.classifier.weight, weights.classifier.bias!]
       .reduce((n, t) => n + t.size, 0),
     warnings: sd.warnings,
-    preprocessing: { do_rescale, rescale_factor, do_normalize, image_mean, image_std },
+    preprocessing: processor.preprocessing,
   };
   let disposed = false;
 

@@ -27,6 +27,8 @@ export interface TextTokenizer {
   readonly vocabSize: number;
   readonly maskToken: string;
   readonly maskTokenId: number;
+  /** The unknown token, or null when the tokenizer has none (byte-level BPE spells any text). */
+  readonly unkToken: string | null;
   /** Default truncation length of `encode`; null when neither the tokenizer nor the model sets one. */
   readonly maxLength: number | null;
   /** One text, or a pair (B given, even empty), with the model's special tokens, cut to `maxLength` tokens in all. */
@@ -117,6 +119,7 @@ export async function createTextModel(sd: StateDict, tokenizer: TextTokenizer, m
     warnings: sd.warnings,
     tokenizer: tokenizer.kind,
     mask_token: tokenizer.maskToken,
+    unk_token: tokenizer.unkToken,
   };
   let disposed = false;
 

@@ -109,6 +109,7 @@ export class SubwordTokenizer implements TextTokenizer {
   readonly vocabSize: number;
   readonly maskToken: string;
   readonly maskTokenId: number;
+  readonly unkToken: string | null;
   readonly maxLength: number | null;
   private readonly tokenizer: Tokenizer;
   private readonly template: Template;
@@ -149,6 +150,10 @@ export class SubwordTokenizer implements TextTokenizer {
     }
     this.maskToken = maskToken;
     this.maskTokenId = maskTokenId;
+    // Unigram names its unknown piece by id, BPE by token (byte-level BPE usually has none).
+    const unkId = model?.get('unk_id');
+    const unkName = model?.get('unk_token');
+    this.unkToken = typeof unkName === 'string' ? unkName : typeof unkId === 'number' ? ([...vocab].find(([, id]) => id === unkId)?.[0] ?? null) : null;
     const fromConfig = config.get('model_max_length');
     // HF writes 1e30 for "no limit"; only a real length is a useful default.
     const tokenizerMax = typeof fromConfig === 'number' && Number.isSafeInteger(fromConfig) && fromConfig > 0 && fromConfig < 1e6 ? fromConfig : null;

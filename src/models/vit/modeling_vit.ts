@@ -287,13 +287,7 @@ export async function createVitModel(sd: StateDict, cfg: VitConfig, processor: V
     prefix_tokens: prefix,
     trained_grid: patchGrid(cfg.image_size[0], cfg.image_size[1], cfg.patch_size),
     warnings: sd.warnings,
-    preprocessing: {
-      do_rescale: processor.config.do_rescale,
-      rescale_factor: processor.config.rescale_factor,
-      do_normalize: processor.config.do_normalize,
-      image_mean: processor.config.image_mean,
-      image_std: processor.config.image_std,
-    },
+    preprocessing: processor.preprocessing,
   };
   let disposed = false;
 

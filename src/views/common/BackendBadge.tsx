@@ -1,20 +1,17 @@
 // Which tfjs backend computes the numbers, why it was chosen, its float precision, and how long
 // the latest run of the open workspace took. The select overrides the automatic choice.
 
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../stores';
 import type { BackendChoice } from '../../worker/protocol';
 import { formatMs } from './format';
 
-const CHOICES: { value: BackendChoice; label: string }[] = [
-  { value: 'auto', label: 'Auto' },
-  { value: 'webgl', label: 'WebGL (GPU)' },
-  { value: 'wasm', label: 'WebAssembly' },
-  { value: 'cpu', label: 'CPU (slow)' },
-];
+const CHOICES: BackendChoice[] = ['auto', 'webgl', 'wasm', 'cpu'];
 
 export function BackendBadge() {
-  const { backend, backendChoice, backendBusy, backendNotice, chooseBackend, liveTensors } = useAppStore(
+  const { t } = useTranslation();
+  const { backend, backendChoice, backendBusy, backendNotice, chooseBackend, liveTensors, rejectedBackend } = useAppStore(
     useShallow((s) => ({
       backend: s.backend,
       backendChoice: s.backendChoice,
@@ -22,6 +19,7 @@ export function BackendBadge() {
       backendNotice: s.backendNotice,
       chooseBackend: s.chooseBackend,
       liveTensors: s.liveTensors,
+      rejectedBackend: s.rejectedBackend,
     })),
   );
   const tab = useAppStore((s) => s.tab);
@@ -30,18 +28,18 @@ export function BackendBadge() {
   return (
     <div className="backend-badge" data-backend={backend?.name ?? 'none'}>
       <label>
-        Backend{' '}
+        {t('backend.label')}{' '}
         <select value={backendChoice} disabled={backendBusy} onChange={(e) => void chooseBackend(e.target.value as BackendChoice)}>
           {CHOICES.map((c) => (
-            <option key={c.value} value={c.value}>
-              {c.label}
+            <option key={c} value={c}>
+              {t(`backend.choices.${c}`)}
             </option>
           ))}
         </select>
       </label>
       <span className="badge-status" aria-live="polite">
         {backendBusy || !backend ? (
-          'starting…'
+          t('backend.starting')
         ) : (
           <>
             <strong data-testid="backend-name">{backend.name.toUpperCase()}</strong> · {backend.precision} · {backend.details}
@@ -51,12 +49,18 @@ export function BackendBadge() {
       </span>
       {timings && (
         <span className="badge-timings" data-testid="timings">
-          {tab === 'image' ? 'preprocess' : 'tokenize'} {formatMs(timings.preprocess_ms)} · forward {formatMs(timings.forward_ms)} · read-back {formatMs(timings.readback_ms)}
+          {t(tab === 'image' ? 'backend.timings.preprocess' : 'backend.timings.tokenize', { ms: formatMs(timings.preprocess_ms) })} ·{' '}
+          {t('backend.timings.forward', { ms: formatMs(timings.forward_ms) })} · {t('backend.timings.readback', { ms: formatMs(timings.readback_ms) })}
         </span>
       )}
       {liveTensors !== null && (
-        <span className="badge-tensors" title="tfjs tensors alive in the worker; stays constant across runs" data-testid="live-tensors">
-          {liveTensors} tensors
+        <span className="badge-tensors" title={t('backend.tensorsTitle')} data-testid="live-tensors" data-count={liveTensors}>
+          {t('backend.tensors', { count: liveTensors })}
+        </span>
+      )}
+      {rejectedBackend && (
+        <span role="status" className="badge-notice" data-testid="backend-rejected">
+          {t('backend.rejected', { value: rejectedBackend })}
         </span>
       )}
       {backendNotice && (

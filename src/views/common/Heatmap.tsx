@@ -3,9 +3,13 @@
 // pixelated`, so cells stay crisp squares at any size and redrawing costs one putImageData.
 // Keyboard: focus it, move the highlighted cell with the arrow keys (Home/End jump to the row's
 // ends), Enter or Space "clicks" it; the current cell is announced to screen readers.
+// The value under the pointer shows in a tooltip kept inside the matrix (a tooltip sticking out
+// made phone screens scroll sideways); a tap elsewhere closes it, as touch has no "mouse leave".
 
 import { useEffect, useId, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type MouseEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { autoDomain, legendGradient, legendTicks, toImageData, type ScaleKind } from './colors';
+import { formatNumber } from './format';
 
 export interface Cell {
   row: number;
@@ -37,12 +41,23 @@ export interface HeatmapProps {
   underlay?: ImageData | null;
   /** Opacity of the cells over an underlay. */
   overlayOpacity?: number;
+  /** Index ticks (0-based) along the top and left edge, for matrices too large for labels. */
+  indexTicks?: boolean;
 }
 
 /** Labels get unreadable below this many pixels per cell; beyond it they are left to the tooltip. */
 const MAX_LABELLED = 48;
 
-export const formatValue = (v: number) => (Number.isNaN(v) ? '—' : Math.abs(v) >= 1000 || (v !== 0 && Math.abs(v) < 0.001) ? v.toExponential(2) : v.toFixed(3));
+export const formatValue = (v: number) =>
+  Number.isNaN(v) ? '—' : Math.abs(v) >= 1000 || (v !== 0 && Math.abs(v) < 0.001) ? v.toExponential(2) : formatNumber(v, 3);
+
+/** Tick positions 0, step, 2·step, … below `n`, with a 1-2-5 step giving at most about 8 ticks. */
+export function indexTickPositions(n: number): number[] {
+  const target = n / 8;
+  const magnitude = 10 ** Math.floor(Math.log10(Math.max(target, 1)));
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= target) ?? 10 * magnitude;
+  return Array.from({ length: Math.ceil(n / step) }, (_, i) => i * step);
+}
 
 const visuallyHidden: CSSProperties = {
   position: 'absolute',
@@ -83,7 +98,10 @@ export function Heatmap({
   underlay = null,
   overlayOpacity = 0.6,
   cellLabel,
+  indexTicks = false,
 }: HeatmapProps) {
+  const { t } = useTranslation();
+  const boxRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const underlayRef = useRef<HTMLCanvasElement>(null);
   const [cursor, setCursor] = useState<Cell | null>(null);
@@ -105,16 +123,31 @@ export function Heatmap({
   // A cursor left over from a larger matrix would point outside this one.
   const current = cursor && cursor.row < rows && cursor.col < cols ? cursor : null;
 
+  // Touch has no mouse-leave: a tap outside the matrix closes its tooltip.
+  const tooltipOpen = current !== null;
+  useEffect(() => {
+    if (!tooltipOpen) return;
+    const close = (event: PointerEvent) => {
+      if (!boxRef.current?.contains(event.target as Node)) {
+        setCursor(null);
+        onCellHover?.(null);
+      }
+    };
+    document.addEventListener('pointerdown', close);
+    return () => document.removeEventListener('pointerdown', close);
+  }, [tooltipOpen, onCellHover]);
+
   if (!valid) {
     return (
       <p role="alert" className="error">
-        Cannot draw {ariaLabel}: {data.length} values do not fill a {rows} × {cols} grid.
+        {t('heatmap.invalid', { what: ariaLabel, values: data.length, rows, cols })}
       </p>
     );
   }
 
   const labelOf =
-    cellLabel ?? (({ row, col }: Cell) => `${rowLabels?.[row] ?? `row ${row + 1}`} → ${colLabels?.[col] ?? `column ${col + 1}`}`);
+    cellLabel ??
+    (({ row, col }: Cell) => `${rowLabels?.[row] ?? t('heatmap.row', { n: row + 1 })} → ${colLabels?.[col] ?? t('heatmap.column', { n: col + 1 })}`);
   const describe = (cell: Cell) => `${labelOf(cell)}: ${format(data[cell.row * cols + cell.col])}`;
 
   const moveTo = (cell: Cell | null) => {
@@ -152,11 +185,34 @@ export function Heatmap({
   const showRowLabels = rowLabels && rows <= MAX_LABELLED;
   const showColLabels = colLabels && cols <= MAX_LABELLED;
   const labelStyle: CSSProperties = { fontSize: 11, overflow: 'hidden', whiteSpace: 'nowrap', lineHeight: 1 };
+  // The tooltip grows away from the nearer edge and never past the matrix.
+  const rightHalf = current !== null && current.col > cols / 2;
 
   return (
     <figure className="heatmap" style={{ margin: 0, width }}>
-      <div style={{ display: 'grid', gridTemplateColumns: showRowLabels ? 'auto minmax(0, 1fr)' : 'minmax(0, 1fr)' }}>
-        {showColLabels && (
+      <div
+        style={{ display: 'grid', gridTemplateColumns: showRowLabels || indexTicks ? 'auto minmax(0, 1fr)' : 'minmax(0, 1fr)' }}
+      >
+        {indexTicks && (
+          <>
+            <div />
+            <div aria-hidden className="index-ticks index-ticks-top">
+              {indexTickPositions(cols).map((c) => (
+                <span key={c} style={{ left: `${((c + 0.5) / cols) * 100}%` }}>
+                  {c}
+                </span>
+              ))}
+            </div>
+            <div aria-hidden className="index-ticks index-ticks-left">
+              {indexTickPositions(rows).map((r) => (
+                <span key={r} style={{ top: `${((r + 0.5) / rows) * 100}%` }}>
+                  {r}
+                </span>
+              ))}
+            </div>
+          </>
+        )}
+        {showColLabels && !indexTicks && (
           <>
             {showRowLabels && <div />}
             <div aria-hidden style={{ display: 'grid', gridTemplateColumns: `repeat(${cols}, minmax(0, 1fr))`, maxHeight: 80 }}>
@@ -168,7 +224,7 @@ export function Heatmap({
             </div>
           </>
         )}
-        {showRowLabels && (
+        {showRowLabels && !indexTicks && (
           <div aria-hidden style={{ display: 'grid', gridTemplateRows: `repeat(${rows}, minmax(0, 1fr))`, paddingRight: 4 }}>
             {rowLabels.map((label, r) => (
               <span key={r} style={{ ...labelStyle, alignSelf: 'center', textAlign: 'right' }}>
@@ -178,9 +234,10 @@ export function Heatmap({
           </div>
         )}
         <div
+          ref={boxRef}
           role="application"
-          aria-roledescription="heatmap"
-          aria-label={`${ariaLabel}, ${rows} by ${cols}. Arrow keys move between cells${onCellClick ? ', Enter selects' : ''}.`}
+          aria-roledescription={t('heatmap.roleDescription')}
+          aria-label={t(onCellClick ? 'heatmap.ariaSelect' : 'heatmap.aria', { what: ariaLabel, rows, cols })}
           aria-describedby={statusId}
           tabIndex={0}
           data-testid="heatmap"
@@ -231,14 +288,16 @@ export function Heatmap({
                 role="tooltip"
                 style={{
                   position: 'absolute',
-                  left: `${((current.col + 1) / cols) * 100}%`,
+                  ...(rightHalf
+                    ? { right: `${(1 - (current.col + 1) / cols) * 100}%`, maxWidth: `${((current.col + 1) / cols) * 100}%` }
+                    : { left: `${(current.col / cols) * 100}%`, maxWidth: `${(1 - current.col / cols) * 100}%` }),
                   top: `${((current.row + 1) / rows) * 100}%`,
-                  transform: current.col > cols / 2 ? 'translateX(-100%)' : undefined,
+                  width: 'max-content',
                   background: 'var(--panel, #fff)',
                   border: '1px solid var(--line, #ccc)',
                   padding: '2px 6px',
                   fontSize: 12,
-                  whiteSpace: 'nowrap',
+                  overflowWrap: 'anywhere',
                   pointerEvents: 'none',
                   zIndex: 2,
                 }}

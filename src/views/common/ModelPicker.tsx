@@ -3,11 +3,12 @@
 // Failures are shown next to the picker; the model already loaded stays in use.
 
 import { useEffect, useId, useState, type DragEvent, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../stores';
 import { PRESETS } from '../../stores/presets';
 import type { ModelSlot } from '../../worker/protocol';
-import { ARCHITECTURE_NAMES, formatBytes } from './format';
+import { ARCHITECTURE_NAMES, formatBytes, formatPercent } from './format';
 
 /** Every file under the dropped items, descending into folders. */
 async function droppedFiles(items: DataTransferItemList): Promise<File[]> {
@@ -35,20 +36,26 @@ async function droppedFiles(items: DataTransferItemList): Promise<File[]> {
   return (await Promise.all(pending)).flat();
 }
 
+/**
+ * One bar per file. A server that compresses sends no usable Content-Length: the bar then counts
+ * bytes received without a percentage until the download ends, and shows 100% once it has.
+ */
 function LoadProgressList({ slot }: { slot: ModelSlot }) {
+  const { t } = useTranslation();
   const progress = useAppStore((s) => s.slots[slot].progress);
   if (!progress) return null;
   return (
-    <ul className="load-progress" aria-label={`Loading ${progress.name}`}>
+    <ul className="load-progress" aria-label={t('picker.progressList', { name: progress.name })}>
       {progress.files.map((f) => {
-        const percent = f.total ? Math.round((100 * f.loaded) / f.total) : null;
+        const total = f.total ?? (progress.done ? f.loaded : null);
         return (
           <li key={f.file}>
             <span className="file-name">{f.file}</span>
-            <progress max={f.total ?? undefined} value={f.total ? f.loaded : undefined} aria-label={`${f.file} download`} />
+            <progress max={total ?? undefined} value={total !== null ? f.loaded : undefined} aria-label={t('picker.fileProgress', { file: f.file })} />
             <span className="file-bytes" data-testid="file-progress">
               {formatBytes(f.loaded)}
-              {f.total ? ` / ${formatBytes(f.total)} (${percent}%)` : ''}
+              {f.total ? ` / ${formatBytes(f.total)}` : ''}
+              {total ? ` (${formatPercent(f.loaded / total, 0)})` : ''}
             </span>
           </li>
         );
@@ -58,30 +65,42 @@ function LoadProgressList({ slot }: { slot: ModelSlot }) {
 }
 
 function CacheControls() {
+  const { t } = useTranslation();
   const { cache, refreshCache, clearCache } = useAppStore(useShallow((s) => ({ cache: s.cache, refreshCache: s.refreshCache, clearCache: s.clearCache })));
   useEffect(() => {
     void refreshCache();
   }, [refreshCache]);
   return (
     <p className="cache-controls">
-      Downloaded checkpoints are kept in this browser:{' '}
-      <span data-testid="cache-size">{cache ? `${formatBytes(cache.bytes)} in ${cache.entries} files` : '…'}</span>{' '}
+      {t('picker.cacheKept')}{' '}
+      <span data-testid="cache-size">{cache ? t('picker.cacheSize', { size: formatBytes(cache.bytes), count: cache.entries }) : '…'}</span>{' '}
       <button type="button" onClick={() => void clearCache()} disabled={!cache || cache.entries === 0}>
-        Clear cache
+        {t('picker.clearCache')}
       </button>
     </p>
   );
 }
 
+/** Models the Load button can fetch again by name: presets, hub repos and bundled models (not dropped files). */
+const reloadable = (name: string) => name.startsWith('hub:') || name.startsWith('bundled:');
+
 export function ModelPicker({ slot }: { slot: ModelSlot }) {
+  const { t } = useTranslation();
   const { state, hubBaseUrl, setHubBaseUrl, loadModel } = useAppStore(
     useShallow((s) => ({ state: s.slots[slot], hubBaseUrl: s.hubBaseUrl, setHubBaseUrl: s.setHubBaseUrl, loadModel: s.loadModel })),
   );
   const presets = PRESETS.filter((p) => p.slot === slot);
-  const [preset, setPreset] = useState(presets[0].id);
+  const currentName = state.current?.name ?? null;
+  // The menu shows the model in use (also one that is no preset: a typed repo id, dropped files)
+  // until the user picks another entry; a newly loaded model takes the menu over again.
+  const [picked, setPicked] = useState<{ while: string | null; id: string } | null>(null);
+  const preset = picked && picked.while === currentName ? picked.id : (currentName ?? presets[0].id);
+  const setPreset = (id: string) => setPicked({ while: currentName, id });
   const [repo, setRepo] = useState('');
   const [dragging, setDragging] = useState(false);
   const id = useId();
+
+  const extra = currentName && !presets.some((p) => p.id === currentName) ? currentName : null;
 
   const loadRepo = (e: FormEvent) => {
     e.preventDefault();
@@ -102,7 +121,7 @@ export function ModelPicker({ slot }: { slot: ModelSlot }) {
   return (
     <section
       className={`model-picker${dragging ? ' dragging' : ''}`}
-      aria-label={`${slot === 'bert' ? 'Text' : 'Image'} model`}
+      aria-label={t(slot === 'bert' ? 'picker.regionText' : 'picker.regionImage')}
       onDragOver={(e) => {
         e.preventDefault();
         setDragging(true);
@@ -111,17 +130,22 @@ export function ModelPicker({ slot }: { slot: ModelSlot }) {
       onDrop={(e) => void onDrop(e)}
     >
       <p className="current-model" data-testid={`current-model-${slot}`} aria-live="polite">
-        {state.current ? (
+        {state.current && info ? (
           <>
-            Model: <strong>{state.current.name}</strong> ({info && <span data-testid={`architecture-${slot}`}>{ARCHITECTURE_NAMES[info.config.model_type]}</span>}, {info?.config.num_hidden_layers} layers, {info?.config.num_attention_heads} heads, hidden size {info?.config.hidden_size})
+            {t('picker.model')} <strong>{state.current.name}</strong> (<span data-testid={`architecture-${slot}`}>{ARCHITECTURE_NAMES[info.config.model_type]}</span>,{' '}
+            {t('picker.shape', { layers: info.config.num_hidden_layers, heads: info.config.num_attention_heads, hidden: info.config.hidden_size })})
           </>
         ) : state.loading ? (
-          'Loading model…'
+          t('picker.loadingModel')
         ) : (
-          'No model loaded.'
+          t('picker.noModel')
         )}
       </p>
-      {info && <p className="weights-file" data-testid={`weights-file-${slot}`}>Weights read from {info.weights_file}</p>}
+      {info && (
+        <p className="weights-file" data-testid={`weights-file-${slot}`}>
+          {t('picker.weightsFrom', { file: info.weights_file })}
+        </p>
+      )}
       {info && info.warnings.length > 0 && (
         <ul className="model-warnings">
           {info.warnings.map((w) => (
@@ -130,40 +154,41 @@ export function ModelPicker({ slot }: { slot: ModelSlot }) {
         </ul>
       )}
       <div className="picker-row">
-        <label htmlFor={`${id}-preset`}>Preset</label>
-        <select id={`${id}-preset`} value={preset} onChange={(e) => setPreset(e.target.value)}>
+        <label htmlFor={`${id}-preset`}>{t('picker.preset')}</label>
+        <select id={`${id}-preset`} value={preset} onChange={(e) => setPreset(e.target.value)} data-testid={`preset-${slot}`}>
+          {extra && <option value={extra}>{t('picker.loadedOption', { name: extra })}</option>}
           {presets.map((p) => (
             <option key={p.id} value={p.id}>
-              {p.label} · {p.size}
+              {t(`presets.${p.label}`)} · {p.megabytes === null ? t('picker.bundled') : t('picker.approxSize', { size: formatBytes(p.megabytes * 1024 * 1024) })}
             </option>
           ))}
         </select>
-        <button type="button" onClick={() => void loadModel(preset, slot)} disabled={state.loading}>
-          Load
+        <button type="button" onClick={() => void loadModel(preset, slot)} disabled={state.loading || !reloadable(preset)}>
+          {t('picker.load')}
         </button>
       </div>
       <form className="picker-row" onSubmit={loadRepo}>
-        <label htmlFor={`${id}-repo`}>Hugging Face repo</label>
+        <label htmlFor={`${id}-repo`}>{t('picker.repo')}</label>
         <input
           id={`${id}-repo`}
           value={repo}
           onChange={(e) => setRepo(e.target.value)}
-          placeholder={slot === 'bert' ? 'e.g. google-bert/bert-base-uncased' : 'e.g. google/vit-base-patch16-224'}
+          placeholder={t(slot === 'bert' ? 'picker.repoPlaceholderText' : 'picker.repoPlaceholderImage')}
           spellCheck={false}
           autoCapitalize="off"
         />
         <button type="submit" disabled={state.loading || repo.trim() === ''}>
-          Download
+          {t('picker.download')}
         </button>
       </form>
       <div className="picker-row">
-        <span>From disk (or drop a checkpoint folder here):</span>
+        <span>{t('picker.fromDisk')}</span>
         <label className="file-button">
-          Choose folder…
+          {t('picker.chooseFolder')}
           <input type="file" {...{ webkitdirectory: '' }} onChange={(e) => loadFiles([...(e.target.files ?? [])])} />
         </label>
         <label className="file-button">
-          Choose files…
+          {t('picker.chooseFiles')}
           <input type="file" multiple onChange={(e) => loadFiles([...(e.target.files ?? [])])} />
         </label>
       </div>
@@ -175,15 +200,14 @@ export function ModelPicker({ slot }: { slot: ModelSlot }) {
       )}
       {state.error && (
         <p role="alert" className="error-box" data-testid={`model-error-${slot}`}>
-          {state.error}
-          {state.current && ` Still using ${state.current.name}.`}
+          {t('picker.loadFailed')} {state.error}
+          {state.current && ` ${t('picker.stillUsing', { name: state.current.name })}`}
         </p>
       )}
       <details className="picker-advanced">
-        <summary>Download settings</summary>
+        <summary>{t('picker.settings')}</summary>
         <label>
-          Hub URL{' '}
-          <input value={hubBaseUrl} onChange={(e) => setHubBaseUrl(e.target.value)} spellCheck={false} size={32} />
+          {t('picker.hubUrl')} <input value={hubBaseUrl} onChange={(e) => setHubBaseUrl(e.target.value)} spellCheck={false} size={32} />
         </label>
         <CacheControls />
       </details>

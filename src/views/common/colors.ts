@@ -2,8 +2,10 @@
 //  - sequential: cividis (Nuñez et al. 2018), designed to read the same with deuteranopia and
 //    protanopia and to be monotone in lightness, so it also survives greyscale printing;
 //  - diverging: ColorBrewer PuOr (orange < 0 < purple), marked colour-blind safe by ColorBrewer;
-//  - categorical (one colour per attention head): Okabe & Ito's 8 colours; beyond 8 heads no
-//    palette stays distinguishable for everyone, so hues are spread evenly around the wheel.
+//  - categorical (one colour per attention head): Okabe & Ito's 8 colours with their yellow
+//    (1.3:1 against white, too faint for thin lines) replaced by Paul Tol's olive; beyond 8 heads
+//    no palette stays distinguishable for everyone, so hues are spread evenly around the wheel,
+//    darkened where needed to stand out as much against the white page.
 // Scales are sampled once into 256-entry lookup tables: heatmaps have up to 197×197 cells and
 // parsing a CSS colour per cell would dominate drawing time.
 
@@ -59,11 +61,23 @@ export function colorOf(value: number, domain: [number, number], kind: ScaleKind
 /** Diverging colour of t ∈ [−1, 1] as [r, g, b]; 0 is the neutral middle. */
 export const divergingColor = (t: number) => colorOf(t, [-1, 1], 'diverging');
 
-const OKABE_ITO = ['#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2', '#D55E00', '#CC79A7', '#000000'];
+const HEAD_COLORS = ['#E69F00', '#56B4E9', '#009E73', '#999933', '#0072B2', '#D55E00', '#CC79A7', '#000000'];
 
-/** CSS colour of head `h` of `heads`, distinct from the other heads' colours. */
+/** WCAG contrast ratio of an [r, g, b] colour against white. */
+export function contrastOnWhite([r, g, b]: [number, number, number]): number {
+  const linear = (c: number) => (c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
+  return 1.05 / (0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b) + 0.05);
+}
+
+/** The palette's lightest colours (orange, sky blue) reach this against white; no head colour is fainter. */
+export const MIN_HEAD_CONTRAST = 2.2;
+
+/** CSS colour of head `h` of `heads`, distinct from the other heads' colours and visible on white. */
 export function headColor(h: number, heads: number): string {
-  return heads <= OKABE_ITO.length ? OKABE_ITO[h] : interpolateSinebow(h / heads);
+  if (heads <= HEAD_COLORS.length) return HEAD_COLORS[h];
+  let rgb = parseRgb(interpolateSinebow(h / heads));
+  while (contrastOnWhite(rgb) < MIN_HEAD_CONTRAST) rgb = rgb.map((c) => Math.floor(c * 0.95)) as [number, number, number];
+  return `rgb(${rgb.join(', ')})`;
 }
 
 /** CSS colour of `value`, e.g. for a bar or a dot. */

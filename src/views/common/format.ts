@@ -20,11 +20,12 @@ function formatter(options: Intl.NumberFormatOptions): Intl.NumberFormat {
 export const formatNumber = (value: number, digits: number) =>
   formatter({ minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
 
-/** A probability as a percentage: one decimal from 10 %, two below, so small ones stay distinct. */
-export const formatPercent = (p: number) => {
-  const digits = p >= 0.1 ? 1 : 2;
-  return formatter({ style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(p);
-};
+/**
+ * A fraction as a percentage, by default one decimal from 10 % and two below, so that small
+ * probabilities stay distinct.
+ */
+export const formatPercent = (p: number, digits = p >= 0.1 ? 1 : 2) =>
+  formatter({ style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(p);
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${formatter({}).format(bytes)} B`;

@@ -11,11 +11,11 @@ import { PatchMap } from './PatchMap';
 import { attentionMatrix, headLabel, layerLabel, rowToPatches } from './vitData';
 
 export function AttentionMaps({ output, pixels }: { output: FullVitOutput; pixels: ImageData }) {
+  const { t } = useTranslation();
   const layer = useImageStore((s) => s.layer);
   const head = useImageStore((s) => s.head);
   const patch = useImageStore((s) => s.patch);
   const setPatch = useImageStore((s) => s.setPatch);
-  const { t } = useTranslation();
   const prefix = output.prefix_tokens;
   const matrix = useMemo(() => attentionMatrix(output, layer, head), [output, layer, head]);
   const fromCls = useMemo(() => rowToPatches(matrix, 0, prefix), [matrix, prefix]);
@@ -25,9 +25,9 @@ export function AttentionMaps({ output, pixels }: { output: FullVitOutput; pixel
 
   return (
     <Panel
-      title="Attention over the image"
+      title={t('image.maps.title')}
       exportName="vit-attention"
-      explain="Each patch is a token. Left: how much the [CLS] token, whose final state feeds the classifier, attends to each patch. Right: where the patch you click attends. Values are attention probabilities; what is missing from 100% went to [CLS]. Click any patch to pick it."
+      explain={t('image.maps.explain')}
       controls={<LayerHeadControls layers={output.attentions.length} heads={output.attentions[0].shape[0]} />}
       data={() => ({ layer, head, patch, grid: output.grid, cls_to_patches: fromCls, distillation_to_patches: fromDistillation, patch_to_patches: fromPatch })}
     >
@@ -37,11 +37,11 @@ export function AttentionMaps({ output, pixels }: { output: FullVitOutput; pixel
             values={fromCls}
             grid={output.grid}
             underlay={pixels}
-            ariaLabel={`[CLS] attention to patches, ${where}`}
+            ariaLabel={t('image.maps.clsAria', { where })}
             selectedPatch={patch}
             onPatchClick={setPatch}
           />
-          <figcaption>[CLS] → patches · {where}</figcaption>
+          <figcaption>{t('image.maps.clsCaption', { where })}</figcaption>
         </figure>
         {fromDistillation && (
           <figure data-testid="distillation-attention">
@@ -62,14 +62,14 @@ export function AttentionMaps({ output, pixels }: { output: FullVitOutput; pixel
               values={fromPatch}
               grid={output.grid}
               underlay={pixels}
-              ariaLabel={`Attention of patch ${patch} to patches, ${where}`}
+              ariaLabel={t('image.maps.patchAria', { patch, where })}
               selectedPatch={patch}
               onPatchClick={setPatch}
             />
           ) : (
-            <p className="placeholder">Click a patch on the left to see where it attends.</p>
+            <p className="placeholder">{t('image.maps.pickPatch')}</p>
           )}
-          <figcaption>{patch === null ? 'no patch picked' : `patch ${patch} → patches · ${where}`}</figcaption>
+          <figcaption>{patch === null ? t('image.maps.noPatch') : t('image.maps.patchCaption', { patch, where })}</figcaption>
         </figure>
       </div>
     </Panel>

@@ -2,15 +2,17 @@
 // neighbourhood, some across the whole image.
 
 import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import { headOf } from '../../analysis/ndarray';
 import type { FullVitOutput } from '../../models/types';
 import { useImageStore } from '../../stores';
 import { Panel } from '../common/Panel';
 import { LayerHeadControls } from './LayerHeadControls';
 import { PatchMap } from './PatchMap';
-import { layerLabel, rowToPatches } from './vitData';
+import { headLabel, rowToPatches, whoLabel } from './vitData';
 
 export function HeadGrid({ output, pixels }: { output: FullVitOutput; pixels: ImageData }) {
+  const { t } = useTranslation();
   const layer = useImageStore((s) => s.layer);
   const head = useImageStore((s) => s.head);
   const patch = useImageStore((s) => s.patch);
@@ -22,22 +24,22 @@ export function HeadGrid({ output, pixels }: { output: FullVitOutput; pixels: Im
     () => Array.from({ length: attention.shape[0] }, (_, h) => rowToPatches(headOf(attention, h), from, prefix)),
     [attention, from, prefix],
   );
-  const who = patch === null ? '[CLS]' : `patch ${patch}`;
+  const who = whoLabel(patch);
 
   return (
     <Panel
-      title="All heads of a layer"
+      title={t('image.heads.title')}
       exportName="vit-heads"
-      explain={`Where ${who} attends in each head of ${layerLabel(layer)}, each map on its own colour range. Heads of one layer learn different patterns: some stay local like a convolution, others gather from the whole image. Choose a head to show it above.`}
+      explain={t('image.heads.explain', { who, layer: layer + 1 })}
       controls={<LayerHeadControls layers={output.attentions.length} heads={attention.shape[0]} withHead={false} />}
-      data={() => ({ layer, from: who, grid: output.grid, heads: maps })}
+      data={() => ({ layer, from: patch === null ? '[CLS]' : patch, grid: output.grid, heads: maps })}
     >
       <ul className="head-grid" data-testid="head-grid">
         {maps.map((values, h) => (
           <li key={h}>
-            <PatchMap values={values} grid={output.grid} underlay={pixels} ariaLabel={`${who} attention, ${layerLabel(layer)} head ${h + 1}`} legend={false} />
+            <PatchMap values={values} grid={output.grid} underlay={pixels} ariaLabel={t('image.heads.aria', { who, layer: layer + 1, head: h + 1 })} legend={false} />
             <button type="button" aria-pressed={head === h} onClick={() => setHead(h)}>
-              head {h + 1}
+              {headLabel(h)}
             </button>
           </li>
         ))}

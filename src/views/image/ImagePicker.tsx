@@ -2,13 +2,16 @@
 // page, and the bundled sample images as thumbnails.
 
 import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { samplesUrl, useImageStore } from '../../stores';
 
 export function ImagePicker() {
+  const { t } = useTranslation();
   const samples = useImageStore((s) => s.samples);
   const samplesError = useImageStore((s) => s.samplesError);
   const source = useImageStore((s) => s.source);
   const running = useImageStore((s) => s.running);
+  const sharedOwnImage = useImageStore((s) => s.sharedOwnImage);
   const openFile = useImageStore((s) => s.openFile);
   const openSample = useImageStore((s) => s.openSample);
   const input = useRef<HTMLInputElement>(null);
@@ -33,7 +36,7 @@ export function ImagePicker() {
   };
 
   return (
-    <section className="image-picker" aria-label="Choose an image">
+    <section className="image-picker" aria-label={t('image.picker.region')}>
       <div
         className={`drop-zone${dragging ? ' dragging' : ''}`}
         onDragOver={(e) => {
@@ -44,9 +47,9 @@ export function ImagePicker() {
         onDrop={onDrop}
       >
         <button type="button" onClick={() => input.current?.click()}>
-          Choose an image…
+          {t('image.picker.choose')}
         </button>
-        <span> or drop one here, or paste it (Ctrl-V).</span>
+        <span> {t('image.picker.dropOrPaste')}</span>
         <input
           ref={input}
           type="file"
@@ -60,12 +63,17 @@ export function ImagePicker() {
           }}
         />
         <div className="current-image" aria-live="polite">
-          {running ? 'Running…' : source ? `Showing: ${source.name}` : 'No image yet.'}
+          {running ? t('image.picker.running') : source ? t('image.picker.showing', { name: source.name }) : t('image.picker.noImage')}
         </div>
       </div>
+      {sharedOwnImage && (
+        <p role="status" className="notice" data-testid="shared-own-image">
+          {t('image.picker.sharedOwn')}
+        </p>
+      )}
       {samplesError && <p className="muted">{samplesError}</p>}
       {samples && samples.length > 0 && (
-        <ul className="sample-strip" aria-label="Sample images">
+        <ul className="sample-strip" aria-label={t('image.picker.samples')}>
           {samples.map((sample) => (
             <li key={sample.file}>
               <button

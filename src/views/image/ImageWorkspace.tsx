@@ -19,7 +19,7 @@ import { InputView } from './InputView';
 import { PatchOutputs } from './PatchOutputs';
 import { PositionEmbeddingGrid } from './PositionEmbeddingGrid';
 import { RolloutView } from './RolloutView';
-import { TopClasses } from './TopClasses';
+import { ClassNote, TopClasses } from './TopClasses';
 import { displayPixels } from './vitData';
 import './image.css';
 
@@ -44,9 +44,15 @@ export function ImageWorkspace() {
         onSelect={(id) => setOpen(id === 'inductive-bias')}
       />
       <div role="tabpanel" aria-labelledby={`section-${labOpen ? 'inductive-bias' : 'explore'}`}>
-        {/* The lab also reads the current image: the picker stays above both sections. */}
-        <ImagePicker />
-        {labOpen ? <BiasLab /> : <ExploreSection />}
+        {labOpen ? (
+          <>
+            {/* The lab works on the current image: the picker stays. */}
+            <ImagePicker />
+            <BiasLab />
+          </>
+        ) : (
+          <ExploreSection />
+        )}
       </div>
     </div>
   );
@@ -57,6 +63,7 @@ function ExploreSection() {
   const { t } = useTranslation();
   const model = useAppStore((s) => s.slots.vit.current);
   const output = useImageStore((s) => s.output);
+  const source = useImageStore((s) => s.source);
   const error = useImageStore((s) => s.error);
   const overlayOpacity = useImageStore((s) => s.overlayOpacity);
   const setOverlayOpacity = useImageStore((s) => s.setOverlayOpacity);
@@ -64,36 +71,40 @@ function ExploreSection() {
 
   return (
     <>
-      <p className="explain intro">
-        A Vision Transformer cuts the image into square patches, turns each into a vector and lets every patch attend to every
-        other one, with a [CLS] token whose final state is classified. Unlike a CNN it has no built-in notion of locality or of
-        translation: it has to learn both from data.
-      </p>
+      <p className="explain intro">{t('image.intro')}</p>
+      <ImagePicker />
       {error && (
         <p role="alert" className="error-box" data-testid="image-error">
           {error}
         </p>
       )}
-      {!model && <p>Waiting for an image model…</p>}
+      {!model && <p>{t('image.waitingForModel')}</p>}
       {model && <PositionEmbeddingGrid info={model.info} />}
-      {output && pixels && model && (
+      {output && pixels && model && source && (
         <>
           <div className="panel-pair">
             <Panel
-              title="Model input"
+              title={t('image.input.title')}
               exportName="vit-input"
-              explain="The image as the model receives it: resized and converted (shown here with the rescale and normalisation undone), cut into patches."
-              data={() => ({ grid: output.grid, pixel_values: output.pixel_values })}
+              explain={t('image.input.explain')}
+              data={() => ({ image: source.name, grid: output.grid, pixel_values: output.pixel_values })}
             >
-              <InputView pixels={pixels} grid={output.grid} />
+              <InputView pixels={pixels} grid={output.grid} source={source} preprocessing={model.info.preprocessing} />
             </Panel>
             <Panel
-              title="Prediction"
+              title={t('image.prediction.title')}
               exportName="vit-top-classes"
-              explain="The classifier reads the final [CLS] state; these are its five most probable classes."
+              explain={t('image.prediction.explain')}
               data={() => ({ top: output.top, logits: output.logits })}
             >
-              {output.top ? <TopClasses top={output.top} /> : <p>This checkpoint has no classification head.</p>}
+              {output.top ? (
+                <>
+                  <TopClasses top={output.top} />
+                  <ClassNote labels={model.info.config.id2label} model={model.name} />
+                </>
+              ) : (
+                <p>{t('image.prediction.noHead')}</p>
+              )}
             </Panel>
           </div>
           {output.distillation && output.top && (
@@ -107,7 +118,7 @@ function ExploreSection() {
             </Panel>
           )}
           <label className="opacity-control">
-            Map opacity over the image{' '}
+            {t('image.opacity')}{' '}
             <input
               type="range"
               min={0}

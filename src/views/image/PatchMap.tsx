@@ -1,6 +1,7 @@
 // One value per patch, drawn over the input image with the workspace's overlay opacity.
 // Clicking (or Enter on) a patch selects it.
 
+import { t } from '../../i18n';
 import { useImageStore } from '../../stores';
 import type { ScaleKind } from '../common/colors';
 import { Heatmap } from '../common/Heatmap';
@@ -36,7 +37,7 @@ export function PatchMap({ values, grid, underlay, ariaLabel, scale, domain, sel
       legend={legend}
       selected={selectedPatch == null ? null : { row: Math.floor(selectedPatch / cols), col: selectedPatch % cols }}
       onCellClick={onPatchClick && (({ row, col }) => onPatchClick(row * cols + col))}
-      cellLabel={({ row, col }) => `patch ${row * cols + col} (row ${row + 1}, column ${col + 1})`}
+      cellLabel={({ row, col }) => t('image.patchCell', { patch: row * cols + col, row: row + 1, col: col + 1 })}
     />
   );
 }

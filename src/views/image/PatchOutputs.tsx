@@ -2,16 +2,19 @@
 // every other patch's, and the three main directions of variation of all patch outputs as colours.
 
 import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import { rowsOf } from '../../analysis/ndarray';
 import { cosineSimilarityToRow } from '../../analysis/similarity';
 import type { FullVitOutput } from '../../models/types';
 import { useImageStore } from '../../stores';
 import { useAnalysis } from '../../stores/analysis';
 import { rgbToRgba } from '../common/colors';
+import { formatPercent } from '../common/format';
 import { Panel } from '../common/Panel';
 import { PatchMap } from './PatchMap';
 
 export function PatchOutputs({ output, pixels }: { output: FullVitOutput; pixels: ImageData }) {
+  const { t } = useTranslation();
   const patch = useImageStore((s) => s.patch);
   const setPatch = useImageStore((s) => s.setPatch);
   const [rows, cols] = output.grid;
@@ -26,9 +29,9 @@ export function PatchOutputs({ output, pixels }: { output: FullVitOutput; pixels
 
   return (
     <Panel
-      title="Patch outputs"
+      title={t('image.outputs.title')}
       exportName="vit-patch-outputs"
-      explain="The final hidden state of every patch (after the last layer norm). Left: cosine similarity of the clicked patch's output to all patches; patches of the same object often end up alike. Right: the three directions along which the patch outputs vary most (PCA), shown as red, green and blue; similar colours mean similar representations."
+      explain={t('image.outputs.explain')}
       data={() => ({
         patch,
         similarity,
@@ -44,21 +47,20 @@ export function PatchOutputs({ output, pixels }: { output: FullVitOutput; pixels
               underlay={pixels}
               scale="diverging"
               domain={[-1, 1]}
-              ariaLabel={`Cosine similarity of patch ${patch}'s output to every patch`}
+              ariaLabel={t('image.outputs.similarityAria', { patch })}
               selectedPatch={patch}
               onPatchClick={setPatch}
             />
           ) : (
-            <p className="placeholder">Click a patch in any attention map to compare its output with the others.</p>
+            <p className="placeholder">{t('image.outputs.pickPatch')}</p>
           )}
-          <figcaption>{patch === null ? 'no patch picked' : `cos(output of patch ${patch}, output of each patch)`}</figcaption>
+          <figcaption>{patch === null ? t('image.maps.noPatch') : t('image.outputs.similarityCaption', { patch })}</figcaption>
         </figure>
         {rgbImage && components && (
           <figure data-testid="pca-map">
-            <RgbCanvas image={rgbImage} label="Patch outputs projected on their first three principal components, as RGB" />
+            <RgbCanvas image={rgbImage} label={t('image.outputs.pcaAria')} />
             <figcaption>
-              PCA → RGB · variance explained{' '}
-              {components.explainedVarianceRatio.map((r) => `${(r * 100).toFixed(1)}%`).join(' / ')}
+              {t('image.outputs.pcaCaption', { ratios: components.explainedVarianceRatio.map((r) => formatPercent(r, 1)).join(' / ') })}
             </figcaption>
           </figure>
         )}

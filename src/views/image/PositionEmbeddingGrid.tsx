@@ -4,17 +4,20 @@
 // and bright bands along their own row and column, it learned the 2-D layout from data.
 
 import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { rowsOf } from '../../analysis/ndarray';
 import type { VitModelInfo } from '../../models/types';
 import { useAnalysis } from '../../stores/analysis';
 import { toRgba } from '../common/colors';
 import { ColorLegend, Heatmap } from '../common/Heatmap';
+import { formatNumber } from '../common/format';
 import { Panel } from '../common/Panel';
 
 /** The paper's colour range: cosine similarity from −1 to 1. */
 const DOMAIN: [number, number] = [-1, 1];
 
 export function PositionEmbeddingGrid({ info }: { info: VitModelInfo }) {
+  const { t } = useTranslation();
   const grid = info.trained_grid;
   const [rows, cols] = grid;
   const n = rows * cols;
@@ -48,28 +51,20 @@ export function PositionEmbeddingGrid({ info }: { info: VitModelInfo }) {
 
   return (
     <Panel
-      title="Position embeddings"
+      title={t('image.positions.title')}
       exportName="vit-position-embeddings"
-      explain={
-        <>
-          A CNN is built to know which pixels are neighbours; ViT is not. It receives its patches as a plain sequence plus one
-          learned vector per position. Tile (r, c) shows how similar position (r, c)&apos;s vector is to every other position&apos;s
-          (ViT paper, Fig. 7). Nearby positions getting similar vectors means the model learned the image&apos;s 2-D layout from data.
-          The number summarises it: for each position, the rank correlation between similarity and grid distance, averaged
-          (−1 = similarity falls with distance everywhere, 0 = no spatial structure).
-        </>
-      }
+      explain={t('image.positions.explain')}
       data={() => ({ grid, structure: structure?.mean, per_position: structure?.perPosition, similarity: structure?.similarity })}
     >
       {error && (
         <p role="alert" className="error-box">
-          Could not compare the position embeddings: {error}
+          {t('image.positions.failed', { message: error })}
         </p>
       )}
-      {!structure && !error && <p className="explain">Comparing the position embeddings…</p>}
+      {!structure && !error && <p className="explain">{t('image.positions.computing')}</p>}
       {structure && (
         <p className="big-number" data-testid="position-structure">
-          2-D structure (mean Spearman ρ of similarity vs. distance): <strong>{structure.mean.toFixed(3)}</strong>
+          {t('image.positions.structure')} <strong>{formatNumber(structure.mean, 3)}</strong>
         </p>
       )}
       {structure && (
@@ -81,10 +76,10 @@ export function PositionEmbeddingGrid({ info }: { info: VitModelInfo }) {
               height={height}
               className="pixelated"
               role="img"
-              aria-label={`Cosine similarity of each of ${n} position embeddings to all others, as a ${rows} by ${cols} grid of maps`}
+              aria-label={t('image.positions.gridAria', { count: n, rows, cols })}
               onClick={pick}
             />
-            <ColorLegend scale="sequential" domain={DOMAIN} label="cosine similarity" />
+            <ColorLegend scale="sequential" domain={DOMAIN} label={t('image.positions.legend')} />
           </figure>
           <figure>
             <Heatmap
@@ -92,15 +87,19 @@ export function PositionEmbeddingGrid({ info }: { info: VitModelInfo }) {
               rows={rows}
               cols={cols}
               domain={DOMAIN}
-              ariaLabel={`Similarity of position ${position} to every position`}
+              ariaLabel={t('image.positions.oneAria', { position })}
               selected={{ row: Math.floor(position / cols), col: position % cols }}
               onCellClick={({ row, col }) => setFocus(row * cols + col)}
-              cellLabel={({ row, col }) => `position (row ${row + 1}, column ${col + 1})`}
+              cellLabel={({ row, col }) => t('image.positions.cell', { row: row + 1, col: col + 1 })}
               legend={false}
             />
             <figcaption>
-              position {position} (row {Math.floor(position / cols) + 1}, column {(position % cols) + 1}): ρ ={' '}
-              {structure.perPosition[position].toFixed(3)}. Click a tile or a cell to pick another position.
+              {t('image.positions.caption', {
+                position,
+                row: Math.floor(position / cols) + 1,
+                col: (position % cols) + 1,
+                rho: formatNumber(structure.perPosition[position], 3),
+              })}
             </figcaption>
           </figure>
         </div>

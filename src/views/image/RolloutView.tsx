@@ -3,18 +3,21 @@
 // rollout follows the mixing back through every earlier layer to the input patches.
 
 import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import { fuseHeads, type HeadFusion } from '../../analysis/rollout';
 import type { FullVitOutput } from '../../models/types';
 import { useImageStore } from '../../stores';
 import { useAnalysis } from '../../stores/analysis';
+import { formatNumber } from '../common/format';
 import { Panel } from '../common/Panel';
 import { LayerHeadControls } from './LayerHeadControls';
 import { PatchMap } from './PatchMap';
-import { layerLabel, rowToPatches } from './vitData';
+import { rowToPatches, whoLabel } from './vitData';
 
 const FUSIONS: HeadFusion[] = ['mean', 'max', 'min'];
 
 export function RolloutView({ output, pixels }: { output: FullVitOutput; pixels: ImageData }) {
+  const { t } = useTranslation();
   const layer = useImageStore((s) => s.layer);
   const patch = useImageStore((s) => s.patch);
   const setPatch = useImageStore((s) => s.setPatch);
@@ -37,26 +40,28 @@ export function RolloutView({ output, pixels }: { output: FullVitOutput; pixels:
   const prefix = output.prefix_tokens;
   const rolloutRow = useMemo(() => (current ? rowToPatches(current[layer], from, prefix) : null), [current, layer, from, prefix]);
   const rawRow = useMemo(() => rowToPatches(raw, from, prefix), [raw, from, prefix]);
-  const who = patch === null ? '[CLS]' : `patch ${patch}`;
+  const who = whoLabel(patch);
 
   return (
     <Panel
-      title="Attention rollout"
+      title={t('image.rollout.title')}
       exportName="vit-rollout"
-      explain={`Rollout (Abnar & Zuidema, 2020) multiplies the attention of layers 1 to ${layer + 1}, each averaged with the identity for the residual connection, to estimate how much ${who} draws from each input patch. Heads are fused by mean, max or min; the discard ratio zeroes that share of the weakest attention weights in every layer (never [CLS]→[CLS]) to reduce noise.`}
+      explain={t('image.rollout.explain', { layer: layer + 1, who })}
       controls={
         <>
           <LayerHeadControls layers={output.attentions.length} heads={0} withHead={false} />
           <label>
-            Head fusion{' '}
+            {t('image.rollout.fusion')}{' '}
             <select value={options.headFusion} onChange={(e) => setRollout({ headFusion: e.target.value as HeadFusion })} data-testid="fusion-select">
               {FUSIONS.map((f) => (
-                <option key={f}>{f}</option>
+                <option key={f} value={f}>
+                  {t(`image.rollout.fusions.${f}`)}
+                </option>
               ))}
             </select>
           </label>
           <label>
-            Discard ratio{' '}
+            {t('image.rollout.discard')}{' '}
             <input
               type="range"
               min={0}
@@ -66,26 +71,26 @@ export function RolloutView({ output, pixels }: { output: FullVitOutput; pixels:
               onChange={(e) => setRollout({ discardRatio: Number(e.target.value) })}
               data-testid="discard-ratio"
             />{' '}
-            <output>{options.discardRatio.toFixed(2)}</output>
+            <output>{formatNumber(options.discardRatio, 2)}</output>
           </label>
         </>
       }
-      data={() => ({ layer, from: who, options: shownOptions, grid: output.grid, raw: rawRow, rollout: rolloutRow })}
+      data={() => ({ layer, from: patch === null ? '[CLS]' : patch, options: shownOptions, grid: output.grid, raw: rawRow, rollout: rolloutRow })}
     >
       <div className="map-pair" aria-busy={pending}>
         <figure>
-          <PatchMap values={rawRow} grid={output.grid} underlay={pixels} ariaLabel={`Raw attention of ${who}, ${layerLabel(layer)}`} selectedPatch={patch} onPatchClick={setPatch} />
+          <PatchMap values={rawRow} grid={output.grid} underlay={pixels} ariaLabel={t('image.rollout.rawAria', { who, layer: layer + 1 })} selectedPatch={patch} onPatchClick={setPatch} />
           <figcaption>
-            raw attention · {layerLabel(layer)}, heads fused by {shownOptions.headFusion}
+            {t('image.rollout.rawCaption', { layer: layer + 1, fusion: t(`image.rollout.fusions.${shownOptions.headFusion}`) })}
           </figcaption>
         </figure>
         <figure data-testid="rollout-map">
           {rolloutRow ? (
-            <PatchMap values={rolloutRow} grid={output.grid} underlay={pixels} ariaLabel={`Attention rollout of ${who} up to ${layerLabel(layer)}`} selectedPatch={patch} onPatchClick={setPatch} />
+            <PatchMap values={rolloutRow} grid={output.grid} underlay={pixels} ariaLabel={t('image.rollout.rolloutAria', { who, layer: layer + 1 })} selectedPatch={patch} onPatchClick={setPatch} />
           ) : (
-            <p className="placeholder">Computing the rollout…</p>
+            <p className="placeholder">{t('image.rollout.computing')}</p>
           )}
-          <figcaption>rollout · layers 1–{layer + 1}</figcaption>
+          <figcaption>{t('image.rollout.rolloutCaption', { layer: layer + 1 })}</figcaption>
         </figure>
       </div>
     </Panel>

@@ -4,6 +4,7 @@
 import { headOrMean } from '../../analysis/rollout';
 import type { FullVitOutput, ImagePreprocessing, NdArray } from '../../models/types';
 import type { Pixels } from '../../models/vit/image_processing_vit';
+import { t } from '../../i18n';
 import type { HeadChoice } from '../../stores';
 
 /** Attention matrix [P + N, P + N] (P = output.prefix_tokens) of one head, or the mean over the layer's heads. */
@@ -62,9 +63,11 @@ function stretchChannels(pixelValues: NdArray): Uint8ClampedArray<ArrayBuffer> {
   return toRgba(width, height, channels, (p, c) => (planes[c][p] - scales[c].lo) * scales[c].scale);
 }
 
-/** "Layer 3" style labels, 1-based as in papers. */
-export const layerLabel = (layer: number) => `Layer ${layer + 1}`;
-export const headLabel = (head: HeadChoice) => (head === 'mean' ? 'mean of heads' : `head ${head + 1}`);
+/** "Layer 3" style labels, 1-based as in papers, in the UI language. */
+export const layerLabel = (layer: number) => t('image.layer', { n: layer + 1 });
+export const headLabel = (head: HeadChoice) => (head === 'mean' ? t('image.meanOfHeads') : t('image.head', { n: head + 1 }));
+/** Who a map's row belongs to: [CLS] or the clicked patch. */
+export const whoLabel = (patch: number | null) => (patch === null ? '[CLS]' : t('image.patch', { n: patch }));
 
 /**
  * pixel_values drawn as the 8-bit image they came from: rescaling and normalisation undone

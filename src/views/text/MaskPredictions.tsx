@@ -2,19 +2,25 @@
 // user masked a known token, the probability of the original and its loss −log p (the quantity
 // MLM pretraining minimises, averaged over masked positions).
 
-import { useTranslation } from 'react-i18next';
+import { Trans, useTranslation } from 'react-i18next';
 import { displayToken } from '../../models/token_text';
 import type { FullBertOutput, TokenizerKind } from '../../models/types';
 import type { MaskOrigin } from '../../stores/masking';
 import { useTextStore } from '../../stores';
-import { formatPercent } from '../common/format';
+import { formatNumber, formatPercent } from '../common/format';
 import { ProbabilityBar } from '../common/ProbabilityBar';
 
 function OriginalScore({ origin, logProbs, tokenizer }: { origin: MaskOrigin; logProbs: Float32Array; tokenizer: TokenizerKind }) {
   const logP = logProbs[origin.id];
+  // An original from a shared link may lie outside another model's vocabulary: no score then.
+  if (logP === undefined) return null;
   return (
     <p className="mask-original" data-testid="mask-original">
-      Original token <strong>{displayToken(origin.token, tokenizer)}</strong>: p = {formatPercent(Math.exp(logP))}, loss −log p = {(-logP).toFixed(3)}
+      <Trans
+        i18nKey="text.mlm.original"
+        values={{ token: displayToken(origin.token, tokenizer), p: formatPercent(Math.exp(logP)), loss: formatNumber(-logP, 3) }}
+        components={{ strong: <strong /> }}
+      />
     </p>
   );
 }
@@ -24,10 +30,13 @@ export function MaskPredictions({ output }: { output: FullBertOutput }) {
   const { mask_token: mask, tokenizer } = output.encoding;
   const originals = useTextStore((s) => s.originals);
   const fillMask = useTextStore((s) => s.fillMask);
-  if (!output.mlm) return <p>This checkpoint has no masked-LM head, so it cannot fill in masks.</p>;
+  if (!output.mlm) return <p>{t('text.mlm.noHead')}</p>;
   if (output.mlm.length === 0) return <p>{t('text.mask.none', { mask })}</p>;
 
-  const losses = output.mlm.flatMap((m, i) => (originals[i] ? [-m.log_probs[originals[i].id]] : []));
+  const losses = output.mlm.flatMap((m, i) => {
+    const logP = originals[i] ? m.log_probs[originals[i].id] : undefined;
+    return logP === undefined ? [] : [-logP];
+  });
   return (
     <div className="mask-predictions">
       {output.mlm.map((m, i) => (
@@ -42,7 +51,7 @@ export function MaskPredictions({ output }: { output: FullBertOutput }) {
                   className="prob-row"
                   data-testid="prediction"
                   onClick={() => fillMask(i, c.token)}
-                  aria-label={`${displayToken(c.token, tokenizer)}, ${formatPercent(c.prob)}; put it into the sentence`}
+                  aria-label={t('text.mlm.putIn', { token: displayToken(c.token, tokenizer), p: formatPercent(c.prob) })}
                 >
                   <ProbabilityBar label={displayToken(c.token, tokenizer)} prob={c.prob} />
                 </button>
@@ -53,7 +62,7 @@ export function MaskPredictions({ output }: { output: FullBertOutput }) {
       ))}
       {losses.length > 1 && (
         <p data-testid="mlm-loss">
-          Mean MLM loss over the {losses.length} masked originals: {(losses.reduce((a, b) => a + b, 0) / losses.length).toFixed(3)}
+          {t('text.mlm.meanLoss', { count: losses.length, loss: formatNumber(losses.reduce((a, b) => a + b, 0) / losses.length, 3) })}
         </p>
       )}
     </div>

@@ -1,20 +1,29 @@
 // Next-sentence prediction: the pretraining head that reads [CLS] and says whether B really
 // followed A in the corpus. Swapping in a random B shows the contrast.
 
+import { useTranslation } from 'react-i18next';
 import type { FullBertOutput } from '../../models/types';
 import { useTextStore } from '../../stores';
 import { ProbabilityBar } from '../common/ProbabilityBar';
 
 export function NspPanel({ output }: { output: FullBertOutput }) {
+  const { t } = useTranslation();
   const randomSentenceB = useTextStore((s) => s.randomSentenceB);
   const hasB = output.encoding.segment.includes(1);
   const swap = (
     <button type="button" onClick={randomSentenceB}>
-      Replace B with a random sentence
+      {t('text.nsp.swap')}
     </button>
   );
-  if (!output.nsp) return <p>This checkpoint has no next-sentence head.</p>;
-  if (!hasB) return <p>Type a sentence B to ask whether it follows A. {swap}</p>;
+  if (!output.nsp) return <p>{t('text.nsp.noHead')}</p>;
+  if (!hasB) {
+    return (
+      <p>
+        {t('text.nsp.noB')} {swap}
+      </p>
+    );
+  }
+  // The head's two classes keep their names from the BERT paper and code.
   const rows = [
     { label: 'IsNext', prob: output.nsp.is_next },
     { label: 'NotNext', prob: output.nsp.not_next },

@@ -52,33 +52,24 @@ function ExploreSection() {
 
   return (
     <>
-      <p className="explain intro">
-        BERT is an encoder pretrained self-supervised on raw text: it reads the whole input at once and was trained to fill in
-        masked words (masked language modelling) and to tell whether sentence B really followed sentence A (next-sentence
-        prediction).
-      </p>
+      <p className="explain intro">{t('text.intro')}</p>
       <SentenceInputs />
       {error && (
         <p role="alert" className="error-box" data-testid="text-error">
           {error}
         </p>
       )}
-      {!model && <p>Waiting for a text model…</p>}
-      {output && (
+      {!model && <p>{t('text.waitingForModel')}</p>}
+      {output && model && (
         <>
-          <Panel
-            title="Tokens"
-            exportName="tokens"
-            explain="WordPiece splits words into vocabulary pieces (## marks a piece that continues a word). [CLS] opens the input and its final vector feeds classification heads; [SEP] closes each sentence. Click a token to mask it."
-            data={() => output.encoding}
-          >
-            <TokenStrip encoding={output.encoding} rtd={output.rtd} />
+          <Panel title={t('text.tokens.title')} exportName="tokens" explain={t('text.tokens.explain')} data={() => output.encoding}>
+            <TokenStrip encoding={output.encoding} rtd={output.rtd} info={model.info} model={model.name} />
           </Panel>
           <div className="panel-pair">
             <Panel
-              title="Masked-word prediction"
+              title={t('text.mlm.title')}
               exportName="masked-lm"
-              explain="In masked language modelling some tokens are replaced by [MASK] and the model predicts the original from both sides of the context; training minimises the cross-entropy loss −log p(original). Click a prediction to put it into the sentence."
+              explain={t('text.mlm.explain')}
               data={() => {
                 // Read on export rather than subscribed, so masking does not re-render every panel.
                 const { originals } = useTextStore.getState();
@@ -86,7 +77,7 @@ function ExploreSection() {
                   position: m.position,
                   top: m.top,
                   original: originals[i] ?? null,
-                  original_log_prob: originals[i] ? m.log_probs[originals[i].id] : null,
+                  original_log_prob: originals[i] ? (m.log_probs[originals[i].id] ?? null) : null,
                 }));
               }}
             >
@@ -101,12 +92,7 @@ function ExploreSection() {
                 <RtdPanel output={output} />
               </Panel>
             ) : (
-              <Panel
-                title="Next-sentence prediction"
-                exportName="nsp"
-                explain="During pretraining, half the time B was the sentence that really followed A and half the time a random one; a small head on the final [CLS] vector learned to tell IsNext from NotNext."
-                data={() => output.nsp}
-              >
+              <Panel title={t('text.nsp.title')} exportName="nsp" explain={t('text.nsp.explain')} data={() => output.nsp}>
                 {output.nsp || output.architecture === 'bert' ? (
                   <NspPanel output={output} />
                 ) : (
@@ -121,29 +107,22 @@ function ExploreSection() {
           </div>
           <AttentionPanel output={output} />
           <Panel
-            title="Input embeddings"
+            title={t('text.embeddings.title')}
             exportName="input-embeddings"
-            explain="Each token's input vector is the sum of three learned embeddings: one for the token, one for its segment (A or B) and one for its position, followed by LayerNorm."
+            explain={t('text.embeddings.explain')}
             data={() => output.embeddings}
           >
             <EmbeddingDecomposition output={output} />
           </Panel>
-          {model && (
-            <Panel
-              title="Position embeddings"
-              exportName="position-similarity"
-              explain="Cosine similarity between the learned position embeddings of all positions (click a cell or use the slider to pick a position for the profile below). BERT is not told that positions are ordered; the similarity of neighbours is learned."
-              data={() => ({ cosine_similarity: cosineSimilarityMatrix(model.info.position_embeddings), focus: useTextStore.getState().positionFocus })}
-            >
-              <PositionSimilarity positionEmbeddings={model.info.position_embeddings} />
-            </Panel>
-          )}
           <Panel
-            title="[CLS] through the layers"
-            exportName="cls-trajectory"
-            explain="The [CLS] vector after the embeddings and after each layer: its length, and how close it already is (cosine) to the final [CLS] that the heads read."
-            data={() => clsRows(output)}
+            title={t('text.positions.title')}
+            exportName="position-similarity"
+            explain={t('text.positions.explain')}
+            data={() => ({ cosine_similarity: cosineSimilarityMatrix(model.info.position_embeddings), focus: useTextStore.getState().positionFocus })}
           >
+            <PositionSimilarity positionEmbeddings={model.info.position_embeddings} />
+          </Panel>
+          <Panel title={t('text.cls.title')} exportName="cls-trajectory" explain={t('text.cls.explain')} data={() => clsRows(output)}>
             <ClsTrajectory output={output} />
           </Panel>
         </>

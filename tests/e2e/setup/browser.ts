@@ -31,9 +31,23 @@ export interface WatchedPage {
  * checkpoint files (tokenizer.json, …) are expected and answered by the UI, so "Failed to load
  * resource" network messages are not counted: the tests assert the UI's reaction instead.
  */
-export async function watchedPage(browser: Browser, viewport = { width: 1280, height: 900 }, locale = 'en-US'): Promise<WatchedPage> {
-  // The browser's language picks the UI language; tests choose it rather than inherit the machine's.
-  const page = await browser.newPage({ viewport, locale });
+export async function watchedPage(
+  browser: Browser,
+  viewport = { width: 1280, height: 900 },
+  {
+    locale = 'en-US',
+    serviceWorkers = 'block',
+  }: {
+    /** The browser's language, which picks the UI language; tests choose it rather than inherit the machine's. */
+    locale?: string;
+    /**
+     * The app's service worker precaches it (and its models) for offline use, and would answer the
+     * requests tests stub with page.route(); only the offline tests let it run.
+     */
+    serviceWorkers?: 'allow' | 'block';
+  } = {},
+): Promise<WatchedPage> {
+  const page = await browser.newPage({ viewport, locale, serviceWorkers });
   const errors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());

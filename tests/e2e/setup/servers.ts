@@ -1,5 +1,6 @@
 // Two small HTTP servers for the browser tests and the browser benchmark, both on free localhost ports:
-//  - the app: the production build, with the COOP/COEP headers that enable WASM threads;
+//  - the app: the production build, with the COOP/COEP headers that enable WASM threads; it
+//    gzips the bundled models as many static hosts do, so their responses have no Content-Length;
 //  - a stand-in for huggingface.co: `/<org>/<repo>/resolve/main/<file>` serves
 //    tests/fixtures/models/<repo>/<file> (with Content-Length, so progress is byte-accurate),
 //    org "gated" answers 401 like a gated repo, org "pt-only" hides model.safetensors and offers
@@ -8,6 +9,7 @@
 //    tests/fixtures/<path> for the parity page. CORS is open, as on the real hub.
 
 import { createReadStream } from 'node:fs';
+import { createGzip } from 'node:zlib';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +26,7 @@ const MIME: Record<string, string> = {
   '.jpg': 'image/jpeg',
   '.svg': 'image/svg+xml',
   '.txt': 'text/plain; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
 };
 
 export interface Server {
@@ -52,19 +55,29 @@ async function listen(handler: Handler): Promise<Server> {
   };
 }
 
-/** Sends a file under `root` (never outside it), or 404. */
-async function sendFile(req: IncomingMessage, res: ServerResponse, root: string, relative: string, headers: Record<string, string>) {
+/** Sends a file under `root` (never outside it), or 404; gzipped (so without a length) when `gzip` and the client accepts it. */
+async function sendFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  root: string,
+  relative: string,
+  headers: Record<string, string>,
+  gzip = false,
+) {
   const file = normalize(join(root, relative));
   const info = file.startsWith(root + sep) ? await stat(file).catch(() => null) : null;
   if (!info?.isFile()) {
     res.writeHead(404, { ...headers, 'Content-Type': 'text/plain', 'X-Error-Code': 'EntryNotFound' }).end('Entry not found');
     return;
   }
-  res.writeHead(200, {
-    ...headers,
-    'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
-    'Content-Length': String(info.size),
-  });
+  const type = MIME[extname(file)] ?? 'application/octet-stream';
+  if (gzip && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+    res.writeHead(200, { ...headers, 'Content-Type': type, 'Content-Encoding': 'gzip' });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file).pipe(createGzip()).pipe(res);
+    return;
+  }
+  res.writeHead(200, { ...headers, 'Content-Type': type, 'Content-Length': String(info.size) });
   if (req.method === 'HEAD') res.end();
   else createReadStream(file).pipe(res);
 }
@@ -76,7 +89,7 @@ export function serveApp(distDir: string, mounts: Record<string, string> = {}): 
   return listen((req, res, path) => {
     const mount = Object.keys(mounts).find((prefix) => path.startsWith(prefix));
     if (mount) return sendFile(req, res, resolve(mounts[mount]), path.slice(mount.length), headers);
-    return sendFile(req, res, root, path.endsWith('/') ? `${path}index.html` : path, headers);
+    return sendFile(req, res, root, path.endsWith('/') ? `${path}index.html` : path, headers, path.startsWith('/models/'));
   });
 }
 

@@ -15,25 +15,11 @@ import { HeadView } from './HeadView';
 import { ModelView } from './ModelView';
 import { neuronHead, TextNeuronView } from './TextNeuronView';
 
-const VIEWS: { id: AttentionView; label: string }[] = [
-  { id: 'head', label: 'Head view' },
-  { id: 'model', label: 'Model view' },
-  { id: 'matrix', label: 'Matrix' },
-  { id: 'rollout', label: 'Rollout' },
-];
-
-const EXPLAIN: Record<Exclude<AttentionView, 'neuron'>, string> = {
-  head: 'Each line joins a token (left) to a token it attends to (right) in one layer; the more opaque, the larger the softmax weight. Colours are heads. Hover a token to see only its lines.',
-  model: 'All layers (rows) and heads (columns) as small matrices: row = attending token, column = attended token, each row scaled to its maximum. Click one to open it.',
-  matrix: 'One head (or the average over the heads) of one layer. Row i shows how token i spreads its attention over all tokens; every row sums to 1.',
-  rollout:
-    'Attention rollout (Abnar & Zuidema, 2020): the layers\u2019 head-averaged attention, each mixed half-and-half with the identity for the residual connection, multiplied from the first layer up. Row i estimates how much output token i draws from each input token.',
-};
+const VIEWS: AttentionView[] = ['head', 'model', 'matrix', 'rollout', 'neuron'];
 
 export function AttentionPanel({ output }: { output: FullBertOutput }) {
   const { t } = useTranslation();
   const { attention, setAttention } = useTextStore(useShallow((s) => ({ attention: s.attention, setAttention: s.setAttention })));
-  const views = [...VIEWS, { id: 'neuron' as const, label: t('attention.views.neuron') }];
   const id = useId();
   const layers = output.attentions.length;
   const heads = output.attentions[0]?.shape[0] ?? 0;
@@ -46,21 +32,22 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
     return rollout.value && rollout.input?.attentions === output.attentions ? restrict(output, rollout.value, hideSpecial) : null;
   }, [view, output, attention, rollout.value, rollout.input, hideSpecial]);
   const usesLayer = view === 'head' || view === 'matrix' || view === 'neuron';
+  const headName = head === 'mean' ? t('attention.average') : t('attention.headN', { n: head + 1 });
 
   const controls = (
     <>
-      <div role="radiogroup" aria-label="Attention view" className="segmented">
-        {views.map((v) => (
-          <label key={v.id}>
-            <input type="radio" name={`${id}-view`} checked={view === v.id} onChange={() => setAttention({ view: v.id })} />
-            {v.label}
+      <div role="radiogroup" aria-label={t('attention.views.label')} className="segmented">
+        {VIEWS.map((v) => (
+          <label key={v}>
+            <input type="radio" name={`${id}-view`} checked={view === v} onChange={() => setAttention({ view: v })} />
+            {t(`attention.views.${v}`)}
           </label>
         ))}
       </div>
       {usesLayer && (
         <label>
-          Layer{' '}
-          <select value={layer} onChange={(e) => setAttention({ layer: Number(e.target.value) })}>
+          {t('attention.layer')}{' '}
+          <select value={layer} onChange={(e) => setAttention({ layer: Number(e.target.value) })} data-testid="attention-layer">
             {Array.from({ length: layers }, (_, l) => (
               <option key={l} value={l}>
                 {l + 1}
@@ -76,8 +63,9 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
           <select
             value={view === 'neuron' ? neuronHead(head) : head}
             onChange={(e) => setAttention({ head: e.target.value === 'mean' ? 'mean' : Number(e.target.value) })}
+            data-testid="attention-head"
           >
-            {view === 'matrix' && <option value="mean">average of heads</option>}
+            {view === 'matrix' && <option value="mean">{t('attention.average')}</option>}
             {Array.from({ length: heads }, (_, h) => (
               <option key={h} value={h}>
                 {h + 1}
@@ -89,7 +77,7 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
       {view === 'neuron' && (
         <label>
           {t('attention.query')}{' '}
-          <select value={query} onChange={(e) => setAttention({ query: Number(e.target.value) })}>
+          <select value={query} onChange={(e) => setAttention({ query: Number(e.target.value) })} data-testid="neuron-query">
             {output.encoding.tokens.map((token, p) => (
               <option key={p} value={p}>
                 {p} {token}
@@ -100,7 +88,7 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
       )}
       {view !== 'neuron' && (
         <label>
-          <input type="checkbox" checked={hideSpecial} onChange={(e) => setAttention({ hideSpecial: e.target.checked })} /> hide [CLS]/[SEP]
+          <input type="checkbox" checked={hideSpecial} onChange={(e) => setAttention({ hideSpecial: e.target.checked })} /> {t('attention.hideSpecial')}
         </label>
       )}
     </>
@@ -108,18 +96,18 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
 
   return (
     <Panel
-      title="Attention"
+      title={t('attention.title')}
       exportName={`attention-${view}`}
       explain={
         <>
-          {view === 'neuron' ? t('attention.explain.neuron') : EXPLAIN[view]}
-          {hideSpecial && view !== 'neuron' && ' [CLS] and [SEP] are hidden and every row is rescaled to sum to 1 over the tokens still shown.'}
+          {t(`attention.explain.${view}`)}
+          {hideSpecial && view !== 'neuron' && ` ${t('attention.hidden')}`}
         </>
       }
       controls={controls}
       data={() =>
         view === 'model' || view === 'head'
-          ? { tokens: output.encoding.tokens, attentions: output.attentions }
+          ? { view, layer, hideSpecial, tokens: output.encoding.tokens, attentions: output.attentions }
           : view === 'neuron'
             ? { view, layer, head: neuronHead(head), query, tokens: output.encoding.tokens, neuron: output.queries_keys && neuronView(output.queries_keys, layer, neuronHead(head), query) }
             : { view, layer, head, hideSpecial, tokens: shown?.labels, positions: shown?.positions, matrix: shown?.matrix }
@@ -130,10 +118,10 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
       {view === 'neuron' && <TextNeuronView output={output} layer={layer} head={neuronHead(head)} query={query} />}
       {view === 'rollout' && rollout.error && (
         <p role="alert" className="error-box">
-          Rollout failed: {rollout.error}
+          {t('attention.rolloutFailed', { message: rollout.error })}
         </p>
       )}
-      {view === 'rollout' && !shown && !rollout.error && <p className="explain">Computing the rollout…</p>}
+      {view === 'rollout' && !shown && !rollout.error && <p className="explain">{t('attention.computingRollout')}</p>}
       {(view === 'matrix' || view === 'rollout') && shown && (
         <div data-testid="attention-matrix" aria-busy={view === 'rollout' && rollout.pending}>
           <Heatmap
@@ -142,7 +130,7 @@ export function AttentionPanel({ output }: { output: FullBertOutput }) {
             cols={shown.labels.length}
             rowLabels={shown.labels}
             colLabels={shown.labels}
-            ariaLabel={view === 'rollout' ? 'Attention rollout' : `Attention of layer ${layer + 1}, ${head === 'mean' ? 'average of heads' : `head ${head + 1}`}`}
+            ariaLabel={view === 'rollout' ? t('attention.rolloutLabel') : t('attention.matrixLabel', { layer: layer + 1, head: headName })}
             width="min(100%, 640px)"
           />
         </div>

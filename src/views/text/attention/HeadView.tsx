@@ -1,6 +1,8 @@
 // bertviz-style head view: the tokens twice, attending tokens on the left and attended tokens on
 // the right, a line for every weight of the selected heads of one layer (opacity = weight, one
-// colour per head). Hovering or focusing a token keeps only its lines.
+// colour per head). Hovering or focusing a token keeps only its lines and writes their weights
+// next to the tokens at the other end (the mean over the heads shown, or the one head's weight).
+// Long inputs scroll inside the view (at most 70 % of the window high), not the page.
 //
 // The lines are drawn on a canvas once per layer and head selection, and hovering only fades that
 // canvas and draws the token's own lines on a second one above it (as BertViz changes opacity
@@ -8,9 +10,11 @@
 // which as SVG elements blocked the page for a second on every change.
 
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { FullBertOutput, NdArray } from '../../../models/types';
 import { headOf } from '../../../analysis/ndarray';
 import { headColor } from '../../common/colors';
+import { formatNumber } from '../../common/format';
 import { restrict } from '../attentionData';
 
 const ROW = 22;
@@ -75,7 +79,19 @@ function drawLines(
   return drawn;
 }
 
+/** Weights between the focused token and every token at the other end, averaged over `heads`. */
+function focusWeights(matrices: NdArray[], heads: number[], focus: NonNullable<Focus>): Float32Array {
+  const n = matrices[0].shape[0];
+  const out = new Float32Array(n);
+  for (const h of heads) {
+    const m = matrices[h].data;
+    for (let k = 0; k < n; k++) out[k] += focus.side === 'from' ? m[focus.index * n + k] : m[k * n + focus.index];
+  }
+  return out.map((w) => w / heads.length);
+}
+
 export function HeadView({ output, layer, hideSpecial }: Props) {
+  const { t } = useTranslation();
   const heads = output.attentions[layer].shape[0];
   const [selected, setSelected] = useState<boolean[]>(() => new Array<boolean>(heads).fill(true));
   const [focus, setFocus] = useState<Focus>(null);
@@ -109,6 +125,13 @@ export function HeadView({ output, layer, hideSpecial }: Props) {
     setCounts((c) => ({ ...c, focus: drawn }));
   }, [matrices, activeKey, focus, height]);
 
+  const weights = focus && activeHeads.length > 0 ? focusWeights(matrices, activeHeads, focus) : null;
+  const caption = !focus
+    ? t('attention.headView.hint')
+    : activeHeads.length === 1
+      ? t(focus.side === 'from' ? 'attention.headView.fromValuesOne' : 'attention.headView.toValuesOne', { token: labels[focus.index], head: activeHeads[0] + 1 })
+      : t(focus.side === 'from' ? 'attention.headView.fromValues' : 'attention.headView.toValues', { token: labels[focus.index], heads: activeHeads.length });
+
   const ratio = typeof window === 'undefined' ? 1 : window.devicePixelRatio || 1;
   const canvasProps = { width: WIDTH * ratio, height: height * ratio, style: { width: WIDTH, height } };
 
@@ -122,7 +145,7 @@ export function HeadView({ output, layer, hideSpecial }: Props) {
       className={focus && focus.side === side && focus.index === index ? 'focused' : undefined}
       tabIndex={0}
       role="button"
-      aria-label={`${side === 'from' ? 'attention from' : 'attention to'} ${labels[index]}`}
+      aria-label={t(side === 'from' ? 'attention.headView.from' : 'attention.headView.to', { token: labels[index] })}
       onMouseEnter={() => setFocus({ side, index })}
       onMouseLeave={() => setFocus(null)}
       onFocus={() => setFocus({ side, index })}
@@ -132,10 +155,30 @@ export function HeadView({ output, layer, hideSpecial }: Props) {
     </text>
   );
 
+  // The weights sit just inside the column opposite the focused token, where its lines arrive.
+  const weightLabel = (k: number) => {
+    if (!weights || !focus || weights[k] < MIN_WEIGHT) return null;
+    const toRight = focus.side === 'from';
+    return (
+      <text
+        key={`w-${k}`}
+        x={toRight ? RIGHT_X - 10 : LEFT_X + 10}
+        y={ROW * (k + 1)}
+        dominantBaseline="middle"
+        textAnchor={toRight ? 'end' : 'start'}
+        className="weight"
+        data-testid="head-view-weight"
+        aria-hidden
+      >
+        {formatNumber(weights[k], 2)}
+      </text>
+    );
+  };
+
   return (
     <div className="head-view">
       <fieldset className="head-toggles">
-        <legend>Heads of layer {layer + 1}</legend>
+        <legend>{t('attention.headView.heads', { layer: layer + 1 })}</legend>
         {Array.from({ length: heads }, (_, h) => (
           <label key={h} style={{ borderColor: headColor(h, heads) }}>
             <input
@@ -147,12 +190,15 @@ export function HeadView({ output, layer, hideSpecial }: Props) {
           </label>
         ))}
       </fieldset>
+      <p className="head-view-caption" aria-live="polite" data-testid="head-view-caption">
+        {caption}
+      </p>
       <div className="head-view-scroll">
         <div
           className="head-view-stack"
           style={{ width: WIDTH, height }}
           role="group"
-          aria-label={`Head view of layer ${layer + 1}`}
+          aria-label={t('attention.headView.region', { layer: layer + 1 })}
           data-testid="head-view"
           data-lines={focus ? counts.focus : counts.base}
         >
@@ -161,6 +207,7 @@ export function HeadView({ output, layer, hideSpecial }: Props) {
           <svg width={WIDTH} height={height} viewBox={`0 0 ${WIDTH} ${height}`}>
             {labels.map((_, i) => tokenLabel('from', i))}
             {labels.map((_, j) => tokenLabel('to', j))}
+            {labels.map((_, k) => weightLabel(k))}
           </svg>
         </div>
       </div>
