@@ -7,7 +7,20 @@ import type { UrlKey } from './urlState';
 /** The inference worker as the stores use it (InferenceClient, or a fake in tests). */
 export type InferenceApi = Pick<
   InferenceClient,
-  'setBackend' | 'load' | 'runText' | 'runImage' | 'tokenize' | 'runIds' | 'cacheInfo' | 'clearCache' | 'memory' | 'onBackendLost' | 'restart'
+  | 'setBackend'
+  | 'load'
+  | 'runText'
+  | 'runImage'
+  | 'tokenize'
+  | 'runIds'
+  | 'loadLabCnn'
+  | 'preprocess'
+  | 'runPixels'
+  | 'cacheInfo'
+  | 'clearCache'
+  | 'memory'
+  | 'onBackendLost'
+  | 'restart'
 >;
 
 /** The shareable state in the query string. */

@@ -6,6 +6,7 @@ import { getClient } from '../worker/client';
 import { getTrainingClient } from '../worker/trainingClient';
 import { createAppStore } from './appStore';
 import type { StoreDeps } from './deps';
+import { createBiasLabStore } from './biasLabStore';
 import { createImageStore } from './imageStore';
 import { createLabStore } from './labStore';
 import { createPositionLabStore } from './positionLabStore';
@@ -38,6 +39,7 @@ export const useTextStore = createTextStore(deps, useAppStore);
 export const useImageStore = createImageStore(deps, useAppStore);
 export const useLabStore = createLabStore(deps, useAppStore);
 export const usePositionLabStore = createPositionLabStore(deps, useAppStore, getTrainingClient);
+export const useBiasLabStore = createBiasLabStore(deps, useAppStore, useImageStore);
 
 /** A bundled sample image's URL. */
 export const samplesUrl = (file: string) => `${deps.publicBase}samples/${file}`;
@@ -50,3 +52,5 @@ export { patchSizeOf } from './imageStore';
 export type { KindTally, LabBatch, LabExample, LabPair, RollSummary } from './labStore';
 export { BATCH_SIZE, ROLLS } from './labStore';
 export { STRUCTURE_TARGET } from './positionLabStore';
+export type { BiasLabState, CostFile, CurrentResult, Curves, SamplesTranslation, ShiftAxis, ShiftCurve, ShuffleResult } from './biasLabStore';
+export { LAB_MODELS, OCCLUSION_GREY, SHIFT_MODES } from './biasLabStore';

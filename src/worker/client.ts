@@ -3,13 +3,14 @@
 // interrupted inside the worker (a forward pass is one long computation), so stopping one means
 // terminating the worker and starting a fresh one (restart); its caller reloads the models.
 
-import type { LoadProgress, OutputRequest } from '../models/types';
+import type { LoadProgress, NdArray, OutputRequest } from '../models/types';
 import type {
   BackendStatus,
   CallType,
   Calls,
   IdsInput,
   ImageInput,
+  LabImageModel,
   ModelLoaded,
   ModelSourceSpec,
   Response,
@@ -107,6 +108,20 @@ export class InferenceClient {
   /** Runs BERT on token ids; a newer call on the same `channel` supersedes this one if it has not started. */
   runIds(channel: string, inputs: IdsInput[], topK: number, outputs?: OutputRequest): Promise<Calls['runIds']['result']> {
     return this.call({ type: 'runIds', channel, inputs, topK, outputs });
+  }
+
+  loadLabCnn(source: ModelSourceSpec): Promise<Calls['loadLabCnn']['result']> {
+    return this.call({ type: 'loadLabCnn', source });
+  }
+
+  /** `image.bytes` is transferred: the caller's ArrayBuffer is detached afterwards. */
+  preprocess(image: ImageInput, model: LabImageModel): Promise<Calls['preprocess']['result']> {
+    return this.call({ type: 'preprocess', image, model }, [image.bytes]);
+  }
+
+  /** Class probabilities of `model` for each input; a newer call on the same model and `channel` supersedes this one if it has not started. */
+  runPixels(channel: string, model: LabImageModel, inputs: NdArray[], zeroPositionEmbeddings = false): Promise<Calls['runPixels']['result']> {
+    return this.call({ type: 'runPixels', channel, model, inputs, zeroPositionEmbeddings });
   }
 
   cacheInfo(): Promise<Calls['cacheInfo']['result']> {

@@ -5,9 +5,10 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelError } from '../models/errors';
-import { loadModel, type BertModel, type VitModel } from '../models';
+import { loadModel, type BertModel, type CnnModel, type Model, type VitModel } from '../models';
 import { fromFiles, fromUrl } from '../models/checkpoint/source';
-import type { LoadProgress } from '../models/types';
+import { softmax } from '../models/shared/math';
+import type { CnnModelInfo, LoadProgress } from '../models/types';
 import { activateBackend, activeWebglCanvas, replaceWebglBackend, webglContextLost } from './backends';
 import { cachedFetch, cacheInfo, clearCache } from './cache';
 import { toRgba } from './images';
@@ -17,6 +18,7 @@ import type {
   BackendStatus,
   CallType,
   Calls,
+  LabImageModel,
   ModelLoaded,
   ModelSlot,
   ModelSourceSpec,
@@ -27,11 +29,12 @@ import type {
 } from './protocol';
 
 interface Entry {
-  model: BertModel | VitModel;
+  model: Model;
   spec: ModelSourceSpec;
 }
 
-const models: Partial<Record<ModelSlot, Entry>> = {};
+/** The user's models, one per slot, and the inductive-bias lab's CNN beside them. */
+const models: Partial<Record<ModelSlot | 'cnn', Entry>> = {};
 let backend: BackendStatus | null = null;
 /** The page's thread request for WASM; it takes effect when the WASM backend first starts. */
 let wasmThreads: WasmThreads = null;
@@ -93,30 +96,53 @@ async function load(spec: ModelSourceSpec, onProgress?: (p: LoadProgress) => voi
   const model = await loadModel(sourceOf(spec), { onProgress });
   if (model.kind === 'cnn') {
     model.dispose();
-    throw new ModelError('unsupported', `${spec.name} is a mini-CNN; the app does not show CNNs yet (the CLI runs it).`);
+    throw new ModelError('unsupported', `${spec.name} is a mini-CNN: the app shows it only in the image workspace's inductive-bias lab (the CLI runs it).`);
   }
-  // WASM packs, and WebGL uploads, each weight on first use: do it while the model is loading, not
-  // in the user's first run. The CPU backend has nothing to prepare.
-  if (backendName !== 'cpu') {
-    try {
-      await model.warmUp();
-    } catch (e) {
-      model.dispose();
-      throw e;
-    }
+  await warmUp(model, backendName);
+  keep(model.kind, model, spec);
+  return model.kind === 'bert' ? { slot: 'bert', name: spec.name, info: model.info } : { slot: 'vit', name: spec.name, info: model.info };
+}
+
+/**
+ * WASM packs, and WebGL uploads, each weight on first use: do it while the model is loading, not
+ * in the user's first run. The CPU backend has nothing to prepare.
+ */
+async function warmUp(model: Model, backendName: BackendStatus['name']): Promise<void> {
+  if (backendName === 'cpu') return;
+  try {
+    await model.warmUp();
+  } catch (e) {
+    model.dispose();
+    throw e;
   }
-  const slot = model.kind;
-  // The previous model is only dropped once the new one is ready, so a failed load loses nothing.
+}
+
+/** The previous model of a slot is only dropped once the new one is ready, so a failed load loses nothing. */
+function keep(slot: ModelSlot | 'cnn', model: Model, spec: ModelSourceSpec): void {
   const previous = models[slot];
   models[slot] = { model, spec };
   previous?.model.dispose();
-  return model.kind === 'bert' ? { slot: 'bert', name: spec.name, info: model.info } : { slot: 'vit', name: spec.name, info: model.info };
+}
+
+async function loadLabCnn(spec: ModelSourceSpec): Promise<CnnModelInfo> {
+  const { name: backendName } = await ensureBackend();
+  const model = await loadModel(sourceOf(spec));
+  if (model.kind !== 'cnn') {
+    model.dispose();
+    throw new ModelError('mismatch', `${spec.name} is not a mini-CNN (model_type "mini_cnn"): the inductive-bias lab compares the ViT with a CNN.`);
+  }
+  await warmUp(model, backendName);
+  keep('cnn', model, spec);
+  return model.info;
 }
 
 /** Models hold their weights on the backend that loaded them: reload them on the new one. */
 async function reloadAll(): Promise<ModelLoaded[]> {
   const reloaded: ModelLoaded[] = [];
-  for (const entry of Object.values(models)) reloaded.push(await load(entry.spec));
+  for (const [slot, entry] of Object.entries(models)) {
+    if (slot === 'cnn') await loadLabCnn(entry.spec);
+    else reloaded.push(await load(entry.spec));
+  }
   return reloaded;
 }
 
@@ -180,6 +206,37 @@ async function runImage({ image, topK, outputs }: Calls['runImage']['args']): Pr
   return entry.model.run(await toRgba(image, entry.model.checkImageSize), { topK, outputs: outputs ?? {} });
 }
 
+function labModel(model: LabImageModel): VitModel | CnnModel {
+  const entry = models[model];
+  if (!entry || (entry.model.kind !== 'vit' && entry.model.kind !== 'cnn')) {
+    throw new ModelError('not_found', model === 'vit' ? 'No ViT model is loaded yet.' : "The lab's CNN is not loaded yet.");
+  }
+  return entry.model;
+}
+
+async function preprocess({ image, model }: Calls['preprocess']['args']): Promise<Calls['preprocess']['result']> {
+  const m = labModel(model);
+  return m.processor.preprocess(await toRgba(image, m.checkImageSize));
+}
+
+/** Only the logits of the lab's runs come back: every attention and hidden state stays in the worker. */
+const LOGITS_ONLY = { attentions: false, hidden_states: false } as const;
+
+async function runPixels({ model, inputs, zeroPositionEmbeddings }: Calls['runPixels']['args']): Promise<Calls['runPixels']['result']> {
+  const m = labModel(model);
+  const labels = m.info.config.id2label;
+  const options = { topK: 1, outputs: LOGITS_ONLY, interpolatePosEncoding: true, zeroPositionEmbeddings };
+  const probs = new Float32Array(inputs.length * labels.length);
+  const start = performance.now();
+  for (const [i, pixels] of inputs.entries()) {
+    // The processor's output size may differ from the config's image_size (as in `run`): adapt the positions.
+    const { logits } = m.kind === 'vit' ? await m.runPixels(pixels, options) : await m.runPixels(pixels, options);
+    if (!logits) throw new ModelError('unsupported', `${models[model]?.spec.name ?? model} has no classification head: the lab compares class probabilities.`);
+    probs.set(softmax(logits.data), i * labels.length);
+  }
+  return { probs: { shape: [inputs.length, labels.length], data: probs }, labels, ms_per_image: (performance.now() - start) / Math.max(1, inputs.length) };
+}
+
 async function dispatch(request: Request): Promise<Calls[CallType]['result']> {
   switch (request.type) {
     case 'setBackend': {
@@ -201,6 +258,14 @@ async function dispatch(request: Request): Promise<Calls[CallType]['result']> {
     case 'runIds':
       await ensureBackend();
       return runIds(request);
+    case 'loadLabCnn':
+      return loadLabCnn(request.source);
+    case 'preprocess':
+      await ensureBackend();
+      return preprocess(request);
+    case 'runPixels':
+      await ensureBackend();
+      return runPixels(request);
     case 'cacheInfo':
       return cacheInfo();
     case 'clearCache':
@@ -222,10 +287,11 @@ async function dispatchWithRecovery(request: Request): Promise<Calls[CallType]['
   }
 }
 
-/** Runs of one kind supersede each other: runText, runImage, and runIds per channel; null for other requests. */
+/** Runs of one kind supersede each other: runText, runImage, runIds per channel, runPixels per model and channel; null for other requests. */
 function runKind(request: Request): string | null {
   if (request.type === 'runText' || request.type === 'runImage') return request.type;
   if (request.type === 'runIds') return `runIds:${request.channel}`;
+  if (request.type === 'runPixels') return `runPixels:${request.model}:${request.channel}`;
   return null;
 }
 

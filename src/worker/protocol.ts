@@ -4,7 +4,7 @@
 
 import type { ModelErrorCode } from '../models/errors';
 import type { BackendName } from '../models/backend';
-import type { BertEncoding, BertModelInfo, BertOutput, LoadProgress, OutputRequest, VitModelInfo, VitOutput } from '../models/types';
+import type { BertEncoding, BertModelInfo, BertOutput, CnnModelInfo, LoadProgress, NdArray, OutputRequest, VitModelInfo, VitOutput } from '../models/types';
 
 export type { BackendName };
 export type BackendChoice = BackendName | 'auto';
@@ -57,6 +57,18 @@ export interface IdsInput {
   mlm_positions?: number[];
 }
 
+/** The two image models of the inductive-bias lab: the user's ViT, and the lab's own CNN. */
+export type LabImageModel = 'vit' | 'cnn';
+
+/** Class probabilities of a batch of images, and how long the model took per image. */
+export interface PixelsRun {
+  /** [images, labels] softmax of the logits. */
+  probs: NdArray;
+  labels: string[];
+  /** Wall time in the worker from the first upload to the last read-back, over the number of images. */
+  ms_per_image: number;
+}
+
 /** Texts as the loaded BERT tokenizes them, and what its vocabulary holds. */
 export interface Tokenized {
   encodings: BertEncoding[];
@@ -80,6 +92,18 @@ export interface Calls {
    * has not started, as a newer runText does.
    */
   runIds: { args: { inputs: IdsInput[]; topK: number; outputs?: OutputRequest; channel: string }; result: BertOutput[] };
+  /** Loads the inductive-bias lab's CNN beside the user's models (it replaces no slot). */
+  loadLabCnn: { args: { source: ModelSourceSpec }; result: CnnModelInfo };
+  /** An image as `model`'s processor prepares it: pixel_values [channels, height, width]. */
+  preprocess: { args: { image: ImageInput; model: LabImageModel }; result: NdArray };
+  /**
+   * Runs `model` on each pixel_values in turn (the ViT optionally without position embeddings).
+   * A newer call for the same model and `channel` supersedes one that has not started.
+   */
+  runPixels: {
+    args: { model: LabImageModel; inputs: NdArray[]; zeroPositionEmbeddings: boolean; channel: string };
+    result: PixelsRun;
+  };
   cacheInfo: { args: object; result: CacheInfo };
   clearCache: { args: object; result: CacheInfo };
   /** Live tfjs tensors in the worker: flat across runs unless something leaks. */

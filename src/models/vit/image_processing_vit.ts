@@ -8,7 +8,7 @@
 
 import { isObject, JsonFields } from '../checkpoint/json';
 import { ModelError } from '../errors';
-import type { NdArray } from '../types';
+import type { ImagePreprocessing, NdArray } from '../types';
 import { checkPixels, MAX_IMAGE_PIXELS, megapixels } from './image_header';
 
 /** A decoded image: 8-bit RGBA, row-major, 4 bytes per pixel. */
@@ -474,6 +474,20 @@ export class ViTImageProcessor {
 
   private constructor(config: ViTImageProcessorConfig) {
     this.config = config;
+  }
+
+  /** The resolved steps, as model info carries them (views invert pixel_values with them). */
+  get preprocessing(): ImagePreprocessing {
+    const c = this.config;
+    return {
+      resize: c.do_resize ? { ...c.size } : null,
+      center_crop: c.do_center_crop && c.crop_size ? { ...c.crop_size } : null,
+      do_rescale: c.do_rescale,
+      rescale_factor: c.rescale_factor,
+      do_normalize: c.do_normalize,
+      image_mean: c.image_mean,
+      image_std: c.image_std,
+    };
   }
 
   /**

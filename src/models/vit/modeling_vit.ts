@@ -250,6 +250,11 @@ export interface RunOptions {
 export interface PixelRunOptions extends RunOptions {
   /** Resize the position embeddings to the input's patch grid (HF's interpolate_pos_encoding). */
   interpolatePosEncoding?: boolean;
+  /**
+   * Run with every position embedding (the [CLS] row included) set to zero: what is left cannot
+   * tell where a patch was, a "bag of patches" (the inductive-bias lab's ablation).
+   */
+  zeroPositionEmbeddings?: boolean;
 }
 
 export interface VitModel {
@@ -265,7 +270,7 @@ export interface VitModel {
   /** With the default outputs, everything the workspace shows comes back. */
   run(image: RgbaImage, opts?: { topK?: number }): Promise<FullVitOutput>;
   run(image: RgbaImage, opts: RunOptions): Promise<VitOutput>;
-  runPixels(pixel_values: NdArray, opts?: { topK?: number; interpolatePosEncoding?: boolean }): Promise<FullVitOutput>;
+  runPixels(pixel_values: NdArray, opts?: { topK?: number; interpolatePosEncoding?: boolean; zeroPositionEmbeddings?: boolean }): Promise<FullVitOutput>;
   runPixels(pixel_values: NdArray, opts: PixelRunOptions): Promise<VitOutput>;
   /**
    * A throwaway forward on a one-patch image that touches every weight, so the backend's one-time
@@ -293,15 +298,7 @@ export async function createVitModel(sd: StateDict, cfg: VitConfig, processor: V
     prefix_tokens: prefix,
     trained_grid: patchGrid(cfg.image_size[0], cfg.image_size[1], cfg.patch_size),
     warnings: sd.warnings,
-    preprocessing: {
-      resize: processor.config.do_resize ? { ...processor.config.size } : null,
-      center_crop: processor.config.do_center_crop && processor.config.crop_size ? { ...processor.config.crop_size } : null,
-      do_rescale: processor.config.do_rescale,
-      rescale_factor: processor.config.rescale_factor,
-      do_normalize: processor.config.do_normalize,
-      image_mean: processor.config.image_mean,
-      image_std: processor.config.image_std,
-    },
+    preprocessing: processor.preprocessing,
   };
   let disposed = false;
 
@@ -334,7 +331,11 @@ export async function createVitModel(sd: StateDict, cfg: VitConfig, processor: V
 
     const { arrays: r, forward_ms, readback_ms } = await runForward(() => {
       const pixels = tf.tensor3d(pixel_values.data, pixel_values.shape as [number, number, number]);
-      const pos = positions === positionEmbeddings ? weights.positionEmbeddings : tf.tensor2d(positions.data, positions.shape as [number, number]);
+      const pos = opts.zeroPositionEmbeddings
+        ? tf.zeros<tf.Rank.R2>(positions.shape as [number, number])
+        : positions === positionEmbeddings
+          ? weights.positionEmbeddings
+          : tf.tensor2d(positions.data, positions.shape as [number, number]);
       const t = vitForward(weights, cfg, pixels, pos, request.queries_keys);
       return {
         hidden_states: request.hidden_states ? t.hidden_states : null,

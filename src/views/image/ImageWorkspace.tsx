@@ -4,8 +4,9 @@
 import { useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../stores';
-import { useImageStore, usePositionLabStore } from '../../stores';
+import { useImageStore } from '../../stores';
 import { Panel } from '../common/Panel';
+import { BiasLab } from './lab/BiasLab';
 import { AttentionDistancePlot } from './AttentionDistancePlot';
 import { AttentionMaps } from './AttentionMaps';
 import { DistillationHeads } from './DistillationHeads';
@@ -17,40 +18,50 @@ import { PatchOutputs } from './PatchOutputs';
 import { PositionStructureLab } from './lab/PositionStructureLab';
 import { PositionEmbeddingGrid } from './PositionEmbeddingGrid';
 import { RolloutView } from './RolloutView';
-import { ImageSectionTabs } from './SectionTabs';
+import { ImageSectionTabs, useImageSection } from './SectionTabs';
 import { ClassNote, TopClasses } from './TopClasses';
 import { displayPixels } from './vitData';
 import './image.css';
 
 export function ImageWorkspace() {
-  const { t } = useTranslation();
-  const model = useAppStore((s) => s.slots.vit.current);
-  const output = useImageStore((s) => s.output);
-  const source = useImageStore((s) => s.source);
-  const error = useImageStore((s) => s.error);
   const loadSamples = useImageStore((s) => s.loadSamples);
-  const overlayOpacity = useImageStore((s) => s.overlayOpacity);
-  const setOverlayOpacity = useImageStore((s) => s.setOverlayOpacity);
-  const pixels = useMemo(() => (output ? displayPixels(output) : null), [output]);
-  const positionLabOpen = usePositionLabStore((s) => s.open);
 
   useEffect(() => {
     if (!useImageStore.getState().samples) void loadSamples();
   }, [loadSamples]);
 
-  if (positionLabOpen) {
-    return (
-      <div className="workspace image-workspace">
-        <ImageSectionTabs />
-        <div role="tabpanel" aria-labelledby="image-section-position-structure">
-          <PositionStructureLab />
-        </div>
-      </div>
-    );
-  }
+  const section = useImageSection();
   return (
     <div className="workspace image-workspace">
       <ImageSectionTabs />
+      <div role="tabpanel" aria-labelledby={`section-${section}`}>
+        {section === 'explore' && <ExploreSection />}
+        {section === 'inductive-bias' && (
+          <>
+            {/* The lab works on the current image: the picker stays. */}
+            <ImagePicker />
+            <BiasLab />
+          </>
+        )}
+        {section === 'position-structure' && <PositionStructureLab />}
+      </div>
+    </div>
+  );
+}
+
+/** The views of one image: input, prediction, attention, rollout, distances, position embeddings. */
+function ExploreSection() {
+  const { t } = useTranslation();
+  const model = useAppStore((s) => s.slots.vit.current);
+  const output = useImageStore((s) => s.output);
+  const source = useImageStore((s) => s.source);
+  const error = useImageStore((s) => s.error);
+  const overlayOpacity = useImageStore((s) => s.overlayOpacity);
+  const setOverlayOpacity = useImageStore((s) => s.setOverlayOpacity);
+  const pixels = useMemo(() => (output ? displayPixels(output) : null), [output]);
+
+  return (
+    <>
       <p className="explain intro">{t('image.intro')}</p>
       <ImagePicker />
       {error && (
@@ -117,6 +128,6 @@ export function ImageWorkspace() {
           <PatchOutputs output={output} pixels={pixels} />
         </>
       )}
-    </div>
+    </>
   );
 }

@@ -2,7 +2,7 @@
 // The maths lives in src/analysis; these only pick and reshape.
 
 import { headOrMean } from '../../analysis/rollout';
-import type { FullVitOutput, NdArray } from '../../models/types';
+import type { FullVitOutput, ImagePreprocessing, NdArray } from '../../models/types';
 import type { Pixels } from '../../models/vit/image_processing_vit';
 import { t } from '../../i18n';
 import type { HeadChoice } from '../../stores';
@@ -68,3 +68,17 @@ export const layerLabel = (layer: number) => t('image.layer', { n: layer + 1 });
 export const headLabel = (head: HeadChoice) => (head === 'mean' ? t('image.meanOfHeads') : t('image.head', { n: head + 1 }));
 /** Who a map's row belongs to: [CLS] or the clicked patch. */
 export const whoLabel = (patch: number | null) => (patch === null ? '[CLS]' : t('image.patch', { n: patch }));
+
+/**
+ * pixel_values drawn as the 8-bit image they came from: rescaling and normalisation undone
+ * (rounded and clamped; a shifted-in border or an occluding square shows as its raw value).
+ */
+export function pixelValuesImage(x: NdArray, p: ImagePreprocessing): ImageData {
+  const [channels, height, width] = x.shape;
+  const size = height * width;
+  const raw = (v: number, c: number) => {
+    const denormalized = p.do_normalize ? v * p.image_std[c % p.image_std.length] + p.image_mean[c % p.image_mean.length] : v;
+    return Math.round(p.do_rescale ? denormalized / p.rescale_factor : denormalized);
+  };
+  return new ImageData(toRgba(width, height, channels, (px, c) => raw(x.data[c * size + px], c)), width, height);
+}

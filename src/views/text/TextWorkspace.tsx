@@ -21,24 +21,21 @@ import { SopPanel } from './SopPanel';
 import { SentenceInputs } from './SentenceInputs';
 import { TokenStrip } from './TokenStrip';
 
-const SECTIONS = [
-  { id: 'explore', label: 'text.sections.explore', lab: false },
-  { id: 'self-supervision', label: 'text.sections.selfSupervision', lab: true },
-] as const;
-
-/** The workspace's sections: the views of one input, and the labs. */
-function TextSectionTabs() {
-  const { open, setOpen } = useLabStore(useShallow((s) => ({ open: s.open, setOpen: s.setOpen })));
-  return <SectionTabs label="text.sections.label" sections={SECTIONS} idPrefix="section" open={open} setOpen={setOpen} />;
-}
-
 export function TextWorkspace() {
   const { t } = useTranslation();
   const model = useAppStore((s) => s.slots.bert.current);
-  const labOpen = useLabStore((s) => s.open);
+  const { open: labOpen, setOpen } = useLabStore(useShallow((s) => ({ open: s.open, setOpen: s.setOpen })));
   return (
     <div className="workspace text-workspace">
-      <TextSectionTabs />
+      <SectionTabs
+        label={t('text.sections.label')}
+        sections={[
+          { id: 'explore', label: t('text.sections.explore') },
+          { id: 'self-supervision', label: t('text.sections.selfSupervision') },
+        ]}
+        selected={labOpen ? 'self-supervision' : 'explore'}
+        onSelect={(id) => setOpen(id === 'self-supervision')}
+      />
       <div role="tabpanel" aria-labelledby={`section-${labOpen ? 'self-supervision' : 'explore'}`}>
         {!labOpen && <ExploreSection />}
         {labOpen && (model ? <SelfSupervisionLab /> : <p>{t('text.waitingForModel')}</p>)}
