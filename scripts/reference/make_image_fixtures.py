@@ -30,7 +30,7 @@ import zlib
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, features
 
 OUT = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "images"
 RNG = np.random.default_rng(20240611)
@@ -464,6 +464,7 @@ for cname, names in runs:
                   "pixel_values": add_array(hf_float_steps(ramp, resolved))})
 
 (OUT / "expected.bin").write_bytes(bytes(blobs))
-(OUT / "expected.json").write_text(json.dumps({"decoded": decoded, "cases": cases}, indent=1) + "\n")
+versions = {"Pillow": Image.__version__, "numpy": np.__version__, "libjpeg-turbo": features.version("libjpeg_turbo")}
+(OUT / "expected.json").write_text(json.dumps({"versions": versions, "decoded": decoded, "cases": cases}, indent=1) + "\n")
 total = sum(p.stat().st_size for p in OUT.iterdir())
 print(f"wrote {len(images)} images and {len(cases)} cases to {OUT} ({total / 1024:.0f} KiB in all)")
