@@ -23,7 +23,7 @@ function SizeSweep({ sweep }: { sweep: CostFile['sweeps'][number] }) {
   const x = (n: number) => M.left + (hi > lo ? (Math.log(n) - lo) / (hi - lo) : 0.5) * (W - M.left - M.right);
   const y = (a: number) => H - M.bottom - ((a - aLo) / (aHi - aLo)) * (H - M.top - M.bottom);
   return (
-    <svg viewBox={`0 0 ${W} ${H}`} className="scatter" role="img" aria-label={t('biasLab.costs.chartLabel')}>
+    <svg viewBox={`0 0 ${W} ${H}`} width={W} height={H} className="scatter" role="img" aria-label={t('biasLab.costs.chartLabel')}>
       <line x1={M.left} x2={W - M.right} y1={y(aLo)} y2={y(aLo)} className="axis" />
       <line x1={M.left} x2={M.left} y1={y(aHi)} y2={y(aLo)} className="axis" />
       {[aLo, (aLo + aHi) / 2, aHi].map((a) => (

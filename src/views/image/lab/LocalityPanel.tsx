@@ -46,7 +46,7 @@ export function LocalityPanel({ cnn, output, model }: { cnn: CnnModelInfo; outpu
         </button>
       }
     >
-      <svg viewBox={`0 0 ${W} ${H}`} className="scatter" role="img" aria-label={t('biasLab.locality.chartLabel')} data-testid="bias-locality">
+      <svg viewBox={`0 0 ${W} ${H}`} width={W} height={H} className="scatter" role="img" aria-label={t('biasLab.locality.chartLabel')} data-testid="bias-locality">
         <line x1={M.left} x2={W - M.right} y1={y(0)} y2={y(0)} className="axis" />
         <line x1={M.left} x2={M.left} y1={M.top} y2={y(0)} className="axis" />
         {[0, 0.25, 0.5, 0.75, 1].map((f) => (
