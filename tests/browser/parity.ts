@@ -13,6 +13,7 @@ import { decodeImage } from '../../src/models/vit/image_decode';
 import { activateBackend } from '../../src/worker/backends';
 import type { BackendChoice, BackendStatus } from '../../src/worker/protocol';
 import type { DecodeReply } from './decode.worker';
+import { TEXT_FIXTURES, VIT_FIXTURES } from '../fixture_models';
 
 export interface PlainArray {
   shape: number[];
@@ -50,19 +51,7 @@ export interface BrowserRun {
   tensorsAfterRuns: [number, number];
 }
 
-export const FIXTURE_MODELS = [
-  'bert-tiny',
-  'bert-tiny-legacy-f16',
-  'bert-tiny-base-only',
-  'distilbert-tiny',
-  'roberta-tiny',
-  'albert-tiny',
-  'electra-tiny-discriminator',
-  'electra-tiny-generator',
-  'vit-tiny',
-  'vit-tiny-grey-bf16',
-  'deit-tiny-distilled',
-];
+export const FIXTURE_MODELS = [...TEXT_FIXTURES, ...VIT_FIXTURES];
 
 const plain = (a: NdArray | { shape: number[]; data: ArrayLike<number> }): PlainArray => ({ shape: [...a.shape], data: Array.from(a.data) });
 

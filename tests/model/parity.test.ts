@@ -26,19 +26,9 @@ import { logSoftmax, softmax, topKIndices } from '../../src/models/shared/math';
 import { readAll } from '../../src/models/shared/readback';
 import type { NdArray } from '../../src/models/types';
 import { decodeImage } from '../../src/models/vit/image_decode';
+import { TEXT_FIXTURES, VIT_FIXTURES } from '../fixture_models';
 import { expectClose, loadFixture, maxAbsDiff, rows, type Fixture } from './helpers';
 
-const TEXT_FIXTURES = [
-  'bert-tiny',
-  'bert-tiny-legacy-f16',
-  'bert-tiny-base-only',
-  'distilbert-tiny',
-  'roberta-tiny',
-  'albert-tiny',
-  'electra-tiny-discriminator',
-  'electra-tiny-generator',
-];
-const VIT_FIXTURES = ['vit-tiny', 'vit-tiny-grey-bf16', 'deit-tiny-distilled'];
 const BACKENDS: NodeBackend[] = ['cpu', 'wasm'];
 
 const row = (a: NdArray, i: number): NdArray => ({ shape: [a.shape[1]], data: rows(a, i, i + 1).data });
