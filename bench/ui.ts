@@ -7,7 +7,7 @@
 //   npm run bench:ui -- [--model bench/.models/bert-base] [--tokens 128] [--reuse-build]
 //
 // The default model is the random bert-base that `npm run bench:browser` writes
-// (`python3 bench/browser/models.py make` makes it alone).
+// (`python3 -m bench.browser.models make` makes it alone).
 
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -26,7 +26,7 @@ const { values } = parseArgs({
 });
 const modelDir = resolve(values.model);
 if (!existsSync(resolve(modelDir, 'config.json'))) {
-  throw new Error(`${modelDir} has no config.json: make it first with python3 bench/browser/models.py make (see docs/benchmarks.md).`);
+  throw new Error(`${modelDir} has no config.json: make it first with python3 -m bench.browser.models make (see docs/benchmarks.md).`);
 }
 const tokens = Number(values.tokens);
 

@@ -1,4 +1,5 @@
 """Inputs of the browser benchmark (bench/browser/run.ts), build-time only; Debian's python3-torch.
+Run from the repository root as a module: python3 -m bench.browser.models make
 
   make   writes bench/.models/ (gitignored, ~1.6 GB): random bert-base and vit-base checkpoints in
          Hugging Face layout, ONNX exports of them and of the bundled mini-bert / mini-vit, the input
@@ -16,7 +17,6 @@ the final LayerNorm and the logits for ViT.
 import argparse
 import json
 import statistics
-import sys
 import time
 import warnings
 from pathlib import Path
@@ -25,13 +25,12 @@ import numpy as np
 import torch
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts" / "reference"))
+from scripts.reference.hf_bert_tokenizer import BertTokenizerRef
+from scripts.reference.ref_bert import bert_forward
+from scripts.reference.ref_safetensors import read_safetensors, write_safetensors
+from scripts.reference.ref_vit import vit_forward
 
-from hf_bert_tokenizer import BertTokenizerRef  # noqa: E402
-from ref_bert import bert_forward  # noqa: E402
-from ref_safetensors import read_safetensors, write_safetensors  # noqa: E402
-from ref_vit import vit_forward  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 OUT = ROOT / "bench" / ".models"
 PUBLIC = ROOT / "public" / "models"

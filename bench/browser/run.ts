@@ -4,7 +4,7 @@
 //
 //   npm run bench:browser -- [--runs 7] [--warmup 2] [--threads 1,2] [--cases bert-base,mini] [--no-torch]
 //
-// bench/browser/models.py writes the inputs into bench/.models/ on first use (random bert-base and
+// bench/browser/models.py (`python3 -m bench.browser.models make`) writes the inputs into bench/.models/ on first use (random bert-base and
 // vit-base checkpoints, ONNX exports; ~1.6 GB, a few minutes). For each thread count a fresh page
 // loads each model in both engines, checks that they agree on every value the app shows (within
 // twice the project's parity tolerance), then times `warmup` + `runs` rounds of one run per engine,
@@ -127,7 +127,7 @@ interface Row {
 }
 
 console.log('preparing bench/.models (first time: random base checkpoints and ONNX exports, a few minutes)…');
-execFileSync('nice', ['-n', '10', PYTHON, join(ROOT, 'bench/browser/models.py'), 'make'], { stdio: 'inherit' });
+execFileSync('nice', ['-n', '10', PYTHON, '-m', 'bench.browser.models', 'make'], { stdio: 'inherit', cwd: ROOT });
 const cases = (JSON.parse(readFileSync(join(MODELS, 'cases.json'), 'utf8')) as { cases: BenchCase[] }).cases.filter(
   (c) => !args.cases || args.cases.split(',').some((part) => c.name.includes(part)),
 );
@@ -189,7 +189,7 @@ try {
 if (!args['no-torch']) {
   console.log('\nnative PyTorch…');
   const torch = JSON.parse(
-    execFileSync('nice', ['-n', '0', PYTHON, join(ROOT, 'bench/browser/models.py'), 'time', '--threads', threadCounts.join(','), '--runs', String(runs), '--warmup', String(warmup)], { encoding: 'utf8' }),
+    execFileSync('nice', ['-n', '0', PYTHON, '-m', 'bench.browser.models', 'time', '--threads', threadCounts.join(','), '--runs', String(runs), '--warmup', String(warmup)], { encoding: 'utf8', cwd: ROOT }),
   ) as Record<string, Record<string, Row['torch']>>;
   for (const row of rows) row.torch = torch[row.case]?.[String(row.threads)];
 }
