@@ -5,6 +5,11 @@ import { locateChromium } from './scripts/chromium.mjs';
 // place of a production build and browser tests that could only all fail alike; unit runs either way.
 const browserFound = locateChromium().problem === undefined;
 
+// Node 20's V8 keeps relaxed SIMD behind a flag (the probe is one f32x4.relaxed_madd); with it the model tests run the same FMA GEMM as
+// Chromium (src/models/wasm/gemm.ts). Newer Node has it on and no flag to pass.
+const relaxedSimdProbe = Uint8Array.from(atob('AGFzbQEAAAABCAFgA3t7ewF7AwIBAAoNAQsAIAAgASAC/YUCCw=='), (c) => c.charCodeAt(0));
+const relaxedSimdFlag = WebAssembly.validate(relaxedSimdProbe) ? [] : ['--experimental-wasm-relaxed-simd'];
+
 export default defineConfig({
   test: {
     testTimeout: 120_000,
@@ -16,6 +21,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          execArgv: relaxedSimdFlag,
           include: ['tests/**/*.test.ts'],
           exclude: ['tests/e2e/**', 'tests/browser/**', '**/node_modules/**'],
         },

@@ -6,6 +6,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgl';
+import { replaceWasmMatMul } from './wasm/gemm';
+
+replaceWasmMatMul();
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 

@@ -11,6 +11,8 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { setBackend } from '../models/backend';
+import { startWasmGemmHelpers, wasmGemmKind, wasmGemmSupported, wasmGemmThreads, type GemmHelper } from '../models/wasm/gemm';
+import type { HelperInit } from '../models/wasm/gemm_threads';
 import type { BackendChoice, BackendName, BackendStatus, WasmThreads } from './protocol';
 
 // Vite emits the binaries as hashed assets; tell tfjs where they ended up.
@@ -36,19 +38,61 @@ function defaultWasmThreads(logicalCores: number): number {
 }
 
 /**
- * Starts the WASM backend with `threads` threads. tfjs-wasm sizes its pool once, as it starts, to
- * min(setThreadsCount, navigator.hardwareConcurrency / 2, 8): to go past the halving, navigator
- * reports twice the requested count while the module starts, and its real value right after.
+ * Starts the WASM backend with `threads` threads. Where our GEMM runs (WebAssembly SIMD), the
+ * threads are its own helpers and tfjs-wasm keeps one: the matrix products are nearly all the
+ * work, and XNNPACK's pool, spinning idle beside the helpers, only takes their cores away (on two
+ * cores, 2 threads gave 1.08x over one with both pools, see docs/benchmarks.md). Otherwise tfjs-wasm
+ * gets the threads; it sizes its pool once, as it starts, to min(setThreadsCount,
+ * navigator.hardwareConcurrency / 2, 8): to go past the halving, navigator reports twice the
+ * requested count while the module starts, and its real value right after.
  */
 async function startWasm(threads: number): Promise<void> {
-  setThreadsCount(threads);
+  const ownGemm = wasmGemmSupported();
+  const xnnpackThreads = ownGemm ? 1 : threads;
+  setThreadsCount(xnnpackThreads);
   const reported = navigator.hardwareConcurrency;
-  Object.defineProperty(navigator, 'hardwareConcurrency', { value: Math.max(reported, 2 * threads), configurable: true });
+  Object.defineProperty(navigator, 'hardwareConcurrency', { value: Math.max(reported, 2 * xnnpackThreads), configurable: true });
   try {
     await setBackend('wasm', { timeoutMs: INIT_TIMEOUT_MS });
   } finally {
     delete (navigator as { hardwareConcurrency?: number }).hardwareConcurrency;
   }
+  requestedWasmThreads = threads;
+  if (ownGemm && threads > 1 && wasmGemmThreads() === 1) {
+    try {
+      await startWasmGemmHelpers(threads - 1, spawnGemmHelper);
+      gemmHelperProblem = null;
+    } catch (e) {
+      gemmHelperProblem = (e as Error).message;
+    }
+  }
+}
+
+/** The thread count the WASM backend was started with (tfjs-wasm cannot resize its pool later). */
+let requestedWasmThreads = 1;
+
+/** Why the GEMM runs on fewer threads than asked for, for the badge; null when it does not. */
+let gemmHelperProblem: string | null = null;
+
+const HELPER_START_TIMEOUT_MS = 10_000;
+
+/** A GEMM helper in a worker of its own, resolved once its loop runs. */
+function spawnGemmHelper(init: HelperInit): Promise<GemmHelper> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./gemm_helper.worker.ts', import.meta.url), { type: 'module', name: `GEMM helper ${init.index + 1}` });
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      worker.terminate();
+      reject(new Error(why));
+    };
+    const timer = setTimeout(() => fail(`a GEMM helper did not start within ${HELPER_START_TIMEOUT_MS / 1000} s`), HELPER_START_TIMEOUT_MS);
+    worker.onmessage = () => {
+      clearTimeout(timer);
+      resolve(worker);
+    };
+    worker.onerror = (e) => fail(`a GEMM helper failed to start (${e.message || 'worker error'})`);
+    worker.postMessage(init);
+  });
 }
 
 function wasmThreadCount(requested: WasmThreads): number {
@@ -110,14 +154,18 @@ async function describe(name: BackendName, webgl: WebglProbe | null, webgpu: Web
   if (name === 'wasm') {
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     const threaded = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-    const threads = threaded ? getThreadsCount() : 1;
+    const gemm = wasmGemmKind();
+    const threads = !threaded ? 1 : gemm === 'xnnpack' ? getThreadsCount() : wasmGemmThreads();
     const cores = navigator.hardwareConcurrency;
     const why = !crossOriginIsolated
       ? 'page not cross-origin isolated, so no threads'
       : !threaded
         ? 'this browser has no WebAssembly threads'
-        : `${cores} logical core${cores === 1 ? '' : 's'}; ?threads=N changes it`;
-    return { precision: 'float32', details: `${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'} (${why})` };
+        : gemmHelperProblem && threads < requestedWasmThreads
+          ? `asked for ${requestedWasmThreads}, but ${gemmHelperProblem}`
+          : `${cores} logical core${cores === 1 ? '' : 's'}; ?threads=N changes it`;
+    const instructions = !simd ? 'no SIMD' : gemm === 'fma' ? 'relaxed SIMD (fused multiply-add)' : 'SIMD';
+    return { precision: 'float32', details: `${instructions}, ${threads} thread${threads === 1 ? '' : 's'} (${why})` };
   }
   return { precision: 'float32', details: 'plain JavaScript' };
 }

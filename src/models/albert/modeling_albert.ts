@@ -68,7 +68,7 @@ export function loadAlbertWeights(sd: StateDict, cfg: AlbertConfig): AlbertWeigh
     weights.mlm = {
       transform: sd.linear('predictions.dense', E, H),
       layerNorm: sd.layerNorm('predictions.LayerNorm', E),
-      decoder: { weight: embeddings.wordEmbeddingsT, bias: sd.tensor<tf.Rank.R1>('predictions.bias', [['vocab_size', cfg.vocab_size]]) },
+      decoder: { weight: embeddings.wordEmbeddings, bias: sd.tensor<tf.Rank.R1>('predictions.bias', [['vocab_size', cfg.vocab_size]]) },
     };
   } else {
     sd.warnings.push('No masked-LM head (predictions) in this checkpoint: [MASK] prediction is disabled.');

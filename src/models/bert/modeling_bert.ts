@@ -23,23 +23,21 @@ import type { BertConfig } from './configuration_bert';
 
 export type { BertModel } from '../shared/text_model';
 
-/** The embedding tables (word transposed, position, token type) and their LayerNorm, all `size` wide. */
+/** The embedding tables (word, position, token type) and their LayerNorm, all `size` wide. */
 export interface BertEmbeddingWeights {
-  /**
-   * Word embeddings transposed, [size, vocab]: a tied MLM decoder then multiplies without a
-   * transpose flag and without a second copy of the largest matrix; lookups gather columns.
-   */
-  wordEmbeddingsT: tf.Tensor2D;
+  /** [vocab, size] as PyTorch stores it: a lookup gathers rows, and a tied MLM decoder uses it as it is (see mlmLogits). */
+  wordEmbeddings: tf.Tensor2D;
   positionEmbeddings: tf.Tensor2D;
   tokenTypeEmbeddings: tf.Tensor2D;
   layerNorm: LayerNormParams;
 }
 
-/** The MLM head: LayerNorm(act(x transform)) decoder. */
+/** The MLM head: LayerNorm(act(x transform)) decoderᵀ + bias. */
 export interface MlmHeadWeights {
   transform: Linear;
   layerNorm: LayerNormParams;
-  decoder: Linear;
+  /** weight [vocab, size] as PyTorch stores it (the word embeddings when tied), bias [vocab]. */
+  decoder: { weight: tf.Tensor2D; bias: tf.Tensor1D };
 }
 
 export interface BertWeights {
@@ -57,7 +55,7 @@ export function loadBertEmbeddings(
   size: Dim,
 ): BertEmbeddingWeights {
   return {
-    wordEmbeddingsT: sd.transposed('embeddings.word_embeddings.weight', [['vocab_size', cfg.vocab_size], size]),
+    wordEmbeddings: sd.tensor('embeddings.word_embeddings.weight', [['vocab_size', cfg.vocab_size], size]),
     positionEmbeddings: sd.tensor('embeddings.position_embeddings.weight', [['max_position_embeddings', cfg.max_position_embeddings], size]),
     tokenTypeEmbeddings: sd.tensor('embeddings.token_type_embeddings.weight', [['type_vocab_size', cfg.type_vocab_size], size]),
     layerNorm: sd.layerNorm('embeddings.LayerNorm', size),
@@ -76,9 +74,9 @@ export function loadBertLayer(sd: StateDict, prefix: string, H: Dim, I: Dim, num
   };
 }
 
-/** The word-embedding rows of `ids` from the transposed table [size, vocab], as [seq, size]. */
-export function embedWords(wordEmbeddingsT: tf.Tensor2D, ids: number[]): tf.Tensor2D {
-  return tf.transpose<tf.Tensor2D>(tf.gather(wordEmbeddingsT, tf.tensor1d(ids, 'int32'), 1));
+/** The word-embedding rows of `ids`, [seq, size]. */
+export function embedWords(wordEmbeddings: tf.Tensor2D, ids: number[]): tf.Tensor2D {
+  return tf.gather(wordEmbeddings, tf.tensor1d(ids, 'int32'));
 }
 
 /**
@@ -86,17 +84,23 @@ export function embedWords(wordEmbeddingsT: tf.Tensor2D, ids: number[]): tf.Tens
  * positions are rows `firstPosition`… of the table (RoBERTa starts after its padding index).
  */
 export function bertEmbeddings(w: BertEmbeddingWeights, ids: number[], types: number[], firstPosition: number, eps: number) {
-  const word = embedWords(w.wordEmbeddingsT, ids);
+  const word = embedWords(w.wordEmbeddings, ids);
   const token_type = tf.gather<tf.Tensor2D>(w.tokenTypeEmbeddings, tf.tensor1d(types, 'int32'));
   const position = tf.slice(w.positionEmbeddings, [firstPosition, 0], [ids.length, -1]);
   return { word, token_type, position, normalized: layerNorm(tf.add(tf.add(word, token_type), position), w.layerNorm, eps) };
 }
 
-/** The MLM head's logits at `positions` only (the masks), or null when there are none. */
+/**
+ * The MLM head's logits at `positions` only (the masks), or null when there are none. The decoder
+ * product is computed as W hᵀ, with the vocabulary-sized matrix as the left operand in its stored
+ * layout: as a right operand it would need a transposed product (tfjs-wasm's slow path) or a
+ * transposed copy, and XNNPACK would keep a packed copy of it besides.
+ */
 export function mlmLogits(x: tf.Tensor2D, positions: number[], head: MlmHeadWeights | null, act: Activation, eps: number): tf.Tensor2D | null {
   if (!head || positions.length === 0) return null;
   const rows = tf.gather<tf.Tensor2D>(x, tf.tensor1d(positions, 'int32'));
-  return linear(layerNorm(act(linear(rows, head.transform)), head.layerNorm, eps), head.decoder);
+  const h = layerNorm(act(linear(rows, head.transform)), head.layerNorm, eps);
+  return tf.add(tf.transpose(tf.matMul<tf.Tensor2D>(head.decoder.weight, tf.transpose(h))), head.decoder.bias);
 }
 
 /** tanh(x[CLS] W + b) as [hidden], or null without a pooler. */
@@ -132,7 +136,7 @@ export function loadBertWeights(sd: StateDict, cfg: BertConfig): BertWeights {
     const biasName = sd.has('cls.predictions.bias') ? 'cls.predictions.bias' : 'cls.predictions.decoder.bias';
     // As in HF, tie_word_embeddings (default true) makes the decoder the word-embedding matrix; a
     // stored decoder.weight is then a copy of it.
-    const decoderWeight = cfg.tie_word_embeddings ? embeddings.wordEmbeddingsT : sd.transposed('cls.predictions.decoder.weight', [V, H]);
+    const decoderWeight = cfg.tie_word_embeddings ? embeddings.wordEmbeddings : sd.tensor<tf.Rank.R2>('cls.predictions.decoder.weight', [V, H]);
     weights.mlm = {
       transform: sd.linear('cls.predictions.transform.dense', H, H),
       layerNorm: sd.layerNorm('cls.predictions.transform.LayerNorm', H),

@@ -233,26 +233,23 @@ export class StateDict {
     const size = typeof hidden === 'number' ? hidden : hidden[1];
     const d = size / numHeads;
     const perHead = <T>(make: (h: number) => T) => Array.from({ length: numHeads }, (_, h) => make(h));
-    // Rows h·d … (h+1)·d of a PyTorch weight [out, in] are head h's outputs.
-    const rows = (w: Float32Array) => perHead((h) => this.keep(tf.tensor2d(w.subarray(h * d * size, (h + 1) * d * size), [d, size])));
+    // Rows h·d … (h+1)·d of a PyTorch weight [out, in] are head h's outputs; transposed to [in, d].
     const columns = (w: Float32Array) =>
       perHead((h) => {
         const t = new Float32Array(size * d);
         for (let j = 0; j < d; j++) for (let i = 0; i < size; i++) t[i * d + j] = w[(h * d + j) * size + i];
         return this.keep(tf.tensor2d(t, [size, d]));
       });
-    const part = <T>(b: Float32Array, make: (v: Float32Array) => T) => perHead((h) => make(b.slice(h * d, (h + 1) * d)));
-    const read = <W, B>(name: string, weight: (w: Float32Array) => W[], biasOf: (v: Float32Array) => B) => ({
-      w: this.take(`${prefix}.${name}.weight`, [hidden, hidden], null, weight),
-      b: bias ? this.take(`${prefix}.${name}.bias`, [hidden], null, (v) => part(v, biasOf)) : null,
+    const parts = (b: Float32Array) => perHead((h) => this.keep(tf.tensor1d(b.slice(h * d, (h + 1) * d))));
+    const read = (name: string) => ({
+      w: this.take(`${prefix}.${name}.weight`, [hidden, hidden], null, columns),
+      b: bias ? this.take(`${prefix}.${name}.bias`, [hidden], null, parts) : null,
     });
-    const query = read(names[0], columns, (v) => this.keep(tf.tensor1d(v)));
-    const key = read(names[1], rows, (v) => this.keep(tf.tensor2d(v, [d, 1])));
-    const value = read(names[2], columns, (v) => this.keep(tf.tensor1d(v)));
+    const [query, key, value] = names.map(read);
     if (this.planning) return { heads: [] };
     const heads: AttentionHead[] = perHead((h) => ({
       query: { weight: query.w[h], bias: query.b?.[h] ?? null },
-      keyT: { weight: key.w[h], bias: key.b?.[h] ?? null },
+      key: { weight: key.w[h], bias: key.b?.[h] ?? null },
       value: { weight: value.w[h], bias: value.b?.[h] ?? null },
     }));
     return { heads };

@@ -13,8 +13,8 @@ import { createTextModel, type BertModel, type TextForwardTensors, type TextToke
 import type { DistilBertConfig } from './configuration_distilbert';
 
 export interface DistilBertWeights {
-  /** [dim, vocab], as BERT's (see BertEmbeddingWeights). */
-  wordEmbeddingsT: tf.Tensor2D;
+  /** [vocab, dim], as BERT's (see BertEmbeddingWeights). */
+  wordEmbeddings: tf.Tensor2D;
   positionEmbeddings: tf.Tensor2D;
   embeddingsLayerNorm: LayerNormParams;
   layers: PostLnLayerWeights[];
@@ -25,9 +25,9 @@ export function loadDistilBertWeights(sd: StateDict, cfg: DistilBertConfig): Dis
   const D: [string, number] = ['dim', cfg.dim];
   const F: [string, number] = ['hidden_dim', cfg.hidden_dim];
   const V: [string, number] = ['vocab_size', cfg.vocab_size];
-  const wordEmbeddingsT = sd.transposed('embeddings.word_embeddings.weight', [V, D]);
+  const wordEmbeddings = sd.tensor<tf.Rank.R2>('embeddings.word_embeddings.weight', [V, D]);
   const weights: DistilBertWeights = {
-    wordEmbeddingsT,
+    wordEmbeddings,
     positionEmbeddings: sd.tensor('embeddings.position_embeddings.weight', [['max_position_embeddings', cfg.max_position_embeddings], D]),
     embeddingsLayerNorm: sd.layerNorm('embeddings.LayerNorm', D),
     layers: Array.from({ length: cfg.n_layers }, (_, i) => {
@@ -49,7 +49,7 @@ export function loadDistilBertWeights(sd: StateDict, cfg: DistilBertConfig): Dis
     weights.mlm = {
       transform: sd.linear('vocab_transform', D, D),
       layerNorm: sd.layerNorm('vocab_layer_norm', D),
-      decoder: { weight: wordEmbeddingsT, bias: sd.tensor<tf.Rank.R1>('vocab_projector.bias', [V]) },
+      decoder: { weight: wordEmbeddings, bias: sd.tensor<tf.Rank.R1>('vocab_projector.bias', [V]) },
     };
   } else {
     sd.warnings.push('No masked-LM head (vocab_transform) in this checkpoint (a DistilBertModel): [MASK] prediction is disabled.');
@@ -60,7 +60,7 @@ export function loadDistilBertWeights(sd: StateDict, cfg: DistilBertConfig): Dis
 export function distilBertForward(w: DistilBertWeights, cfg: DistilBertConfig, inputIds: number[], mlmPositions: number[]): TextForwardTensors {
   const act = activation(cfg.activation);
   const eps = cfg.layer_norm_eps;
-  const word = embedWords(w.wordEmbeddingsT, inputIds);
+  const word = embedWords(w.wordEmbeddings, inputIds);
   const position = tf.slice(w.positionEmbeddings, [0, 0], [inputIds.length, cfg.dim]);
   const normalized = layerNorm(tf.add(word, position), w.embeddingsLayerNorm, eps);
   const { hidden_states, attentions } = bertEncoder(normalized, w.layers, cfg.n_heads, act, eps);

@@ -48,7 +48,7 @@ export function loadElectraWeights(sd: StateDict, cfg: ElectraConfig): ElectraWe
     weights.generator = {
       transform: sd.linear('generator_predictions.dense', E, H),
       layerNorm: sd.layerNorm('generator_predictions.LayerNorm', E),
-      decoder: { weight: embeddings.wordEmbeddingsT, bias: sd.tensor<tf.Rank.R1>('generator_lm_head.bias', [['vocab_size', cfg.vocab_size]]) },
+      decoder: { weight: embeddings.wordEmbeddings, bias: sd.tensor<tf.Rank.R1>('generator_lm_head.bias', [['vocab_size', cfg.vocab_size]]) },
     };
   }
   if (!weights.discriminator && !weights.generator) {

@@ -45,7 +45,7 @@ export function loadRobertaWeights(sd: StateDict, cfg: RobertaConfig): RobertaWe
     weights.lmHead = {
       transform: sd.linear('lm_head.dense', H, H),
       layerNorm: sd.layerNorm('lm_head.layer_norm', H),
-      decoder: { weight: embeddings.wordEmbeddingsT, bias: sd.tensor<tf.Rank.R1>('lm_head.bias', [['vocab_size', cfg.vocab_size]]) },
+      decoder: { weight: embeddings.wordEmbeddings, bias: sd.tensor<tf.Rank.R1>('lm_head.bias', [['vocab_size', cfg.vocab_size]]) },
     };
   } else {
     sd.warnings.push('No masked-LM head (lm_head) in this checkpoint (a RobertaModel): <mask> prediction is disabled.');

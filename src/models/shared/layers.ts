@@ -16,10 +16,12 @@ export interface LayerNormParams {
   bias: tf.Tensor1D;
 }
 
-/** nn.Linear: y = x W + b for x [seq, in], W [in, out]. */
+/**
+ * nn.Linear: y = x W + b for x [seq, in], W [in, out]. One fused product, so that on WASM the bias
+ * starts the GEMM's sums (as PyTorch's addmm does) rather than costing a pass of its own.
+ */
 export function linear(x: tf.Tensor2D, p: Linear): tf.Tensor2D {
-  const y = tf.matMul<tf.Tensor2D>(x, p.weight);
-  return p.bias ? tf.add<tf.Tensor2D>(y, p.bias) : y;
+  return tf.fused.matMul({ a: x, b: p.weight, bias: p.bias ?? undefined }) as tf.Tensor2D;
 }
 
 /** nn.LayerNorm over the last axis with the biased variance, as PyTorch computes it. */
@@ -67,13 +69,10 @@ export function activation(name: string): Activation {
   return fn;
 }
 
-/** One attention head's share of the query, key and value projections (head size d). */
+/** One attention head's share of the query, key and value projections, each [hidden, d] (head size d). */
 export interface AttentionHead {
-  /** [hidden, d] */
   query: Linear;
-  /** The key projection as PyTorch stores it, [d, hidden], with its bias as a column [d, 1]: Kᵀ = W xᵀ + b. */
-  keyT: { weight: tf.Tensor2D; bias: tf.Tensor2D | null };
-  /** [hidden, d] */
+  key: Linear;
   value: Linear;
 }
 
@@ -97,9 +96,10 @@ export interface SelfAttentionOutput {
 /**
  * Scaled dot-product self-attention of one unpadded sequence x [seq, hidden].
  *
- * Every product is a plain 2-D matmul, one head at a time: tfjs-wasm hands those to XNNPACK, while
- * a batched [heads, seq, d] product or a transposed one runs in a scalar single-threaded loop, four
- * times slower at bert-base size. Hence the per-head weights, and Kᵀ computed as W xᵀ, not transposed.
+ * Every product is a plain 2-D matmul, one head at a time: on WASM those run in our GEMM or XNNPACK,
+ * while a batched [heads, seq, d] product or a transposed one runs in tfjs-wasm's scalar
+ * single-threaded loop, four times slower at bert-base size. Hence the per-head weights, and Kᵀ as an
+ * explicit transpose of the head's keys [seq, d] (a small copy) rather than a transposed product.
  *
  * There is deliberately no attention mask: we always run batch 1 without padding, so no score is
  * ever pushed to -1e9/-inf. That keeps us clear of tfjs' WebGL softmax bug on masked rows
@@ -107,20 +107,18 @@ export interface SelfAttentionOutput {
  */
 export function multiHeadSelfAttention(x: tf.Tensor2D, p: SelfAttentionParams, numHeads: number): SelfAttentionOutput {
   const scale = Math.sqrt(x.shape[1] / numHeads);
-  const xT = tf.transpose(x);
   const contexts: tf.Tensor2D[] = [];
   const probs: tf.Tensor2D[] = [];
   const queries: tf.Tensor2D[] = [];
   const keysT: tf.Tensor2D[] = [];
   for (const head of p.heads) {
     const q = linear(x, head.query);
-    const kT = tf.matMul<tf.Tensor2D>(head.keyT.weight, xT);
-    const kTb = head.keyT.bias ? tf.add<tf.Tensor2D>(kT, head.keyT.bias) : kT;
-    const prob = tf.softmax(tf.div<tf.Tensor2D>(tf.matMul(q, kTb), scale));
+    const kT = tf.transpose(linear(x, head.key));
+    const prob = tf.softmax(tf.div<tf.Tensor2D>(tf.matMul(q, kT), scale));
     contexts.push(tf.matMul(prob, linear(x, head.value)));
     probs.push(prob);
     queries.push(q);
-    keysT.push(kTb);
+    keysT.push(kT);
   }
   return { context: tf.concat(contexts, 1), probs: tf.stack<tf.Tensor2D>(probs) as tf.Tensor3D, queries, keysT };
 }
