@@ -329,6 +329,12 @@ describe('text workspace with the bundled mini-BERT', () => {
     // Chromium runs WebGL and WebGPU on SwiftShader here, which the policy must recognise as software.
     expect(await testId(page, 'backend-name').textContent()).toBe('WASM');
     expect(await page.locator('.badge-reason').textContent()).toMatch(/WebGPU runs in software \(google swiftshader\).*renders in software \(.*SwiftShader.*\)/);
+    // Chromium has relaxed SIMD and the e2e server sends COOP/COEP: our GEMM runs with fused
+    // multiply-adds on every logical core up to four (helper workers beside the inference worker),
+    // which the cloze test below then checks against PyTorch.
+    const status = (await page.locator('.badge-status').textContent())!;
+    const [, threads, cores] = /relaxed SIMD \(fused multiply-add\), (\d+) threads? \((\d+) logical cores?;/.exec(status) ?? [];
+    expect(Number(threads), status).toBe(Math.min(Number(cores) <= 4 ? Number(cores) : Math.floor(Number(cores) / 2), 8));
   });
 
   it('fills the example mask and takes the README screenshot', async () => {
