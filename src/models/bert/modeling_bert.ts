@@ -80,13 +80,21 @@ export function embedWords(wordEmbeddings: tf.Tensor2D, ids: number[]): tf.Tenso
 }
 
 /**
+ * Rows `first` … `first + count - 1` of a position table, gathered rather than sliced: tfjs-wasm's
+ * Slice copies the whole table out of the WASM heap and back on every call.
+ */
+export function positionRows(table: tf.Tensor2D, first: number, count: number): tf.Tensor2D {
+  return tf.gather(table, tf.range(first, first + count, 1, 'int32'));
+}
+
+/**
  * LayerNorm(word + token_type + position), summed in HF's order so rounding matches too; the
  * positions are rows `firstPosition`… of the table (RoBERTa starts after its padding index).
  */
 export function bertEmbeddings(w: BertEmbeddingWeights, ids: number[], types: number[], firstPosition: number, eps: number) {
   const word = embedWords(w.wordEmbeddings, ids);
   const token_type = tf.gather<tf.Tensor2D>(w.tokenTypeEmbeddings, tf.tensor1d(types, 'int32'));
-  const position = tf.slice(w.positionEmbeddings, [firstPosition, 0], [ids.length, -1]);
+  const position = positionRows(w.positionEmbeddings, firstPosition, ids.length);
   return { word, token_type, position, normalized: layerNorm(tf.add(tf.add(word, token_type), position), w.layerNorm, eps) };
 }
 

@@ -7,7 +7,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../checkpoint/weights';
-import { embedWords, mlmLogits, type MlmHeadWeights } from '../bert/modeling_bert';
+import { embedWords, mlmLogits, positionRows, type MlmHeadWeights } from '../bert/modeling_bert';
 import { activation, bertEncoder, layerNorm, type LayerNormParams, type PostLnLayerWeights } from '../shared/layers';
 import { createTextModel, type BertModel, type TextForwardTensors, type TextTokenizer } from '../shared/text_model';
 import type { DistilBertConfig } from './configuration_distilbert';
@@ -61,7 +61,7 @@ export function distilBertForward(w: DistilBertWeights, cfg: DistilBertConfig, i
   const act = activation(cfg.activation);
   const eps = cfg.layer_norm_eps;
   const word = embedWords(w.wordEmbeddings, inputIds);
-  const position = tf.slice(w.positionEmbeddings, [0, 0], [inputIds.length, cfg.dim]);
+  const position = positionRows(w.positionEmbeddings, 0, inputIds.length);
   const normalized = layerNorm(tf.add(word, position), w.embeddingsLayerNorm, eps);
   const { hidden_states, attentions } = bertEncoder(normalized, w.layers, cfg.n_heads, act, eps);
   const x = hidden_states[hidden_states.length - 1];

@@ -98,9 +98,9 @@ export interface BertModel {
   runIds(input_ids: number[], token_type_ids: number[], opts?: { topK?: number }): Promise<FullBertOutput>;
   runIds(input_ids: number[], token_type_ids: number[], opts: RunOptions): Promise<BertOutput>;
   /**
-   * A throwaway forward on the mask token alone that touches every weight, so the backend's one-time
-   * work happens now rather than in the first real run: on WASM, XNNPACK packs each weight matrix
-   * the first time it multiplies by it (for bert-base, several times the cost of a forward).
+   * A throwaway forward on a few mask tokens that touches every weight, so the backend's one-time
+   * work happens now rather than in the first real run: on WASM, the GEMM packs each weight matrix
+   * the first time it multiplies by it, and the browser compiles its kernels' optimised code.
    */
   warmUp(): Promise<void>;
   dispose(): void;
@@ -243,7 +243,8 @@ export async function createTextModel(sd: StateDict, tokenizer: TextTokenizer, m
     run: run as BertModel['run'],
     runIds: runIds as BertModel['runIds'],
     async warmUp() {
-      await run(tokenizer.maskToken, null, { outputs: { attentions: false, hidden_states: false } });
+      // Six mask tokens: eight rows with the special tokens, so the WASM GEMM's 4-row kernel runs (and is compiled) too.
+      await run(Array<string>(6).fill(tokenizer.maskToken).join(' '), null, { outputs: { attentions: false, hidden_states: false } });
     },
     dispose() {
       disposed = true;

@@ -273,8 +273,8 @@ export interface VitModel {
   runPixels(pixel_values: NdArray, opts?: { topK?: number; interpolatePosEncoding?: boolean; zeroPositionEmbeddings?: boolean }): Promise<FullVitOutput>;
   runPixels(pixel_values: NdArray, opts: PixelRunOptions): Promise<VitOutput>;
   /**
-   * A throwaway forward on a one-patch image that touches every weight, so the backend's one-time
-   * work (XNNPACK packing the weight matrices on WASM) happens now rather than in the first real run.
+   * A throwaway forward on an eight-patch image that touches every weight, so the backend's one-time
+   * work (on WASM, packing the weight matrices and compiling the GEMM) happens now rather than in the first real run.
    */
   warmUp(): Promise<void>;
   dispose(): void;
@@ -397,8 +397,9 @@ export async function createVitModel(sd: StateDict, cfg: VitConfig, processor: V
     run: run as VitModel['run'],
     runPixels: runPixels as VitModel['runPixels'],
     async warmUp() {
-      const P = cfg.patch_size;
-      const pixels = { shape: [cfg.num_channels, P, P], data: new Float32Array(cfg.num_channels * P * P) };
+      // A 2×4-patch image: nine rows with [CLS], so the WASM GEMM's 4-row kernel runs (and is compiled) too.
+      const [h, w] = [2 * cfg.patch_size, 4 * cfg.patch_size];
+      const pixels = { shape: [cfg.num_channels, h, w], data: new Float32Array(cfg.num_channels * h * w) };
       await runPixels(pixels, { interpolatePosEncoding: true, outputs: { attentions: false, hidden_states: false } });
     },
     dispose() {
