@@ -13,8 +13,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { gemmBinariesSource, OUTPUT } from '../../scripts/wasm/gemm.mjs';
 import { initNodeBackend } from '../../src/models/backend_node';
 import { GEMM_WASM } from '../../src/models/wasm/gemm_binaries';
-import { wasmGemmKind, wasmGemmPackedCount } from '../../src/models/wasm/gemm';
-import { controlBytes, GemmPool, type HelperInit } from '../../src/models/wasm/gemm_threads';
+import { linear } from '../../src/models/shared/layers';
+import { wasmGemmKind, wasmGemmPackedCount, wasmLinears } from '../../src/models/wasm/gemm';
+import { controlBytes, GemmPool, type GemmJob, type HelperInit } from '../../src/models/wasm/gemm_threads';
 
 interface Exports {
   pack(src: number, dst: number, K: number, N: number): void;
@@ -137,7 +138,7 @@ describe('on helper threads', () => {
   }
 
   for (const helpers of [1, 3]) {
-    it(`with ${helpers} helper(s): the same bits as one thread, for products split into uneven panel ranges`, async () => {
+    it(`with ${helpers} helper(s): the same bits as one thread, for products split into uneven panel ranges or batched as jobs`, async () => {
       const variant = variants.find((v) => v.name === 'fmaShared')!;
       const memory = new WebAssembly.Memory({ initial: 256, maximum: 1024, shared: true });
       const module = new WebAssembly.Module(variant.bytes);
@@ -164,6 +165,12 @@ describe('on helper threads', () => {
             pool.gemm(exports, at.a, at.packed, at.bias, at.c, M, K, N);
             expect(new Float32Array(memory.buffer, at.c, M * N), `${M}x${K}x${N}`).toEqual(new Float32Array(memory.buffer, at.c1, M * N));
           }
+          // The same product as a batch of column blocks, one job each (as per-head projections are).
+          const blocks = N / 8;
+          const jobs = Array.from({ length: blocks }, (_, j): GemmJob => [at.a, at.packed, at.bias, at.c, M, K, N, 8 * j, 8 * (j + 1)]);
+          new Float32Array(memory.buffer, at.c, M * N).fill(Number.NaN);
+          pool.batch(exports, jobs);
+          expect(new Float32Array(memory.buffer, at.c, M * N), `${M}x${K}x${N} in ${blocks} jobs`).toEqual(new Float32Array(memory.buffer, at.c1, M * N));
         }
       } finally {
         await Promise.all(workers.map((w) => w.terminate()));
@@ -212,6 +219,29 @@ describe('on the wasm backend', () => {
       tf.dispose([a, b, c]);
       expect(wasmGemmPackedCount(tf.backend())).toBe(packedBefore);
     }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('runs several linear layers of one input at once with the bits of one by one, inside tidy, and declines widths it does not take', () => {
+    const next = random(13);
+    const before = tf.memory().numTensors;
+    const [M, K] = [21, 40];
+    const x = tf.tensor2d(Float32Array.from({ length: M * K }, next), [M, K]);
+    const make = (N: number, withBias: boolean) => ({
+      weight: tf.tensor2d(Float32Array.from({ length: K * N }, next), [K, N]),
+      bias: withBias ? tf.tensor1d(Float32Array.from({ length: N }, next)) : null,
+    });
+    const linears = [make(16, true), make(8, false), make(64, true)];
+    const [together, oneByOne] = tf.tidy(() => {
+      const outs = wasmLinears(x, linears);
+      expect(outs).not.toBeNull();
+      expect(outs!.map((o) => o.shape)).toEqual([[M, 16], [M, 8], [M, 64]]);
+      return [outs!.map((o) => o.dataSync()), linears.map((l) => linear(x, l).dataSync())];
+    });
+    together.forEach((values, i) => expect(values, `linear ${i}`).toEqual(oneByOne[i]));
+    const odd = make(12, true);
+    expect(wasmLinears(x, [linears[0], odd])).toBeNull();
+    tf.dispose([x, odd.weight, odd.bias!, ...linears.flatMap((l) => [l.weight, ...(l.bias ? [l.bias] : [])])]);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { lookup } from '../checkpoint/json';
 import { ModelError } from '../errors';
+import { wasmLinears } from '../wasm/gemm';
 
 export interface Linear {
   /** [in, out]: nn.Linear's weight transposed once at load (see StateDict.transposed). */
@@ -111,15 +112,17 @@ export function multiHeadSelfAttention(x: tf.Tensor2D, p: SelfAttentionParams, n
   const probs: tf.Tensor2D[] = [];
   const queries: tf.Tensor2D[] = [];
   const keysT: tf.Tensor2D[] = [];
-  for (const head of p.heads) {
-    const q = linear(x, head.query);
-    const kT = tf.transpose(linear(x, head.key));
+  const linears = p.heads.flatMap((head) => [head.query, head.key, head.value]);
+  const projected = wasmLinears(x, linears) ?? linears.map((l) => linear(x, l));
+  p.heads.forEach((_, h) => {
+    const [q, k, v] = projected.slice(3 * h, 3 * h + 3);
+    const kT = tf.transpose(k);
     const prob = tf.softmax(tf.div<tf.Tensor2D>(tf.matMul(q, kT), scale));
-    contexts.push(tf.matMul(prob, linear(x, head.value)));
+    contexts.push(tf.matMul(prob, v));
     probs.push(prob);
     queries.push(q);
     keysT.push(kT);
-  }
+  });
   return { context: tf.concat(contexts, 1), probs: tf.stack<tf.Tensor2D>(probs) as tf.Tensor3D, queries, keysT };
 }
 

@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { GEMM_WASM } from './gemm_binaries';
-import { controlBytes, GemmPool, PARALLEL_MIN_MACS, type GemmExports, type HelperInit } from './gemm_threads';
+import { controlBytes, GemmPool, PARALLEL_MIN_MACS, type GemmExports, type GemmJob, type HelperInit } from './gemm_threads';
 
 /** Which GEMM the wasm backend runs: ours with fused multiply-adds, ours with plain SIMD, or XNNPACK alone. */
 export type WasmGemmKind = 'fma' | 'simd' | 'xnnpack';
@@ -116,17 +116,53 @@ function gemm(
   if (batchA !== 1 || batchB !== 1 || N % 8 !== 0 || M === 0 || K === 0 || N === 0) return null;
   if (bias && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== N)) return null;
 
-  let packed = state.packed.get(b.dataId);
-  if (packed === undefined) {
-    packed = state.heap._malloc(K * N * 4);
-    state.exports.pack(backend.getMemoryOffset(b.dataId), packed, K, N);
-    state.packed.set(b.dataId, packed);
-  }
+  const packed = packedOffset(state, backend, b.dataId, K, N);
   const out = backend.makeOutput([1, M, N], 'float32');
   const args = [backend.getMemoryOffset(a.dataId), packed, bias ? backend.getMemoryOffset(bias.dataId) : 0, backend.getMemoryOffset(out.dataId), M, K, N] as const;
   if (state.pool && M * K * N >= PARALLEL_MIN_MACS) state.pool.gemm(state.exports, ...args);
   else state.exports.gemm(...args, 0, N);
   return out;
+}
+
+/** Where B [K, N] is packed, packing it on first use. */
+function packedOffset(state: GemmState, backend: BackendWasm, b: object, K: number, N: number): number {
+  let packed = state.packed.get(b);
+  if (packed === undefined) {
+    packed = state.heap._malloc(K * N * 4);
+    state.exports.pack(backend.getMemoryOffset(b), packed, K, N);
+    state.packed.set(b, packed);
+  }
+  return packed;
+}
+
+/**
+ * x·W + b for several linear layers of the same input at once, e.g. an attention layer's per-head
+ * query, key and value projections: one request to the helper threads instead of one per product
+ * (each too small to split well), and no tfjs op per product. Each result has the same bits as
+ * `linear` gives on this backend. Null where our GEMM does not run (another backend, shapes it
+ * does not take): the caller then multiplies one by one.
+ */
+export function wasmLinears(x: tf.Tensor2D, linears: { weight: tf.Tensor2D; bias: tf.Tensor1D | null }[]): tf.Tensor2D[] | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const backend = tf.backend() as BackendWasm;
+  const state = stateOf(backend);
+  const [M, K] = x.shape;
+  const fits = linears.every(
+    ({ weight, bias }) =>
+      weight.dtype === 'float32' && weight.shape[0] === K && weight.shape[1] % 8 === 0 && (!bias || (bias.dtype === 'float32' && bias.shape[0] === weight.shape[1])),
+  );
+  if (!state || x.dtype !== 'float32' || M === 0 || K === 0 || !fits) return null;
+  const a = backend.getMemoryOffset(x.dataId);
+  const outputs = linears.map(({ weight }) => backend.makeOutput([M, weight.shape[1]], 'float32'));
+  const jobs = linears.map(({ weight, bias }, i): GemmJob => {
+    const N = weight.shape[1];
+    const packed = packedOffset(state, backend, weight.dataId, K, N);
+    return [a, packed, bias ? backend.getMemoryOffset(bias.dataId) : 0, backend.getMemoryOffset(outputs[i].dataId), M, K, N, 0, N];
+  });
+  const macs = jobs.reduce((sum, job) => sum + M * K * job[6], 0);
+  if (state.pool && macs >= PARALLEL_MIN_MACS) state.pool.batch(state.exports, jobs);
+  else for (const job of jobs) state.exports.gemm(...job);
+  return outputs.map((info) => tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor2D);
 }
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
