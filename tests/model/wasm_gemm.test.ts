@@ -14,7 +14,7 @@ import { gemmBinariesSource, OUTPUT } from '../../scripts/wasm/gemm.mjs';
 import { initNodeBackend } from '../../src/models/backend_node';
 import { GEMM_WASM } from '../../src/models/wasm/gemm_binaries';
 import { linear } from '../../src/models/shared/layers';
-import { wasmGemmKind, wasmGemmPackedCount, wasmLinears } from '../../src/models/wasm/gemm';
+import { wasmGemmKind, wasmGemmPackedCount, wasmMatMuls } from '../../src/models/wasm/gemm';
 import { controlBytes, GemmPool, type GemmJob, type HelperInit } from '../../src/models/wasm/gemm_threads';
 
 interface Exports {
@@ -222,7 +222,7 @@ describe('on the wasm backend', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('runs several linear layers of one input at once with the bits of one by one, inside tidy, and declines widths it does not take', () => {
+  it('runs several products at once with the bits of one by one, inside tidy, and declines widths it does not take', () => {
     const next = random(13);
     const before = tf.memory().numTensors;
     const [M, K] = [21, 40];
@@ -233,14 +233,17 @@ describe('on the wasm backend', () => {
     });
     const linears = [make(16, true), make(8, false), make(64, true)];
     const [together, oneByOne] = tf.tidy(() => {
-      const outs = wasmLinears(x, linears);
+      // Three linear layers of x, and a product of two activations as the attention's PV is.
+      const v = tf.relu(tf.sub(x, 0.1)) as tf.Tensor2D;
+      const outs = wasmMatMuls([...linears.map(({ weight, bias }) => ({ a: x, b: weight, bias })), { a: tf.transpose(v) as tf.Tensor2D, b: v }]);
       expect(outs).not.toBeNull();
-      expect(outs!.map((o) => o.shape)).toEqual([[M, 16], [M, 8], [M, 64]]);
-      return [outs!.map((o) => o.dataSync()), linears.map((l) => linear(x, l).dataSync())];
+      expect(outs!.map((o) => o.shape)).toEqual([[M, 16], [M, 8], [M, 64], [K, K]]);
+      const single = [...linears.map((l) => linear(x, l)), tf.fused.matMul({ a: tf.transpose(v), b: v })];
+      return [outs!.map((o) => o.dataSync()), single.map((o) => o.dataSync())];
     });
-    together.forEach((values, i) => expect(values, `linear ${i}`).toEqual(oneByOne[i]));
+    together.forEach((values, i) => expect(values, `product ${i}`).toEqual(oneByOne[i]));
     const odd = make(12, true);
-    expect(wasmLinears(x, [linears[0], odd])).toBeNull();
+    expect(wasmMatMuls([{ a: x, b: linears[0].weight }, { a: x, b: odd.weight }])).toBeNull();
     tf.dispose([x, odd.weight, odd.bias!, ...linears.flatMap((l) => [l.weight, ...(l.bias ? [l.bias] : [])])]);
     expect(tf.memory().numTensors).toBe(before);
   });

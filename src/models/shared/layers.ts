@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { lookup } from '../checkpoint/json';
 import { ModelError } from '../errors';
-import { wasmLinears } from '../wasm/gemm';
+import { wasmMatMuls } from '../wasm/gemm';
 
 export interface Linear {
   /** [in, out]: nn.Linear's weight transposed once at load (see StateDict.transposed). */
@@ -112,8 +112,9 @@ export function multiHeadSelfAttention(x: tf.Tensor2D, p: SelfAttentionParams, n
   const probs: tf.Tensor2D[] = [];
   const queries: tf.Tensor2D[] = [];
   const keysT: tf.Tensor2D[] = [];
-  const linears = p.heads.flatMap((head) => [head.query, head.key, head.value]);
-  const projected = wasmLinears(x, linears) ?? linears.map((l) => linear(x, l));
+  // On WASM all heads' projections are one request to the GEMM and its helper threads.
+  const projections = p.heads.flatMap((head) => [head.query, head.key, head.value]);
+  const projected = wasmMatMuls(projections.map(({ weight, bias }) => ({ a: x, b: weight, bias }))) ?? projections.map((l) => linear(x, l));
   p.heads.forEach((_, h) => {
     const [q, k, v] = projected.slice(3 * h, 3 * h + 3);
     const kT = tf.transpose(k);
