@@ -234,8 +234,8 @@ describe('on the wasm backend', () => {
     const linears = [make(16, true), make(8, false), make(64, true)];
     const [together, oneByOne] = tf.tidy(() => {
       // Three linear layers of x, and a product of two activations as the attention's PV is.
-      const v = tf.relu(tf.sub(x, 0.1)) as tf.Tensor2D;
-      const outs = wasmMatMuls([...linears.map(({ weight, bias }) => ({ a: x, b: weight, bias })), { a: tf.transpose(v) as tf.Tensor2D, b: v }]);
+      const v = tf.relu(tf.sub<tf.Tensor2D>(x, 0.1));
+      const outs = wasmMatMuls([...linears.map(({ weight, bias }) => ({ a: x, b: weight, bias })), { a: tf.transpose<tf.Tensor2D>(v), b: v }]);
       expect(outs).not.toBeNull();
       expect(outs!.map((o) => o.shape)).toEqual([[M, 16], [M, 8], [M, 64], [K, K]]);
       const single = [...linears.map((l) => linear(x, l)), tf.fused.matMul({ a: tf.transpose(v), b: v })];
