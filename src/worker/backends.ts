@@ -205,6 +205,10 @@ export async function activateBackend(choice: BackendChoice, failed: string[] = 
       notes.push(webgpu.missing);
       continue;
     }
+    if (name === 'webgpu' && webgpuLost) {
+      notes.push(`${webgpuLost}; reload the page to use WebGPU again`);
+      continue;
+    }
     try {
       if (name === 'wasm') await startWasm(wasmThreadCount(threads));
       else await setBackend(name, { timeoutMs: INIT_TIMEOUT_MS });
@@ -231,6 +235,26 @@ export function activeWebglCanvas(): OffscreenCanvas | HTMLCanvasElement | null 
 
 export function webglContextLost(): boolean {
   return activeWebglContext()?.isContextLost() ?? false;
+}
+
+/** The device behind the active WebGPU backend, to watch for loss. */
+export function activeWebgpuDevice(): GPUDevice | null {
+  if (tf.getBackend() !== 'webgpu') return null;
+  return (tf.backend() as unknown as { device?: GPUDevice }).device ?? null;
+}
+
+/**
+ * Why WebGPU cannot be used again in this page, once its device was lost: tfjs builds its WebGPU
+ * backend (and device) once per registration, and only a reload registers it afresh.
+ */
+let webgpuLost: string | null = null;
+
+export function markWebgpuLost(why: string): void {
+  webgpuLost = why;
+}
+
+export function webgpuDeviceLost(): boolean {
+  return webgpuLost !== null && tf.getBackend() === 'webgpu';
 }
 
 /**

@@ -9,7 +9,7 @@ import { loadModel, type BertModel, type CnnModel, type Model, type VitModel } f
 import { fromFiles, fromUrl } from '../models/checkpoint/source';
 import { softmax } from '../models/shared/math';
 import type { CnnModelInfo, LoadProgress } from '../models/types';
-import { activateBackend, activeWebglCanvas, replaceWebglBackend, webglContextLost } from './backends';
+import { activateBackend, activeWebglCanvas, activeWebgpuDevice, markWebgpuLost, replaceWebglBackend, webglContextLost, webgpuDeviceLost } from './backends';
 import { cachedFetch, cacheInfo, clearCache } from './cache';
 import { toRgba } from './images';
 import { buffersOf } from './transfer';
@@ -38,8 +38,10 @@ const models: Partial<Record<ModelSlot | 'cnn', Entry>> = {};
 let backend: BackendStatus | null = null;
 /** The page's thread request for WASM; it takes effect when the WASM backend first starts. */
 let wasmThreads: WasmThreads = null;
-let contextLost = false;
+/** Why the GPU backend in use died (WebGL context or WebGPU device lost), until the switch to WASM. */
+let gpuLost: string | null = null;
 const watchedCanvases = new WeakSet<object>();
+const watchedDevices = new WeakSet<object>();
 /** The newest run request of each kind (see runKind); an older one still waiting is superseded. */
 const newestRun = new Map<string, number>();
 let queue: Promise<void> = Promise.resolve();
@@ -63,13 +65,25 @@ async function ensureBackend(): Promise<BackendStatus> {
 
 async function switchBackend(choice: BackendChoice, failed: string[] = []): Promise<BackendStatus> {
   const status = await activateBackend(choice, failed, wasmThreads);
-  contextLost = false;
+  gpuLost = null;
   const canvas = activeWebglCanvas();
   if (canvas && !watchedCanvases.has(canvas)) {
     watchedCanvases.add(canvas);
     canvas.addEventListener('webglcontextlost', () => {
-      contextLost = true;
-      enqueue(recoverFromContextLoss);
+      gpuLost = 'the WebGL context was lost';
+      enqueue(recoverFromGpuLoss);
+    });
+  }
+  const device = activeWebgpuDevice();
+  if (device && !watchedDevices.has(device)) {
+    watchedDevices.add(device);
+    void device.lost.then((info) => {
+      const why = `the WebGPU device was lost (${info.message || info.reason || 'no reason given'})`;
+      markWebgpuLost(why);
+      // A device lost after we moved to another backend costs nothing but WebGPU for later.
+      if (tf.getBackend() !== 'webgpu') return;
+      gpuLost = why;
+      enqueue(recoverFromGpuLoss);
     });
   }
   return status;
@@ -146,12 +160,13 @@ async function reloadAll(): Promise<ModelLoaded[]> {
   return reloaded;
 }
 
-async function recoverFromContextLoss(): Promise<void> {
-  if (!contextLost) return;
+async function recoverFromGpuLoss(): Promise<void> {
+  if (!gpuLost) return;
   const requested = backend?.requested ?? 'auto';
-  backend = { ...(await switchBackend('wasm', ['the WebGL context was lost'])), requested };
-  replaceWebglBackend();
-  let message = `The GPU context was lost; switched to ${backend.name.toUpperCase()}.`;
+  const lostWebgl = tf.getBackend() === 'webgl';
+  backend = { ...(await switchBackend('wasm', [gpuLost])), requested };
+  if (lostWebgl) replaceWebglBackend();
+  let message = `The ${lostWebgl ? 'GPU context' : 'WebGPU device'} was lost; switched to ${backend.name.toUpperCase()}.`;
   let reloaded: ModelLoaded[] = [];
   try {
     reloaded = await reloadAll();
@@ -275,14 +290,16 @@ async function dispatch(request: Request): Promise<Calls[CallType]['result']> {
   }
 }
 
-/** Runs a request; a run that failed because the GPU context died is retried once on WASM. */
+/** Runs a request; a run that failed because the WebGL context or WebGPU device died is retried once on WASM. */
 async function dispatchWithRecovery(request: Request): Promise<Calls[CallType]['result']> {
   try {
     return await dispatch(request);
   } catch (e) {
-    if (runKind(request) === null || !webglContextLost()) throw e;
-    contextLost = true;
-    await recoverFromContextLoss();
+    if (runKind(request) === null) throw e;
+    if (webglContextLost()) gpuLost = 'the WebGL context was lost';
+    else if (!webgpuDeviceLost()) throw e;
+    gpuLost ??= 'the WebGPU device was lost';
+    await recoverFromGpuLoss();
     return dispatch(request);
   }
 }

@@ -121,3 +121,31 @@ describe('WebGPU without an adapter', () => {
     await page.close();
   });
 });
+
+describe('WebGPU device loss', () => {
+  it('switches the app to WASM, keeps the inputs and says why; WebGPU is then refused until a reload', async () => {
+    const { page, errors } = await watchedPage(browser);
+    const testId = (id: string) => page.locator(`[data-testid="${id}"]`);
+    const tokens = () => testId('token').evaluateAll((els) => els.map((e) => e.getAttribute('data-token') ?? ''));
+    await page.goto(`${inject('appUrl')}/?backend=webgpu`);
+    await expect.poll(() => testId('backend-name').textContent(), { timeout: 60_000 }).toBe('WEBGPU');
+    await expect.poll(() => testId('prediction').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    const textA = await testId('sentence-a').inputValue();
+    // What a GPU reset or a driver update does to the device tfjs holds.
+    await page.workers()[0].evaluate(() => {
+      (self as unknown as { _tfengine: { backend: { device: GPUDevice } } })._tfengine.backend.device.destroy();
+    });
+    await expect.poll(() => testId('backend-name').textContent()).toBe('WASM');
+    expect(await page.locator('.badge-notice').textContent()).toContain('WebGPU device was lost');
+    expect(await testId('sentence-a').inputValue()).toBe(textA);
+    await testId('sentence-a').fill('the cat sat on the [MASK].');
+    await expect.poll(tokens).toEqual(expect.arrayContaining(['cat', 'sat']));
+    await expect.poll(() => testId('prediction').count()).toBeGreaterThan(0);
+    // The lost device's backend cannot be rebuilt in this page: choosing WebGPU again says so.
+    await page.getByLabel('Backend').selectOption('webgpu');
+    await expect.poll(() => page.locator('.badge-reason').textContent()).toMatch(/WebGPU device was lost .*reload the page to use WebGPU again/);
+    expect(await testId('backend-name').textContent()).toBe('WASM');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
