@@ -192,7 +192,27 @@ async function unload(): Promise<void> {
   await callOrt({ type: 'release' });
 }
 
-const bench = { start, loadApp, loadOrt, firstApp, firstOrt, runApp, runOrt, unload };
+interface MemoryBreakdown {
+  bytes: number;
+  breakdown: { bytes: number; attribution: { url: string; scope: string }[] }[];
+}
+
+/**
+ * Memory as the browser attributes it (JavaScript heaps and WebAssembly memories, after a GC): the
+ * app's (its inference worker, with the GEMM helpers that share its WebAssembly memory), onnxruntime-web's
+ * (its worker and the threads it starts), and the rest (this page, the analysis worker).
+ */
+async function memory(): Promise<{ app: number; ort: number; other: number }> {
+  const measured = await (performance as unknown as { measureUserAgentSpecificMemory(): Promise<MemoryBreakdown> }).measureUserAgentSpecificMemory();
+  const out = { app: 0, ort: 0, other: 0 };
+  for (const { bytes, attribution } of measured.breakdown) {
+    const urls = attribution.map((a) => a.url).join(' ');
+    out[/inference|gemm_helper/.test(urls) ? 'app' : /ort/.test(urls) ? 'ort' : 'other'] += bytes;
+  }
+  return out;
+}
+
+const bench = { start, loadApp, loadOrt, firstApp, firstOrt, runApp, runOrt, memory, unload };
 export type Bench = typeof bench;
 
 declare global {

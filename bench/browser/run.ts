@@ -123,6 +123,8 @@ interface Row {
   app: Sample[];
   ort: Sample[];
   loadavg_before: number[];
+  /** Bytes each engine holds after all its runs (see page.ts memory()). */
+  memory: { app: number; ort: number; other: number } | null;
   torch?: { wall_ms: number; cpu_ms: number };
 }
 
@@ -161,7 +163,7 @@ try {
       if (!(agreement.worst_ratio <= 2)) {
         throw new Error(`${c.name}: the app and onnxruntime-web disagree at ${agreement.worst} (${agreement.worst_ratio.toFixed(2)}x the tolerance)`);
       }
-      const row: Row = { case: c.name, threads, load, first, agreement, app: [], ort: [], loadavg_before };
+      const row: Row = { case: c.name, threads, load, first, agreement, app: [], ort: [], loadavg_before, memory: null };
       for (let round = 0; round < warmup + runs; round++) {
         const order = round % 2 ? (['ort', 'app'] as const) : (['app', 'ort'] as const);
         for (const engine of order) {
@@ -170,6 +172,7 @@ try {
           if (round >= warmup) row[engine].push(sample);
         }
       }
+      row.memory = await page.evaluate(() => window.bench.memory());
       await page.evaluate(() => window.bench.unload());
       rows.push(row);
       const [a, o] = [median(row.app.map((s) => s.ms)), median(row.ort.map((s) => s.ms))];
@@ -196,9 +199,10 @@ if (!args['no-torch']) {
 
 // ---- report -----------------------------------------------------------------------------------
 
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 100 ? 1 : 0)} ms`);
 const table: string[][] = [
-  ['model', 'threads', 'this app', 'onnxruntime-web', 'native torch', 'app / ORT', 'best app / ORT', 'CPU s app / ORT', 'load app / ORT', '1st run app / ORT', 'load + 1st, CPU s app / ORT', 'cores app / ORT', 'others', 'Δ / tol'],
+  ['model', 'threads', 'this app', 'onnxruntime-web', 'native torch', 'app / ORT', 'best app / ORT', 'CPU s app / ORT', 'load app / ORT', '1st run app / ORT', 'load + 1st, CPU s app / ORT', 'cores app / ORT', 'others', 'memory app / ORT', 'Δ / tol'],
 ];
 for (const r of rows) {
   const m = (engine: 'app' | 'ort', key: keyof Sample) => median(r[engine].map((s) => s[key]));
@@ -217,6 +221,7 @@ for (const r of rows) {
     `${(r.load.app.cpu_s + r.first.app.cpu_s).toFixed(2)} / ${(r.load.ort.cpu_s + r.first.ort.cpu_s).toFixed(2)}`,
     `${m('app', 'browser_cores').toFixed(2)} / ${m('ort', 'browser_cores').toFixed(2)}`,
     median([...r.app, ...r.ort].map((s) => s.other_cores)).toFixed(2),
+    r.memory ? `${mib(r.memory.app)} / ${mib(r.memory.ort)} MiB` : '–',
     r.agreement.worst_ratio.toFixed(2),
   ]);
 }
@@ -229,7 +234,8 @@ for (const line of table.slice(1)) console.log(`| ${line.join(' | ')} |`);
 console.log(
   'Medians. app / ORT: of the ratio within each round. best: fastest runs, the least disturbed by other load. CPU s: the browser\'s CPU time per run. load: fetch and set up ' +
     'the model (ORT: create the session). 1st run: the first after loading. load + 1st, CPU s: the browser\'s CPU time for both. cores: CPU s / wall time. ' +
-    'others: cores busy outside the browser meanwhile. Δ / tol: largest |app − ORT| / (1e-5 + 1e-4·|ORT|) over every ' +
+    'others: cores busy outside the browser meanwhile. memory: JavaScript and WebAssembly memory each engine holds after its runs ' +
+    '(performance.measureUserAgentSpecificMemory). Δ / tol: largest |app − ORT| / (1e-5 + 1e-4·|ORT|) over every ' +
     'value the app shows (the check allows 2).',
 );
 
