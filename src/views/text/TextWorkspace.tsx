@@ -1,6 +1,7 @@
 // The text workspace: type one or two sentences, see how BERT tokenizes them, fill in masked
 // words, ask whether B follows A, and look inside (attention, embeddings); or open a lab.
 
+import { useDeferredValue } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { cosineSimilarityMatrix } from '../../analysis/similarity';
@@ -49,6 +50,10 @@ function ExploreSection() {
   const { t } = useTranslation();
   const model = useAppStore((s) => s.slots.bert.current);
   const { output, error } = useTextStore(useShallow((s) => ({ output: s.output, error: s.error })));
+  // The panels below the first screen render in a background pass that React splits into short
+  // tasks: rendering every view of a base-size model's output at once blocked the page for 1.7 s
+  // (docs/benchmarks.md). They show the previous output until then.
+  const later = useDeferredValue(output);
 
   return (
     <>
@@ -105,14 +110,18 @@ function ExploreSection() {
               </Panel>
             )}
           </div>
-          <AttentionPanel output={output} />
+        </>
+      )}
+      {later && model && (
+        <>
+          <AttentionPanel output={later} />
           <Panel
             title={t('text.embeddings.title')}
             exportName="input-embeddings"
             explain={t('text.embeddings.explain')}
-            data={() => output.embeddings}
+            data={() => later.embeddings}
           >
-            <EmbeddingDecomposition output={output} />
+            <EmbeddingDecomposition output={later} />
           </Panel>
           <Panel
             title={t('text.positions.title')}
@@ -122,8 +131,8 @@ function ExploreSection() {
           >
             <PositionSimilarity positionEmbeddings={model.info.position_embeddings} />
           </Panel>
-          <Panel title={t('text.cls.title')} exportName="cls-trajectory" explain={t('text.cls.explain')} data={() => clsRows(output)}>
-            <ClsTrajectory output={output} />
+          <Panel title={t('text.cls.title')} exportName="cls-trajectory" explain={t('text.cls.explain')} data={() => clsRows(later)}>
+            <ClsTrajectory output={later} />
           </Panel>
         </>
       )}
