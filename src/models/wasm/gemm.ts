@@ -49,6 +49,11 @@ function bytes(base64: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+/** Whether a memory is shared (tfjs-wasm's threaded build), which is what helper threads need. */
+function isShared(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
+
 /** tfjs-wasm's memory: exported by the single-threaded builds, created in JavaScript by the threaded one. */
 function heapMemory(backend: BackendWasm): WebAssembly.Memory | null {
   const module = backend.wasm as unknown as { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
@@ -62,7 +67,7 @@ function heapMemory(backend: BackendWasm): WebAssembly.Memory | null {
 function install(backend: BackendWasm): GemmState | null {
   const memory = heapMemory(backend);
   if (!memory) return null;
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const shared = isShared(memory);
   const candidates = [
     { kind: 'fma', binary: bytes(shared ? GEMM_WASM.fmaShared : GEMM_WASM.fma) },
     { kind: 'simd', binary: bytes(shared ? GEMM_WASM.plainShared : GEMM_WASM.plain) },
@@ -225,7 +230,7 @@ export async function startWasmGemmHelpers(count: number, spawn: (init: HelperIn
   const state = tf.getBackend() === 'wasm' ? stateOf(tf.backend() as BackendWasm) : null;
   if (!state) throw new Error('the wasm backend runs no GEMM of ours');
   if (state.pool) throw new Error('GEMM helpers already started');
-  if (!(typeof SharedArrayBuffer !== 'undefined' && state.memory.buffer instanceof SharedArrayBuffer)) {
+  if (!isShared(state.memory)) {
     throw new Error("tfjs-wasm's memory is not shared (single-threaded build)");
   }
   const control = state.heap._malloc(controlBytes(count));
