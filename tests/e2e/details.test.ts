@@ -192,8 +192,9 @@ describe('at phone width (390 x 844)', () => {
     await page.getByRole('tab', { name: 'Image · ViT' }).click();
     const plot = page.getByTestId('distance-plot');
     await plot.waitFor({ timeout: 60_000 });
-    const sizes = await plot.locator('text').evaluateAll((texts) => texts.map((t) => t.getBoundingClientRect().height));
-    expect(Math.min(...sizes)).toBeGreaterThanOrEqual(11);
+    // Polled: the plot appears before its labels are laid out (a CI run once measured a 0-px label).
+    const smallestLabel = () => plot.locator('text').evaluateAll((texts) => Math.min(...texts.map((t) => t.getBoundingClientRect().height)));
+    await expect.poll(smallestLabel).toBeGreaterThanOrEqual(11);
     await expect.poll(scrollWidth).toBeLessThanOrEqual(390);
   });
 
